@@ -1,0 +1,5 @@
+import sys
+
+from rushrater.cli.main import main
+
+sys.exit(main())

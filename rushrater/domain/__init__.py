@@ -1,0 +1,1 @@
+"""Pure domain model: the rubric, score arithmetic, views, errors. Standard library only."""

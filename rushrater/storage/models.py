@@ -1,0 +1,292 @@
+"""The study schema (SQLAlchemy 2 declarative).
+
+Integrity rules live here, in the database, not only in Python: item values must be one of the
+item's levels (a composite foreign key to ``rubric_level``), one rating per (rater, case, read
+number, version), and ratings, their scores and the audit trail are append-only (triggers in the
+migration). A correction is a new version row that points at the one it supersedes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names make migrations on SQLite (batch mode) and PostgreSQL identical.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Study(Base):
+    __tablename__ = "study"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id"))
+    settings: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    created_with: Mapped[str] = mapped_column(String(40))
+    __table_args__ = (CheckConstraint("length(trim(title)) > 0", name="title_not_blank"),)
+
+
+class Rubric(Base):
+    __tablename__ = "rubric"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    citation: Mapped[str] = mapped_column(Text)
+    components: Mapped[list[RubricComponent]] = relationship(order_by="RubricComponent.position")
+    items: Mapped[list[RubricItem]] = relationship(order_by="RubricItem.position")
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+
+class RubricComponent(Base):
+    __tablename__ = "rubric_component"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id"))
+    key: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+    __table_args__ = (UniqueConstraint("rubric_id", "key"),)
+
+
+class RubricItem(Base):
+    __tablename__ = "rubric_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id"))
+    component_id: Mapped[int] = mapped_column(ForeignKey("rubric_component.id"))
+    key: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(40))
+    view: Mapped[str | None] = mapped_column(String(3))
+    definition: Mapped[str] = mapped_column(Text)
+    position: Mapped[int]
+    levels: Mapped[list[RubricLevel]] = relationship(order_by="RubricLevel.value")
+    component: Mapped[RubricComponent] = relationship()
+    __table_args__ = (
+        UniqueConstraint("rubric_id", "key"),
+        CheckConstraint("view IS NULL OR view IN ('AP', 'LAT')", name="view_known"),
+    )
+
+
+class RubricLevel(Base):
+    __tablename__ = "rubric_level"
+    item_id: Mapped[int] = mapped_column(ForeignKey("rubric_item.id"), primary_key=True)
+    value: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    anchor: Mapped[str] = mapped_column(String(200))
+
+
+class Timepoint(Base):
+    __tablename__ = "timepoint"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(unique=True)
+    nominal_day: Mapped[int | None]
+
+
+class RaterGroup(Base):
+    __tablename__ = "rater_group"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    raters: Mapped[list[Rater]] = relationship(back_populates="group", order_by="Rater.code")
+
+
+class Rater(Base):
+    __tablename__ = "rater"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-cased name: two enrolments of "Dr Lee" and "dr lee" are the same person.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("rater_group.id"))
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    group: Mapped[RaterGroup] = relationship(back_populates="raters")
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)
+
+
+class Patient(Base):
+    __tablename__ = "patient"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+class Case(Base):
+    __tablename__ = "reading_case"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    timepoint_id: Mapped[int] = mapped_column(ForeignKey("timepoint.id"))
+    created_at: Mapped[datetime]
+    patient: Mapped[Patient] = relationship()
+    timepoint: Mapped[Timepoint] = relationship()
+    images: Mapped[list[Image]] = relationship(back_populates="case", order_by="Image.view")
+    __table_args__ = (UniqueConstraint("patient_id", "timepoint_id"),)
+
+
+class Image(Base):
+    """De-identified pixels kept in the study's image store, plus what display needs."""
+
+    __tablename__ = "image"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("reading_case.id"))
+    view: Mapped[str] = mapped_column(String(3))
+    # Hash of the decoded pixels (dtype, shape, bytes): the same image in another container is
+    # still the same image.
+    content_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # Hash of the stored file, checked when it is loaded.
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    bits_stored: Mapped[int]
+    photometric: Mapped[str] = mapped_column(String(16))
+    rescale_slope: Mapped[float] = mapped_column(Float)
+    rescale_intercept: Mapped[float] = mapped_column(Float)
+    window_center: Mapped[float | None] = mapped_column(Float)
+    window_width: Mapped[float | None] = mapped_column(Float)
+    pixel_spacing_mm: Mapped[float | None] = mapped_column(Float)
+    source_format: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    case: Mapped[Case] = relationship(back_populates="images")
+    __table_args__ = (
+        UniqueConstraint("case_id", "view"),
+        CheckConstraint("view IN ('AP', 'LAT')", name="view_known"),
+        CheckConstraint("photometric IN ('MONOCHROME1', 'MONOCHROME2')", name="photometric_known"),
+        CheckConstraint("width > 0 AND height > 0", name="size_positive"),
+    )
+
+
+class ReadingPlan(Base):
+    __tablename__ = "reading_plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seed: Mapped[int]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class Assignment(Base):
+    """One case in one rater's reading list, at a position, for a read number (1 = first read)."""
+
+    __tablename__ = "assignment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("reading_plan.id"))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("rater.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("reading_case.id"))
+    read_number: Mapped[int]
+    position: Mapped[int]
+    available_from: Mapped[datetime | None]
+    case: Mapped[Case] = relationship()
+    __table_args__ = (
+        UniqueConstraint("rater_id", "case_id", "read_number"),
+        UniqueConstraint("rater_id", "position"),
+        CheckConstraint("read_number >= 1", name="read_number_positive"),
+        CheckConstraint("position >= 1", name="position_positive"),
+    )
+
+
+class Rating(Base):
+    """One submitted reading. Never updated: a correction is a new row with version + 1."""
+
+    __tablename__ = "rating"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Idempotency key: a workstation that retries a submit sends the same id and gets the
+    # stored rating back instead of a second one.
+    submission_id: Mapped[str] = mapped_column(String(36), unique=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("rater.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("reading_case.id"))
+    read_number: Mapped[int]
+    version: Mapped[int]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("rating.id"))
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id"))
+    total: Mapped[int | None]
+    subtotals: Mapped[dict[str, Any] | None]
+    unreadable_reason: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime]
+    active_seconds: Mapped[float | None] = mapped_column(Float)
+    viewer_state: Mapped[dict[str, Any] | None]
+    source: Mapped[str] = mapped_column(String(20))
+    scores: Mapped[list[RatingScore]] = relationship(back_populates="rating")
+    __table_args__ = (
+        UniqueConstraint("rater_id", "case_id", "read_number", "version"),
+        CheckConstraint("read_number >= 1", name="read_number_positive"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(version = 1 AND supersedes_id IS NULL) OR "
+            "(version > 1 AND supersedes_id IS NOT NULL AND change_reason IS NOT NULL)",
+            name="correction_has_reason",
+        ),
+        CheckConstraint(
+            "(unreadable_reason IS NULL AND total IS NOT NULL) OR "
+            "(unreadable_reason IS NOT NULL AND total IS NULL)",
+            name="scored_or_unreadable",
+        ),
+        CheckConstraint("active_seconds IS NULL OR active_seconds >= 0", name="active_time_positive"),
+        CheckConstraint("source IN ('workstation', 'import', 'demo', 'api')", name="source_known"),
+        Index("ix_rating_case", "case_id"),
+    )
+
+
+class RatingScore(Base):
+    __tablename__ = "rating_score"
+    rating_id: Mapped[int] = mapped_column(ForeignKey("rating.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("rubric_item.id"), primary_key=True)
+    value: Mapped[int]
+    rating: Mapped[Rating] = relationship(back_populates="scores")
+    __table_args__ = (
+        # The value must be one of the item's levels (1, 2 or 3 for RUSH): enforced by the database.
+        ForeignKeyConstraint(
+            ["item_id", "value"],
+            ["rubric_level.item_id", "rubric_level.value"],
+            name="fk_rating_score_level",
+        ),
+    )
+
+
+class AuditEvent(Base):
+    """Who changed what, when, from what to what, and why. Append-only."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[str | None] = mapped_column(String(60))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+
+
+#: Tables whose rows may never be updated or deleted once written.
+APPEND_ONLY_TABLES = ("rating", "rating_score", "audit_event")
