@@ -1,0 +1,1 @@
+"""Command line over the services (``rushrater --help``)."""

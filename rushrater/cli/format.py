@@ -1,0 +1,50 @@
+"""Plain-text tables for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str | None = None) -> str:
+    """Columns padded to their widest cell; ``align`` is one letter per column, l or r."""
+    cells = [[str(c) for c in headers]] + [[("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    align = align or "l" * len(headers)
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(row, widths, align)).rstrip()
+
+    lines = [fmt(cells[0]), "  ".join("-" * w for w in widths)]
+    lines += [fmt(r) for r in cells[1:]]
+    return "\n".join(lines)
+
+
+def print_status(status: dict) -> None:
+    s = status["study"]
+    print(f"Study:      {s['title']}")
+    print(f"Folder:     {s['path']}")
+    print(f"Rubric:     {s['rubric']}")
+    tps = ", ".join(f"{t['key']} ({t['cases']} cases)" for t in status["timepoints"])
+    print(f"Timepoints: {tps}")
+    print(
+        f"Patients:   {status['patients']}    Cases: {status['cases']} "
+        f"({status['complete_cases']} with AP + lateral)    Images: {status['images']}    "
+        f"Ratings: {status['ratings']}"
+    )
+    groups = "; ".join(f"{g['name']}: {', '.join(g['raters']) or '-'}" for g in status["groups"]) or "none yet"
+    print(f"Groups:     {groups}")
+    plan = status["plan"]
+    print(f"Plan:       {'seed ' + str(plan['seed']) + ', made ' + plan['created_at'][:16] if plan else 'not planned yet'}")
+    if status["raters"]:
+        print()
+        rows = [
+            (r["code"], r["name"], r["group"], r["done"], r["assigned"], r["remaining"], f"{r['percent_done']:.0f}%")
+            for r in status["raters"]
+        ]
+        print(table(("Rater", "Name", "Group", "Done", "Assigned", "Left", "Progress"), rows, "lllrrrr"))
+
+
+def print_import_report(report) -> None:
+    rows = [(r.line, r.file, r.patient, r.timepoint, r.view, r.case or "", r.status) for r in report.rows]
+    print(table(("Line", "File", "Patient", "Timepoint", "View", "Case", "Result"), rows, "rllllll"))
+    print(f"\n{report.imported} image(s) imported, {report.skipped} skipped. Report kept at {report.report_path}")

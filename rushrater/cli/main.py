@@ -1,0 +1,210 @@
+"""``rushrater``: the command line. Every command is a thin call into a service.
+
+Errors the user can fix print one message (what, where, and the fix) and exit with status 1;
+usage errors exit with 2 (argparse). ``rushrater`` alone opens the desktop app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+from ..domain.errors import RushRaterError
+from ..services import demo as demo_service
+from ..services.imports import import_manifest
+from ..services.planning import plan_reading
+from ..services.raters import add_rater, list_raters
+from ..services.ratings import import_ratings
+from ..services.status import study_status
+from ..services.study import create_study, open_study
+from .format import print_import_report, print_status
+
+
+def _cmd_init(args) -> int:
+    with create_study(args.study, args.title, args.timepoints) as study:
+        print(f"Created study {study.title!r} in {study.root}")
+        print("Next: rushrater raters add STUDY NAME --group GROUP; rushrater import STUDY SOURCE --manifest CSV")
+    return 0
+
+
+def _cmd_raters_add(args) -> int:
+    with open_study(args.study) as study:
+        rater = add_rater(study, args.name, args.group, code=args.code)
+        print(f"Enrolled {rater.name} as {rater.code} in group {rater.group}")
+    return 0
+
+
+def _cmd_raters_list(args) -> int:
+    with open_study(args.study) as study:
+        raters = list_raters(study)
+    if args.json:
+        print(json.dumps([r.__dict__ for r in raters], indent=2))
+    else:
+        for r in raters:
+            print(f"{r.code:6} {r.group:12} {r.name}")
+    return 0
+
+
+def _cmd_import(args) -> int:
+    with open_study(args.study) as study:
+        report = import_manifest(study, args.source, args.manifest)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print_import_report(report)
+    return 0
+
+
+def _cmd_plan(args) -> int:
+    with open_study(args.study) as study:
+        result = plan_reading(study, seed=args.seed, replan=args.replan)
+    if result.new_plan:
+        print(f"Planned {result.cases_planned} cases for {len(result.raters_planned)} raters with seed {result.seed}")
+    elif result.changed:
+        if result.raters_planned:
+            print(f"Seed {result.seed}: new lists for {', '.join(result.raters_planned)}")
+        for code, n in result.cases_appended.items():
+            print(f"Seed {result.seed}: {n} new cases appended to {code}'s list")
+    else:
+        print(f"The plan (seed {result.seed}) already covers every rater and case; nothing changed")
+    if result.incomplete_cases:
+        print(
+            f"Left out {len(result.incomplete_cases)} case(s) that lack an AP or lateral image: "
+            + ", ".join(result.incomplete_cases[:10])
+            + (" …" if len(result.incomplete_cases) > 10 else "")
+        )
+    return 0
+
+
+def _cmd_ratings_import(args) -> int:
+    with open_study(args.study) as study:
+        stored = import_ratings(study, args.csv)
+    print(f"Stored {stored} ratings from {args.csv}")
+    return 0
+
+
+def _cmd_status(args) -> int:
+    with open_study(args.study) as study:
+        status = study_status(study)
+    if args.json:
+        print(json.dumps(status, indent=2))
+    else:
+        print_status(status)
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    path = Path(args.study) if args.study else demo_service.default_demo_path()
+    study = demo_service.build_or_open_demo(path, fresh=args.fresh, patients=args.patients, progress=_stderr_progress)
+    with study:
+        print_status(study_status(study))
+    if args.no_gui:
+        return 0
+    return _launch_gui(study.root)
+
+
+def _stderr_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _cmd_gui(args) -> int:
+    return _launch_gui(Path(args.study) if args.study else None)
+
+
+def _launch_gui(study_path: Path | None) -> int:
+    try:
+        from ..gui.app import run
+    except ImportError as exc:  # the core runs without Qt; the desktop app needs it
+        raise RushRaterError(
+            f"the desktop app cannot start: {exc}",
+            fix="install the GUI dependencies: pip install PySide6-Essentials pyqtgraph",
+        ) from exc
+    return run(study_path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rushrater",
+        description="Blinded multi-rater RUSH reading studies. Without a command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"rushrater {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a study folder")
+    p.add_argument("study", metavar="STUDY", help="folder to create")
+    p.add_argument("--title", required=True, help="study title")
+    p.add_argument("--timepoints", default="day1,month1", help="comma-separated time points (default: day1,month1)")
+    p.set_defaults(func=_cmd_init)
+
+    raters = sub.add_parser("raters", help="enrol and list raters")
+    raters_sub = raters.add_subparsers(dest="raters_command", metavar="ACTION", required=True)
+    p = raters_sub.add_parser("add", help="enrol a rater into a group")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--group", required=True, help="rater group, e.g. resident or attending")
+    p.add_argument("--code", help="rater code (default: next free R01, R02, …)")
+    p.set_defaults(func=_cmd_raters_add)
+    p = raters_sub.add_parser("list", help="list enrolled raters")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_raters_list)
+
+    p = sub.add_parser("import", help="import images listed in a manifest CSV (file,patient,timepoint,view)")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("source", metavar="SOURCE", help="folder holding the images (manifest paths are relative to it)")
+    p.add_argument("--manifest", required=True, metavar="CSV")
+    p.add_argument("--json", action="store_true", help="print the import report as JSON")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("plan", help="give every rater a random reading order (same seed, same order)")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("--seed", type=int, help="random seed to record (default: a random one)")
+    p.add_argument("--replan", action="store_true", help="discard the lists and plan again (only before any rating)")
+    p.set_defaults(func=_cmd_plan)
+
+    ratings = sub.add_parser("ratings", help="ratings from paper or legacy systems")
+    ratings_sub = ratings.add_subparsers(dest="ratings_command", metavar="ACTION", required=True)
+    p = ratings_sub.add_parser("import", help="load ratings from a CSV, all or nothing")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("csv", metavar="CSV")
+    p.set_defaults(func=_cmd_ratings_import)
+
+    p = sub.add_parser("status", help="cases, images, raters, groups and per-rater progress")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_status)
+
+    p = sub.add_parser("demo", help="build a demo study from synthetic radiographs and open it")
+    p.add_argument("study", metavar="STUDY", nargs="?", help="where to build it (default: your user data folder)")
+    p.add_argument("--no-gui", action="store_true", help="print a summary instead of opening the app")
+    p.add_argument("--fresh", action="store_true", help="rebuild the demo study even if it exists")
+    p.add_argument("--patients", type=int, default=demo_service.DEFAULT_PATIENTS, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("gui", help="open the desktop app (optionally on a study)")
+    p.add_argument("study", metavar="STUDY", nargs="?")
+    p.set_defaults(func=_cmd_gui)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _launch_gui(None)
+        return args.func(args)
+    except RushRaterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; nothing partial was stored", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

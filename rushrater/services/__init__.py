@@ -1,0 +1,1 @@
+"""Use cases: the only write path to a study. Every write records who did it in the audit trail."""
