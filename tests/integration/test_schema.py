@@ -1,0 +1,53 @@
+"""The migrations build exactly the schema the models describe; study versions are checked."""
+
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from rushrater.domain.errors import StudyVersionError
+from rushrater.services.study import open_study
+from rushrater.storage.database import head_revision
+from rushrater.storage.models import Base
+
+
+def test_migrated_schema_matches_the_models(study):
+    engine = create_engine(f"sqlite:///{study.root / 'study.db'}")
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_new_study_is_at_the_head_revision(study):
+    assert study.db.current_revision() == head_revision()
+
+
+def test_study_from_a_newer_release_is_refused_untouched(study):
+    path = study.root
+    study.close()
+    with sqlite3.connect(path / "study.db") as con:
+        con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    before = (path / "study.db").read_bytes()
+    with pytest.raises(StudyVersionError, match="newer"):
+        open_study(path)
+    assert (path / "study.db").read_bytes() == before
+
+
+def test_older_study_is_backed_up_then_upgraded(study, monkeypatch):
+    """Pretend the app's head moved on: opening must back the database up before upgrading."""
+    import rushrater.storage.database as database
+
+    path = study.root
+    study.close()
+    calls = []
+    monkeypatch.setattr(database, "head_revision", lambda: "0002_pretend")
+    monkeypatch.setattr(database.Database, "create_schema", lambda self: calls.append("upgrade"))
+    with open_study(path) as again:
+        assert again.upgraded_from_backup is not None and again.upgraded_from_backup.is_file()
+        assert calls == ["upgrade"]
+        with sqlite3.connect(again.upgraded_from_backup) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert con.execute("SELECT title FROM study").fetchone()[0] == "Test study"
