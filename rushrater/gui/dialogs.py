@@ -1,0 +1,192 @@
+"""Small dialogs of the start window: create a study, enrol a rater.
+
+Each dialog is given the service call to make; when the call fails the error is shown and the
+dialog stays open with what was typed, so the user can correct it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..domain.errors import RushRaterError
+from ..domain.timepoints import parse_timepoints
+from .errors import show_error, wait_cursor
+from .qt import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPalette,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    return label
+
+
+class NewStudyDialog(QDialog):
+    """Folder, title and time points for :func:`rushrater.services.study.create_study`."""
+
+    def __init__(self, create: Callable[[Path, str, str], Any], start_dir: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._create = create
+        self._start_dir = start_dir
+        #: what ``create`` returned, once the dialog is accepted
+        self.result_value: Any = None
+        self.setWindowTitle(self.tr("New study"))
+        self.setMinimumWidth(560)
+
+        self.folder_edit = QLineEdit()
+        self.folder_edit.setPlaceholderText(self.tr("A new or empty folder"))
+        self.browse_button = QPushButton(self.tr("&Browse…"))
+        self.browse_button.clicked.connect(self._browse)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.browse_button)
+
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText(self.tr("e.g. Hip fracture healing 2026"))
+        self.title_edit.setMaxLength(200)
+
+        self.timepoints_edit = QLineEdit("day1,month1")
+        self.timepoints_preview = _hint("")
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        folder_label = QLabel(self.tr("&Folder:"))
+        folder_label.setBuddy(self.folder_edit)
+        form.addRow(folder_label, folder_row)
+        form.addRow("", _hint(self.tr("The study keeps its database, de-identified images and reports in this folder.")))
+        form.addRow(self.tr("&Title:"), self.title_edit)
+        form.addRow(self.tr("T&ime points:"), self.timepoints_edit)
+        form.addRow("", self.timepoints_preview)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.create_button = self.buttons.addButton(self.tr("&Create study"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addSpacing(8)
+        layout.addWidget(self.buttons)
+
+        for edit in (self.folder_edit, self.title_edit, self.timepoints_edit):
+            edit.textChanged.connect(self._update)
+        self._update()
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose a new or empty folder for the study"), self.folder_edit.text() or self._start_dir
+        )
+        if folder:
+            self.folder_edit.setText(folder)
+
+    def _update(self) -> None:
+        valid_timepoints = True
+        try:
+            specs = parse_timepoints(self.timepoints_edit.text())
+        except RushRaterError as exc:
+            valid_timepoints = False
+            self.timepoints_preview.setText(self.tr("Not valid: {0}").format(exc.fix or exc.message))
+        else:
+            self.timepoints_preview.setText(
+                self.tr("In order, comma-separated. Reads as: {0}").format(" → ".join(s.label for s in specs))
+            )
+        ready = bool(self.folder_edit.text().strip() and self.title_edit.text().strip() and valid_timepoints)
+        self.create_button.setEnabled(ready)
+
+    def accept(self) -> None:
+        try:
+            with wait_cursor():
+                self.result_value = self._create(
+                    Path(self.folder_edit.text().strip()), self.title_edit.text(), self.timepoints_edit.text()
+                )
+        except Exception as exc:  # shown to the user; the dialog stays open to correct the input
+            show_error(self, self.tr("Cannot create the study"), exc)
+            return
+        super().accept()
+
+
+class EnrolRaterDialog(QDialog):
+    """Name, group and optional code for :func:`rushrater.services.raters.add_rater`."""
+
+    SUGGESTED_GROUPS = ("resident", "attending")
+
+    def __init__(
+        self, enrol: Callable[[str, str, str | None], Any], groups: list[str], parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self._enrol = enrol
+        self.result_value: Any = None
+        self.setWindowTitle(self.tr("Enrol rater"))
+        self.setMinimumWidth(420)
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText(self.tr("e.g. Dr Jane Smith"))
+        self.name_edit.setMaxLength(100)
+        self.group_combo = QComboBox()
+        self.group_combo.setEditable(True)
+        self.group_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.group_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        choices = list(groups) or list(self.SUGGESTED_GROUPS)
+        self.group_combo.addItems(choices)
+        self.group_combo.setCurrentText(choices[0] if groups else "")
+        self.group_combo.lineEdit().setPlaceholderText(self.tr("e.g. resident or attending"))
+        self.code_edit = QLineEdit()
+        self.code_edit.setMaxLength(20)
+        self.code_edit.setPlaceholderText(self.tr("automatic (next free R01, R02, …)"))
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow(self.tr("&Name:"), self.name_edit)
+        form.addRow(self.tr("&Group:"), self.group_combo)
+        form.addRow(self.tr("&Code:"), self.code_edit)
+        form.addRow(
+            "",
+            _hint(self.tr("Raters in the same group are compared with each other; a new group is made if needed.")),
+        )
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.enrol_button = self.buttons.addButton(self.tr("&Enrol"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.enrol_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addSpacing(8)
+        layout.addWidget(self.buttons)
+
+        self.name_edit.textChanged.connect(self._update)
+        self.group_combo.editTextChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        self.enrol_button.setEnabled(bool(self.name_edit.text().strip() and self.group_combo.currentText().strip()))
+
+    def accept(self) -> None:
+        try:
+            with wait_cursor():
+                self.result_value = self._enrol(
+                    self.name_edit.text(), self.group_combo.currentText(), self.code_edit.text().strip() or None
+                )
+        except Exception as exc:  # shown to the user; the dialog stays open to correct the input
+            show_error(self, self.tr("Cannot enrol the rater"), exc)
+            return
+        super().accept()
