@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import image_rows, write_manifest
+from factories import image_rows, write_manifest
 from rushrater.cli.main import main
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import image_rows, write_manifest
+from factories import image_rows, write_manifest
 from rushrater.domain.errors import PlanError, ValidationError
 from rushrater.services.imports import import_manifest
 from rushrater.services.planning import plan_reading, reading_list
@@ -11,7 +11,7 @@ from rushrater.services.ratings import submit_rating
 from rushrater.services.status import study_status
 from rushrater.storage import queries
 
-from conftest import full_scores
+from factories import full_scores
 
 
 def _patients_in_order(study, rater):

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from conftest import full_scores
+from factories import full_scores
 from rushrater.domain.errors import DuplicateError, InputFileError, NotFoundError, ValidationError
 from rushrater.services.planning import plan_reading, reading_list
 from rushrater.services.ratings import correct_rating, import_ratings, submit_rating

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import image_rows, write_manifest, write_png
+from factories import image_rows, write_manifest, write_png
 from rushrater.domain.errors import (
     DuplicateError,
     InputFileError,
