@@ -91,6 +91,76 @@ def demo_build(workdir: Path) -> dict[str, float]:
     return {"demo_build_s": round(elapsed, 2)}
 
 
+def _simulated_ratings(n_patients: int, seed: int = 0):
+    """A two-centre-sized long table: patients x (day 1, month 1) x 6 raters in 2 groups, 15 scores."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    frames = []
+    for t, timepoint in enumerate(("day1", "month1")):
+        healing = rng.normal(0.8 * t, 1.0, (n_patients, 1))
+        for r, group in enumerate(("attending",) * 3 + ("resident",) * 3):
+            noise = 0.6 if group == "attending" else 0.9
+            items = np.clip(np.round(2 + healing + rng.normal(0, noise, (n_patients, 10))), 1, 3).astype(int)
+            frame = pd.DataFrame(items, columns=[f"item{i}" for i in range(10)])
+            frame["cortical_bridging"] = items[:, 0:4].sum(axis=1)
+            frame["cortical_fracture_line"] = items[:, 4:8].sum(axis=1)
+            frame["trabecular_consolidation"] = items[:, 8]
+            frame["trabecular_fracture_line"] = items[:, 9]
+            frame["total"] = items.sum(axis=1)
+            frame["case"] = [f"P{p:05d}/{timepoint}" for p in range(n_patients)]
+            frame["timepoint"], frame["rater"], frame["group"] = timepoint, f"R{r}", group
+            frames.append(frame)
+    data = pd.concat(frames, ignore_index=True)
+    scores = [c for c in data.columns if c not in ("case", "timepoint", "rater", "group")]
+    return data, scores
+
+
+def _best_of(repeats: int, func) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+@benchmark("agreement_table_s", "agreement_table_10x_s", "agreement_vs_naive_pingouin_ratio")
+def agreement_table(workdir: Path) -> dict[str, float]:
+    """ICC table (time point x all/each group x 15 scores x 6 forms) at the two-centre study's size
+    (619 patients x 2 time points x 6 raters) and at ten times the patients; and our time divided by
+    calling pingouin once per table cell."""
+    import warnings
+
+    import pingouin
+
+    from rushrater.stats import agreement_table as table
+
+    keys = dict(target="case", rater="rater", timepoint="timepoint", group="group")
+    data, scores = _simulated_ratings(619)
+    table(data, scores=scores, **keys)  # warm-up: imports and caches
+    ours = _best_of(5, lambda: table(data, scores=scores, **keys))
+    big, _ = _simulated_ratings(6190, seed=1)
+    ours_10x = _best_of(2, lambda: table(big, scores=scores, **keys))
+
+    def naive() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for timepoint in ("day1", "month1"):
+                at_time = data[data["timepoint"] == timepoint]
+                for group in ("all", "attending", "resident"):
+                    subset = at_time if group == "all" else at_time[at_time["group"] == group]
+                    for score in scores:
+                        pingouin.intraclass_corr(subset, targets="case", raters="rater", ratings=score)
+
+    naive_s = _best_of(1, naive)
+    return {
+        "agreement_table_s": round(ours, 4),
+        "agreement_table_10x_s": round(ours_10x, 4),
+        "agreement_vs_naive_pingouin_ratio": round(ours / naive_s, 4),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="+", metavar="KEY", help="run only the benchmarks reporting these keys")
