@@ -23,6 +23,8 @@ from ..services.status import study_status
 from ..services.study import create_study, open_study
 from .format import print_import_report, print_status
 
+COMMAND_MODULES: tuple = ()
+
 
 def _cmd_init(args) -> int:
     with create_study(args.study, args.title, args.timepoints) as study:
@@ -188,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gui", help="open the desktop app (optionally on a study)")
     p.add_argument("study", metavar="STUDY", nargs="?")
     p.set_defaults(func=_cmd_gui)
+
+    # Each feature area keeps its commands in its own module: register(subparsers) adds them, and
+    # each command's func(args) returns the exit code.
+    for module in COMMAND_MODULES:
+        module.register(sub)
     return parser
 
 

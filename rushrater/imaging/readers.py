@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..domain.errors import ValidationError
+from .attributes import DisplayAttributes, Window
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,20 @@ class DecodedImage:
     @property
     def width(self) -> int:
         return int(self.pixels.shape[1])
+
+    @property
+    def display(self) -> DisplayAttributes:
+        windows = ()
+        if self.window_center is not None and self.window_width:
+            windows = (Window(self.window_center, self.window_width),)
+        return DisplayAttributes(
+            photometric=self.photometric,
+            bits_stored=self.bits_stored,
+            rescale_slope=self.rescale_slope,
+            rescale_intercept=self.rescale_intercept,
+            windows=windows,
+            pixel_spacing_mm=self.pixel_spacing_mm,
+        )
 
     @property
     def content_sha256(self) -> str:

@@ -82,6 +82,7 @@ def _display_attributes(image: DecodedImage) -> dict:
         "window_width": image.window_width,
         "pixel_spacing_mm": image.pixel_spacing_mm,
         "source_format": image.source_format,
+        "display": image.display.to_dict(),
     }
 
 

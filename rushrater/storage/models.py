@@ -174,6 +174,8 @@ class Image(Base):
     window_width: Mapped[float | None] = mapped_column(Float)
     pixel_spacing_mm: Mapped[float | None] = mapped_column(Float)
     source_format: Mapped[str] = mapped_column(String(16))
+    # Everything the display pipeline needs (imaging.attributes.DisplayAttributes as JSON).
+    display: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
     case: Mapped[Case] = relationship(back_populates="images")
     __table_args__ = (

@@ -36,18 +36,25 @@ def test_study_from_a_newer_release_is_refused_untouched(study):
     assert (path / "study.db").read_bytes() == before
 
 
-def test_older_study_is_backed_up_then_upgraded(study, monkeypatch):
-    """Pretend the app's head moved on: opening must back the database up before upgrading."""
-    import rushrater.storage.database as database
+def test_older_study_is_backed_up_then_upgraded(study):
+    """A study last opened by the first release (schema 0001) is copied to backups/, then upgraded."""
+    from alembic import command
+
+    from rushrater.storage.database import alembic_config
 
     path = study.root
+    url = study.db.url
     study.close()
-    calls = []
-    monkeypatch.setattr(database, "head_revision", lambda: "0002_pretend")
-    monkeypatch.setattr(database.Database, "create_schema", lambda self: calls.append("upgrade"))
+    command.downgrade(alembic_config(url), "0001")
+    with sqlite3.connect(path / "study.db") as con:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
     with open_study(path) as again:
-        assert again.upgraded_from_backup is not None and again.upgraded_from_backup.is_file()
-        assert calls == ["upgrade"]
-        with sqlite3.connect(again.upgraded_from_backup) as con:
+        assert again.db.current_revision() == head_revision()
+        backup = again.upgraded_from_backup
+        assert backup is not None and backup.parent == path / "backups"
+        with sqlite3.connect(backup) as con:
             assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
             assert con.execute("SELECT title FROM study").fetchone()[0] == "Test study"
+    with open_study(path) as third:
+        assert third.upgraded_from_backup is None  # already current: no second backup
