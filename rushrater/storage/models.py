@@ -274,6 +274,35 @@ class RatingScore(Base):
     )
 
 
+class Consensus(Base):
+    """A case's agreed score, kept apart from independent reads. Never updated: a new version."""
+
+    __tablename__ = "consensus"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("reading_case.id"))
+    # Whose consensus: "all" raters, or a rater group's name.
+    scope: Mapped[str] = mapped_column(String(100))
+    # mean | median (computed from the raters) | adjudicated (one person) | panel (a meeting)
+    method: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("consensus.id"))
+    total: Mapped[float | None] = mapped_column(Float)
+    item_values: Mapped[dict[str, Any] | None]
+    slow_healing: Mapped[bool | None]
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("case_id", "scope", "version"),
+        CheckConstraint("method IN ('mean', 'median', 'adjudicated', 'panel')", name="method_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(version = 1 AND supersedes_id IS NULL) OR (version > 1 AND supersedes_id IS NOT NULL)",
+            name="versions_chain",
+        ),
+    )
+
+
 class AuditEvent(Base):
     """Who changed what, when, from what to what, and why. Append-only."""
 
@@ -291,4 +320,4 @@ class AuditEvent(Base):
 
 
 #: Tables whose rows may never be updated or deleted once written.
-APPEND_ONLY_TABLES = ("rating", "rating_score", "audit_event")
+APPEND_ONLY_TABLES = ("rating", "rating_score", "audit_event", "consensus")
