@@ -158,11 +158,9 @@ def submit_rating(
     with study.db.write() as session:
         rater_row = _rater(session, rater)
         case_row = _case(session, case)
-        earlier = queries.rating_by_submission(session, submission_id)
-        if earlier is not None:
-            if (earlier.rater_id, earlier.case_id, earlier.read_number) != (rater_row.id, case_row.id, read_number):
-                raise DuplicateError(f"submission id {submission_id} was already used for another reading")
-            return _as_dto(earlier, rater_row.code, case_row.code, item_keys)
+        replayed = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
+        if replayed is not None:
+            return replayed
         if queries.current_rating(session, rater_row.id, case_row.id, read_number) is not None:
             raise DuplicateError(
                 f"rater {rater_row.code} has already submitted read {read_number} of case {case_row.code}",
@@ -194,6 +192,16 @@ def submit_rating(
             after=_audit_view(rating, score),
         )
         return _as_dto(rating, rater_row.code, case_row.code, item_keys)
+
+
+def _replayed(session, submission_id, rater_row, case_row, read_number, item_keys) -> SubmittedRating | None:
+    """The rating an earlier attempt of this same submit stored, if it got through."""
+    earlier = queries.rating_by_submission(session, submission_id)
+    if earlier is None:
+        return None
+    if (earlier.rater_id, earlier.case_id, earlier.read_number) != (rater_row.id, case_row.id, read_number):
+        raise DuplicateError(f"submission id {submission_id} was already used for another reading")
+    return _as_dto(earlier, rater_row.code, case_row.code, item_keys)
 
 
 def _audit_view(rating: models.Rating, score: Score | None) -> dict:
@@ -230,9 +238,9 @@ def correct_rating(
     with study.db.write() as session:
         rater_row = _rater(session, rater)
         case_row = _case(session, case)
-        earlier = queries.rating_by_submission(session, submission_id)
-        if earlier is not None:
-            return _as_dto(earlier, rater_row.code, case_row.code, item_keys)
+        replayed = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
+        if replayed is not None:
+            return replayed
         previous = queries.current_rating(session, rater_row.id, case_row.id, read_number)
         if previous is None:
             raise NotFoundError(
