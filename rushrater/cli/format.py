@@ -42,9 +42,3 @@ def print_status(status: dict) -> None:
             for r in status["raters"]
         ]
         print(table(("Rater", "Name", "Group", "Done", "Assigned", "Left", "Progress"), rows, "lllrrrr"))
-
-
-def print_import_report(report) -> None:
-    rows = [(r.line, r.file, r.patient, r.timepoint, r.view, r.case or "", r.status) for r in report.rows]
-    print(table(("Line", "File", "Patient", "Timepoint", "View", "Case", "Result"), rows, "rllllll"))
-    print(f"\n{report.imported} image(s) imported, {report.skipped} skipped. Report kept at {report.report_path}")

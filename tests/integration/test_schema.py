@@ -9,7 +9,7 @@ from sqlalchemy import create_engine
 
 from rushrater.domain.errors import StudyVersionError
 from rushrater.services.study import open_study
-from rushrater.storage.database import head_revision
+from rushrater.storage.database import SCHEMA_HEAD, head_revision
 from rushrater.storage.models import Base
 
 
@@ -22,7 +22,7 @@ def test_migrated_schema_matches_the_models(study):
 
 
 def test_new_study_is_at_the_head_revision(study):
-    assert study.db.current_revision() == head_revision()
+    assert study.db.current_revision() == head_revision() == SCHEMA_HEAD
 
 
 def test_study_from_a_newer_release_is_refused_untouched(study):
