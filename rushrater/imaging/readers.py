@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..domain.errors import ValidationError
-from .attributes import DisplayAttributes, Window
+from .attributes import DisplayAttributes, LookupTable, Window
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class DecodedImage:
     window_center: float | None = None
     window_width: float | None = None
     pixel_spacing_mm: float | None = None
+    # Everything display needs, read from the de-identified DICOM header (None: built from the above).
+    attributes: DisplayAttributes | None = None
 
     @property
     def height(self) -> int:
@@ -41,6 +43,8 @@ class DecodedImage:
 
     @property
     def display(self) -> DisplayAttributes:
+        if self.attributes is not None:
+            return self.attributes
         windows = ()
         if self.window_center is not None and self.window_width:
             windows = (Window(self.window_center, self.window_width),)
@@ -73,16 +77,25 @@ def _bad(path: Path, message: str, fix: str) -> ImageReadError:
     return ImageReadError(message, where=str(path), fix=fix)
 
 
+MAX_SIDE = 10_000  # pixels; larger is not a radiograph export (and would exhaust memory)
+
+
+def _check_size(path: Path, rows: int, columns: int) -> None:
+    if rows > MAX_SIDE or columns > MAX_SIDE:
+        raise _bad(path, f"image is {columns} x {rows} pixels, over {MAX_SIDE:,} a side", "export the radiograph at its acquired size")
+
+
 def _to_gray(array: np.ndarray, path: Path) -> np.ndarray:
-    """Radiographs are grayscale; a colour export (screenshot, JPEG) is converted by luminance."""
+    """Radiographs are grayscale. A grey image saved as RGB(A) is taken as grey; true colour is refused."""
     if array.ndim == 3 and array.shape[-1] in (3, 4):
-        rgb = array[..., :3].astype(np.float64)
-        gray = rgb @ np.array([0.299, 0.587, 0.114])
-        return np.clip(np.rint(gray), 0, np.iinfo(array.dtype).max).astype(array.dtype)
+        rgb = array[..., :3]
+        if np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 0], rgb[..., 2]):
+            return np.ascontiguousarray(rgb[..., 0])
+        raise _bad(path, "colour image: a radiograph is grayscale", "export the radiograph itself in grayscale, not a photo or screenshot")
     if array.ndim == 3 and array.shape[-1] == 2:  # gray + alpha
         return array[..., 0]
     if array.ndim != 2:
-        raise _bad(path, f"image has shape {array.shape}; expected one 2-D radiograph", "export a single frame")
+        raise _bad(path, f"image has shape {array.shape}; expected one 2-D radiograph (multi-frame?)", "export a single frame")
     return array
 
 
@@ -113,13 +126,23 @@ def _read_png_or_jpeg(path: Path, head: bytes) -> DecodedImage | None:
         return None
     from PIL import Image, UnidentifiedImageError
 
+    # Only pixels are taken: EXIF, text chunks and ICC profiles are never read into the study.
     try:
         with Image.open(path) as image:
+            _check_size(path, image.height, image.width)
+            if getattr(image, "n_frames", 1) > 1:
+                raise _bad(path, f"animated {fmt} with {image.n_frames} frames", "export a single frame")
             image.load()
-            if image.mode in ("P", "PA", "LA", "CMYK", "YCbCr", "1"):
+            if image.mode in ("P", "PA"):
+                image = image.convert("RGBA")
+            elif image.mode in ("CMYK", "YCbCr", "LAB", "HSV"):
+                image = image.convert("RGB")
+            elif image.mode == "1":
                 image = image.convert("L")
             array = np.asarray(image)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except ImageReadError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise _bad(path, f"cannot decode {fmt} file ({exc})", "re-export the image; the file may be truncated") from exc
     pixels, bits = _as_unsigned(_to_gray(array, path), path)
     return DecodedImage(pixels=pixels, bits_stored=bits, photometric="MONOCHROME2", source_format=fmt)
@@ -133,8 +156,14 @@ def _read_tiff(path: Path, head: bytes) -> DecodedImage | None:
     try:
         with tifffile.TiffFile(path) as tif:
             page = tif.pages[0]
+            _check_size(path, int(page.imagelength), int(page.imagewidth))
+            frames = len(tif.pages)
+            if frames > 1 and not any(p.is_reduced for p in tif.pages[1:]):
+                raise _bad(path, f"multi-page TIFF ({frames} pages)", "export a single radiograph per file")
             array = page.asarray()
             photometric = "MONOCHROME1" if int(page.photometric) == 0 else "MONOCHROME2"
+    except ImageReadError:
+        raise
     except Exception as exc:  # tifffile raises many types for damaged files
         raise _bad(path, f"cannot decode TIFF file ({exc})", "re-export the image; the file may be damaged") from exc
     pixels, bits = _as_unsigned(_to_gray(array, path), path)
@@ -150,7 +179,139 @@ def _first(value) -> float | None:
         return None
 
 
-def _read_dicom(path: Path, head: bytes) -> DecodedImage | None:
+def _floats(value) -> list[float]:
+    if value is None or value == "":
+        return []
+    values = list(value) if hasattr(value, "__len__") and not isinstance(value, str) else [value]
+    try:
+        return [float(v) for v in values]
+    except (TypeError, ValueError):
+        return []
+
+
+def _lut(item, offset: int = 0) -> LookupTable | None:
+    """A LUT item (Modality or VOI LUT Sequence) as a LookupTable; None when unusable."""
+    descriptor = item.get("LUTDescriptor")
+    raw = item.get("LUTData")
+    if descriptor is None or raw is None or len(descriptor) != 3:
+        return None
+    entries, first, bits = (int(v) for v in descriptor)
+    entries = entries or 65536
+    if isinstance(raw, (bytes, bytearray)):
+        dtype = "<u1" if bits <= 8 and len(raw) == entries else "<u2"
+        data = np.frombuffer(bytes(raw), dtype=dtype)
+    else:
+        data = np.asarray(raw if hasattr(raw, "__len__") else [raw])
+    data = data[:entries]
+    if data.size == 0:
+        return None
+    # The first value mapped is signed when pixels are signed (US VR stores it as unsigned).
+    if first >= 32768 and item.get("_signed"):
+        first -= 65536
+    return LookupTable(
+        first_mapped=first + offset,
+        bits=bits,
+        data=tuple(int(v) for v in data),
+        explanation=str(item.get("LUTExplanation", "") or ""),
+    )
+
+
+class _Item(dict):
+    """Lets _lut read a pydicom item and a hint that the pixels are signed."""
+
+
+def _display_from_header(ds, offset: int, bits_stored: int, photometric: str, slope: float, intercept: float) -> DisplayAttributes:
+    signed = int(ds.get("PixelRepresentation", 0) or 0) == 1
+
+    def item_dict(item) -> _Item:
+        d = _Item({k: item.get(k) for k in ("LUTDescriptor", "LUTData", "LUTExplanation")})
+        d["_signed"] = signed
+        return d
+
+    modality_lut = None
+    for item in ds.get("ModalityLUTSequence", None) or ():
+        modality_lut = _lut(item_dict(item), offset)
+        break
+    voi_luts = tuple(t for t in (_lut(item_dict(item)) for item in ds.get("VOILUTSequence", None) or ()) if t is not None)
+    centers, widths = _floats(ds.get("WindowCenter")), _floats(ds.get("WindowWidth"))
+    explanations = ds.get("WindowCenterWidthExplanation", None) or []
+    if isinstance(explanations, str):
+        explanations = [explanations]
+    windows = tuple(
+        Window(c, w, str(explanations[i]) if i < len(explanations) else "")
+        for i, (c, w) in enumerate(zip(centers, widths))
+        if w > 0
+    )
+    function = str(ds.get("VOILUTFunction", "") or "LINEAR").strip().upper() or "LINEAR"
+    shape = str(ds.get("PresentationLUTShape", "") or "IDENTITY").strip().upper() or "IDENTITY"
+
+    def padding(keyword: str) -> int | None:
+        value = ds.get(keyword)
+        if value is None or value == "" or (hasattr(value, "__len__") and not isinstance(value, (str, bytes)) and not len(value)):
+            return None
+        value = int(value[0] if isinstance(value, (list, tuple)) else value)
+        if signed and value >= 32768:
+            value -= 65536
+        return value + offset
+
+    spacing = _first(ds.get("PixelSpacing")) or _first(ds.get("ImagerPixelSpacing"))
+    extra = {}
+    if offset:
+        extra["signed_offset"] = offset
+    rescale_type = str(ds.get("RescaleType", "") or "").strip()
+    if rescale_type:
+        extra["rescale_type"] = rescale_type
+    return DisplayAttributes(
+        photometric=photometric,
+        bits_stored=bits_stored,
+        rescale_slope=slope,
+        rescale_intercept=intercept,
+        modality_lut=modality_lut,
+        windows=windows,
+        voi_lut_function=function if function in ("LINEAR", "LINEAR_EXACT", "SIGMOID") else "LINEAR",
+        voi_luts=voi_luts,
+        presentation_lut_shape=shape if shape in ("IDENTITY", "INVERSE") else "IDENTITY",
+        pixel_padding_value=padding("PixelPaddingValue"),
+        pixel_padding_range_limit=padding("PixelPaddingRangeLimit"),
+        pixel_spacing_mm=spacing,
+        extra=extra,
+    )
+
+
+def _transfer_syntax(ds):
+    meta = getattr(ds, "file_meta", None)
+    uid = meta.get("TransferSyntaxUID") if meta is not None else None
+    if uid is None:
+        from pydicom.uid import ImplicitVRLittleEndian
+
+        uid = ImplicitVRLittleEndian
+    return uid
+
+
+def _check_decodable(path: Path, ds) -> None:
+    """Refuse, naming the missing decoder, before trying to decode."""
+    from pydicom.pixels import get_decoder
+
+    uid = _transfer_syntax(ds)
+    try:
+        decoder = get_decoder(uid)
+    except NotImplementedError:
+        raise _bad(
+            path,
+            f"unsupported transfer syntax {getattr(uid, 'name', uid)} ({uid}): no decoder exists for it here",
+            "export the image uncompressed (Explicit VR Little Endian) or as JPEG 2000 / JPEG-LS",
+        ) from None
+    if not decoder.is_available:
+        missing = "; ".join(f"{name}: {', '.join(deps)}" for name, deps in decoder.missing_dependencies.items()) or "none installed"
+        raise _bad(
+            path,
+            f"no decoder installed for {uid.name} ({uid}) — missing {missing}",
+            "reinstall RUSH Rater with its decoders (pip install rushrater) or export the image uncompressed",
+        )
+
+
+def read_dicom_dataset(path: Path, head: bytes):
+    """The parsed DICOM dataset, or None when the file is not DICOM (no preamble, not parseable)."""
     import pydicom
     from pydicom.errors import InvalidDicomError
 
@@ -163,65 +324,119 @@ def _read_dicom(path: Path, head: bytes) -> DecodedImage | None:
         if not has_preamble:
             return None
         raise _bad(path, f"cannot read DICOM file ({exc})", "re-export from PACS; the file may be truncated") from exc
+    if not has_preamble and not any(int(tag) >> 16 in (0x0008, 0x0010, 0x0028, 0x7FE0) for tag in ds.keys()):
+        return None  # force=True parses anything; a file with no DICOM groups is not DICOM
+    return ds
+
+
+def decode_dicom(path: Path, ds) -> DecodedImage:
+    """Pixels and display attributes of a (de-identified) dataset, with every refusal named."""
     if "PixelData" not in ds:
-        if not has_preamble:
-            return None
+        if any(k in ds for k in ("FloatPixelData", "DoubleFloatPixelData")):
+            raise _bad(path, "float pixel data (a parametric map, not a radiograph)", "export the radiograph itself")
         raise _bad(path, "DICOM file has no pixel data (a report or structured document?)", "export the image itself")
-    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip()
+    rows, columns = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
+    if rows <= 0 or columns <= 0:
+        raise _bad(path, "DICOM image has no Rows/Columns", "re-export from PACS")
+    _check_size(path, rows, columns)
+    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip().upper()
+    samples = int(ds.get("SamplesPerPixel", 1) or 1)
+    if samples != 1 or photometric not in ("MONOCHROME1", "MONOCHROME2"):
+        raise _bad(
+            path,
+            f"colour image ({photometric or 'unknown photometric'}, {samples} samples per pixel): a radiograph is grayscale",
+            "export the radiograph itself, not a colour secondary capture",
+        )
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    if frames > 1:
+        raise _bad(path, f"multi-frame image ({frames} frames)", "export the single radiograph you want rated")
+    _check_decodable(path, ds)
     try:
-        array = ds.pixel_array
+        array = np.asarray(ds.pixel_array)
     except Exception as exc:
         raise _bad(
             path,
-            f"cannot decode DICOM pixel data ({exc}; transfer syntax {ds.file_meta.get('TransferSyntaxUID', '?')})",
-            "install the decoders listed in the README or export the image uncompressed",
+            f"cannot decode DICOM pixel data ({exc}; transfer syntax {getattr(_transfer_syntax(ds), 'name', '?')}) — truncated or damaged?",
+            "re-export the image from PACS",
         ) from exc
-    if int(ds.get("NumberOfFrames", 1) or 1) > 1:
-        array = array[0]
-    if photometric not in ("MONOCHROME1", "MONOCHROME2"):
-        # Colour secondary captures are shown as grayscale radiographs.
-        array = _to_gray(np.asarray(array), path)
-        photometric = "MONOCHROME2"
+    if array.ndim != 2 or array.shape != (rows, columns):
+        raise _bad(path, f"decoded pixels have shape {array.shape}, expected {(rows, columns)}", "re-export the image from PACS")
+    bits_allocated = int(ds.get("BitsAllocated", array.dtype.itemsize * 8) or 16)
+    bits_stored = int(ds.get("BitsStored", bits_allocated) or bits_allocated)
+    if bits_stored > 16 or array.dtype.itemsize > 2 and not np.issubdtype(array.dtype, np.integer):
+        raise _bad(path, f"{bits_stored}-bit pixels: radiographs have at most 16 bits", "export a 16-bit radiograph")
     slope = _first(ds.get("RescaleSlope")) or 1.0
     intercept = _first(ds.get("RescaleIntercept")) or 0.0
-    array = np.asarray(array)
+    offset = 0
     if np.issubdtype(array.dtype, np.signedinteger):
-        # Keep pixels unsigned in the store; fold the offset into the rescale intercept.
-        low = int(array.min())
-        array = (array.astype(np.int64) - low).astype(np.uint16)
-        intercept += slope * low
+        # The store keeps unsigned pixels: shift by 2^(bits-1) and fold the shift into the rescale
+        # (and into the modality LUT's first value and the padding values), so display is unchanged.
+        offset = 1 << (bits_stored - 1)
+        array = (array.astype(np.int32) + offset).astype(np.uint16)
+        intercept -= slope * offset
+    elif bits_stored < array.dtype.itemsize * 8:
+        # Unused high bits may hold overlay bits or noise: they are not part of the pixel value.
+        array = array & np.array((1 << bits_stored) - 1, dtype=array.dtype)
     pixels, bits = _as_unsigned(array, path)
-    bits_stored = int(ds.get("BitsStored", bits) or bits)
-    spacing = _first(ds.get("PixelSpacing")) or _first(ds.get("ImagerPixelSpacing"))
+    bits_stored = min(16, max(bits_stored, 1))
+    attributes = _display_from_header(ds, offset, bits_stored, photometric, float(slope), float(intercept))
     return DecodedImage(
         pixels=pixels,
-        bits_stored=min(16, max(bits_stored, 1)),
+        bits_stored=bits_stored,
         photometric=photometric,
         source_format="DICOM",
         rescale_slope=float(slope),
         rescale_intercept=float(intercept),
-        window_center=_first(ds.get("WindowCenter")),
-        window_width=_first(ds.get("WindowWidth")),
-        pixel_spacing_mm=spacing,
+        window_center=attributes.windows[0].center if attributes.windows else None,
+        window_width=attributes.windows[0].width if attributes.windows else None,
+        pixel_spacing_mm=attributes.pixel_spacing_mm,
+        attributes=attributes,
     )
+
+
+def _read_dicom(path: Path, head: bytes) -> DecodedImage | None:
+    ds = read_dicom_dataset(path, head)
+    return None if ds is None else decode_dicom(path, ds)
 
 
 READERS: list[Callable[[Path, bytes], DecodedImage | None]] = [_read_png_or_jpeg, _read_tiff, _read_dicom]
 
 
-def read_image(path: str | Path) -> DecodedImage:
-    """Decode one radiograph, or raise ImageReadError naming the file and what to do."""
+def readers_for(head: bytes) -> list[Callable[[Path, bytes], DecodedImage | None]]:
+    """The registry in the order to try: a DICOM preamble wins (a preamble may hold a TIFF header,
+    making "dual-personality" files that are DICOM first)."""
+    if head[128:132] == b"DICM":
+        return [_read_dicom]
+    return READERS
+
+
+def read_head(path: str | Path) -> bytes:
+    """The first bytes of a file, with a named refusal for missing, unreadable and empty files."""
     path = Path(path)
     if not path.is_file():
         raise _bad(path, "file not found", "check the path (relative paths are taken from the source folder)")
-    with path.open("rb") as handle:
-        head = handle.read(132)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(132)
+    except OSError as exc:
+        raise _bad(path, f"cannot read the file ({exc.strerror or exc})", "check the file's permissions") from exc
     if not head:
-        raise _bad(path, "file is empty", "re-export the image")
-    for reader in READERS:
+        raise _bad(path, "file is empty (0 bytes)", "re-export the image")
+    return head
+
+
+def read_image(path: str | Path) -> DecodedImage:
+    """Decode one radiograph, or raise ImageReadError naming the file and what to do."""
+    path = Path(path)
+    head = read_head(path)
+    for reader in readers_for(head):
         image = reader(path, head)
         if image is not None:
             if image.pixels.size == 0:
                 raise _bad(path, "image has no pixels", "re-export the image")
             return image
     raise _bad(path, "not a DICOM, PNG, TIFF or JPEG image", "give the radiograph file itself")
+
+
+def not_an_image(path: Path) -> ImageReadError:
+    return _bad(path, "not a DICOM, PNG, TIFF or JPEG image", "give the radiograph file itself")

@@ -74,6 +74,12 @@ def build_or_open_demo(
     return build_demo(path, patients=patients, progress=progress)
 
 
+def demo_key_file(path: Path) -> Path:
+    """Where the demo keeps its key file: beside the study folder, never inside it."""
+    path = Path(path).expanduser().resolve()
+    return path.parent / f"{path.name}-key.csv"
+
+
 def _demo_is_complete(study: Study) -> bool:
     with study.db.read() as session:
         return queries.latest_plan(session) is not None
@@ -86,13 +92,16 @@ def build_demo(path: Path, *, patients: int = DEFAULT_PATIENTS, progress: Progre
     rng = np.random.default_rng(DEMO_SEED)
     healing = _patient_healing(rng, patients)
     study = create_study(path, DEMO_TITLE, "day1,month1", settings={"demo": True}, actor="system:demo")
+    demo_key_file(path).unlink(missing_ok=True)  # a rebuilt demo has new codes: start a new key file
     try:
         with tempfile.TemporaryDirectory(prefix="rushrater-demo-") as tmp:
             source = Path(tmp)
             say(f"Rendering {patients * 4} synthetic radiographs…")
             manifest = _write_demo_images(source, healing)
-            say("Importing them through the manifest import…")
-            import_manifest(study, source, manifest, actor="system:demo")
+            say("De-identifying and importing them through the manifest import…")
+            # The key file links codes to the (synthetic) identifiers; like a real one it is kept
+            # outside the study folder it documents.
+            import_manifest(study, source, manifest, actor="system:demo", key_file=demo_key_file(path))
         for name, group, _bias, _noise in DEMO_RATERS:
             add_rater(study, name, group, actor="system:demo")
         plan_reading(study, seed=DEMO_SEED, actor="system:demo")
@@ -131,8 +140,10 @@ def _write_demo_images(source: Path, healing: dict[str, tuple[float, float]]) ->
         write_dicom_radiograph(
             source / name,
             pixels,
-            patient_id=patient,
-            patient_name=f"DEMO^PATIENT{p_index + 1:03d}",
+            # Hospital-style identifiers, unlike the study codes, so the blinding check can tell
+            # them apart: the import must keep every one of them out of the study.
+            patient_id=f"MRN{480213 + 37 * p_index}",
+            patient_name=f"TESTPERSON^NUMBER{p_index + 1:03d}",
             view=view,
             study_date=date(2026, 1, 5) + timedelta(days=days + p_index),
         )

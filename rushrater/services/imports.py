@@ -1,9 +1,27 @@
-"""Importing images listed in a manifest CSV (``file,patient,timepoint,view``).
+"""Importing radiographs: from folders (grouped from their DICOM headers) or through a manifest.
 
-All or nothing: every row is checked (file readable and decodable, time point known, view AP or
-lateral, no image twice) before anything is written to the database; if any row is bad the command
-lists every bad row with its line number and stores nothing. Re-running the same manifest adds
-nothing: rows whose image is already stored for the same patient, time point and view are skipped.
+``import_images(study, sources, key_file=..., manifest=None)``:
+
+- Every input file is accounted for in the report: imported (case and view), awaiting assignment,
+  skipped as already in the study (or a duplicate of another input), or rejected with its reason.
+  Bad files never stop the others; nothing half-imported is left (a failure discards every file
+  this import stored, and the database write is one transaction).
+- DICOM is de-identified (PS3.15 Annex E Basic Profile, ``imaging.deid``) before its pixels and
+  display attributes are read; only those are kept, under random names. Other formats give pixels
+  only.
+- Without a manifest, images are grouped by Patient ID; each patient's imaging dates, in order,
+  fill the study's time points; the view comes from View Position / Series Description. What
+  cannot be decided is kept, de-identified, in ``staged_image`` ("needs assignment") until the
+  coordinator assigns it (:func:`assign_staged`). Patients get random codes; the link to their
+  identifiers goes only into the key file, which the import reads to keep codes stable across
+  imports.
+- Before committing, the blinding check searches the database, the new images and the study's
+  file names for every identifier of this import and the key file; any hit rolls the import back.
+- Importing the same files again adds nothing (images are recognised by their pixel hash).
+
+A manifest (``file,patient,timepoint,view``) decides patient, time point and view instead; errors in
+the manifest itself (unknown time point, bad view, missing file, two images for one slot) still
+refuse the whole manifest, as before.
 """
 
 from __future__ import annotations
@@ -11,79 +29,98 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ..domain.codes import PATIENT_CODE, random_code
-from ..domain.errors import InputFileError, RowProblem, RushRaterError, ValidationError
+from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..domain.views import View
-from ..imaging.readers import DecodedImage, read_image
+from ..imaging.sources import Prepared, PrepareOptions, prepare, warm_up
+from ..imaging.store import ImageStore
 from ..storage import models, queries
 from . import audit
+from .blinding import BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
 from .study import Study
 
 MANIFEST_COLUMNS = ("file", "patient", "timepoint", "view")
+ASSIGN_COLUMNS = ("item", "patient", "timepoint", "view")
+
+IMPORTED = "imported"
+NEEDS_ASSIGNMENT = "needs assignment"
+ALREADY = "skipped: already in the study"
+DUPLICATE = "skipped: duplicate"
+REJECTED = "rejected"
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass
 class ImportRow:
-    line: int
+    item: int
     file: str
-    patient: str
-    timepoint: str
-    view: str
-    status: str  # "imported" | "skipped: already in the study"
+    status: str
+    reason: str = ""
+    patient: str | None = None
+    timepoint: str | None = None
+    view: str | None = None
     case: str | None = None
+    staged: int | None = None  # staged_image id for "needs assignment"
+    line: int | None = None  # manifest line
 
 
 @dataclass
 class ImportReport:
-    manifest: str
+    sources: list[str]
+    manifest: str | None = None
     rows: list[ImportRow] = field(default_factory=list)
     report_path: str | None = None
+    key_file: str | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status.startswith(status))
 
     @property
     def imported(self) -> int:
-        return sum(1 for r in self.rows if r.status == "imported")
+        return self.count(IMPORTED)
+
+    @property
+    def needs_assignment(self) -> int:
+        return self.count(NEEDS_ASSIGNMENT)
+
+    @property
+    def rejected(self) -> int:
+        return self.count(REJECTED)
 
     @property
     def skipped(self) -> int:
-        return len(self.rows) - self.imported
+        return self.count("skipped")
 
-    def to_dict(self) -> dict:
-        return {
-            "manifest": self.manifest,
+    def to_dict(self, *, with_files: bool = True) -> dict:
+        rows = []
+        for r in self.rows:
+            row = asdict(r)
+            if not with_files:
+                # The copy kept in the study never holds source paths or names (they can carry
+                # identifiers); the item number links it to the coordinator's printed report.
+                row.pop("file")
+            rows.append(row)
+        data = {
             "imported": self.imported,
+            "needs_assignment": self.needs_assignment,
             "skipped": self.skipped,
-            "rows": [asdict(r) for r in self.rows],
+            "rejected": self.rejected,
+            "rows": rows,
         }
-
-
-@dataclass
-class _Pending:
-    """A checked row; its pixels are already in the store, so memory stays flat for big imports."""
-
-    row: ImportRow
-    content_sha256: str
-    display: dict = field(default_factory=dict)
-    storage_key: str = ""
-    file_sha256: str = ""
-
-
-def _display_attributes(image: DecodedImage) -> dict:
-    return {
-        "width": image.width,
-        "height": image.height,
-        "bits_stored": image.bits_stored,
-        "photometric": image.photometric,
-        "rescale_slope": image.rescale_slope,
-        "rescale_intercept": image.rescale_intercept,
-        "window_center": image.window_center,
-        "window_width": image.window_width,
-        "pixel_spacing_mm": image.pixel_spacing_mm,
-        "source_format": image.source_format,
-        "display": image.display.to_dict(),
-    }
+        if with_files:
+            data = {"sources": self.sources, "manifest": self.manifest, "key_file": self.key_file, **data}
+        return data
 
 
 def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
@@ -132,85 +169,520 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
         ) from exc
 
 
-def import_manifest(study: Study, source: str | Path, manifest: str | Path, *, actor: str | None = None) -> ImportReport:
-    source = Path(source).expanduser()
-    manifest = Path(manifest).expanduser()
-    if not source.is_dir():
-        raise ValidationError(
-            "source is not a folder" if source.exists() else "source folder not found",
-            where=str(source),
-            fix="give the folder that holds the images; manifest paths are relative to it",
-        )
+
+
+def collect_files(sources: Sequence[str | Path]) -> list[Path]:
+    """Files of every SOURCE, folders searched recursively (hidden files and folders left out)."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for source in sources:
+        path = Path(source).expanduser()
+        if path.is_file():
+            candidates = [path]
+        elif path.is_dir():
+            candidates = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            raise ValidationError("source not found", where=str(path), fix="give image files or folders that hold them")
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                files.append(candidate)
+    return files
+
+
+def import_manifest(
+    study: Study, source: str | Path, manifest: str | Path, *, actor: str | None = None, key_file: str | Path | None = None, **kwargs
+) -> ImportReport:
+    """The manifest import (kept for callers of the first version)."""
+    return import_images(study, [source], manifest=manifest, key_file=key_file, actor=actor, **kwargs)
+
+
+def import_images(
+    study: Study,
+    sources: Sequence[str | Path],
+    *,
+    manifest: str | Path | None = None,
+    key_file: str | Path | None = None,
+    actor: str | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ImportReport:
     actor = actor or audit.coordinator_actor()
+    sources = [Path(s).expanduser() for s in sources]
+    if not sources:
+        raise ValidationError("nothing to import", fix="give one or more image files or folders")
+    key_path = check_key_file_path(study.root, Path(key_file)) if key_file is not None else None
+    if key_path is None and manifest is None:
+        raise ValidationError(
+            "a folder import needs --key-file: patients get random codes, and the key file is the only link back",
+            fix="add --key-file PATH (outside the study folder; keep it apart from the study)",
+        )
+    key_rows = read_key_file(key_path)
+
+    with study.db.read() as session:
+        timepoints = queries.timepoints(session)
+        known = queries.known_content_hashes(session)
+        templates = queries.redaction_templates(session)
+
+    manifest_rows: dict[Path, ImportRow] = {}
+    if manifest is not None:
+        manifest = Path(manifest).expanduser()
+        base = sources[0]
+        if not base.is_dir():
+            raise ValidationError(
+                "source is not a folder" if base.exists() else "source folder not found",
+                where=str(base),
+                fix="give the folder that holds the images; manifest paths are relative to it",
+            )
+        manifest_rows = _manifest_rows(manifest, base, timepoints)
+        files = list(manifest_rows)
+    else:
+        files = collect_files(sources)
+        if not files:
+            raise ValidationError("no files found", where=", ".join(str(s) for s in sources), fix="give the folder PACS exported the images to")
+
+    report = ImportReport(sources=[str(s) for s in sources], manifest=str(manifest) if manifest else None,
+                          key_file=str(key_path) if key_path else None)
+    options = PrepareOptions(
+        store_root=str(study.images.root),
+        uid_secret=secrets.token_bytes(32),
+        known_hashes=frozenset(known),
+        templates=templates,
+    )
+    results: list[Prepared] = []
+    try:
+        results = _run(files, options, progress, workers)
+        rows, staged, placements = _decide(study, files, results, manifest_rows, key_rows, timepoints, str(manifest or ""))
+        report.rows = rows
+        _commit(study, report, results, staged, placements, key_rows, key_path, actor)
+    except BaseException:
+        for result in results:
+            if result.storage_key:
+                study.images.discard(result.storage_key)
+        raise
+    report.report_path = str(_keep_report(study, report))
+    return report
+
+
+def _run(files: list[Path], options: PrepareOptions, progress: Progress | None, workers: int | None) -> list[Prepared]:
+    """Prepare every file on a process pool (decode, de-identify, hash and encode use every core).
+
+    A decoder that crashes its process on a damaged file (native code can) costs that file only:
+    the files left are prepared again one process each, and the one that crashes is rejected.
+    """
+    total = len(files)
+    if progress:
+        progress(0, total)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    if workers <= 1 or total < 3:
+        out = []
+        for index, path in enumerate(files, start=1):
+            out.append(prepare(str(path), options))
+            if progress:
+                progress(index, total)
+        return out
+    out: list[Prepared | None] = [None] * total
+    warm_up()
+    store = ImageStore(Path(options.store_root))
+    before = set(store.keys())
+    done = 0
+    try:
+        try:
+            with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
+                futures = {pool.submit(prepare, str(path), options): index for index, path in enumerate(files)}
+                for future in as_completed(futures):
+                    out[futures[future]] = future.result()
+                    done += 1
+                    if progress:
+                        progress(done, total)
+        except BrokenProcessPool:
+            for index, path in enumerate(files):
+                if out[index] is not None:
+                    continue
+                try:
+                    with ProcessPoolExecutor(max_workers=1) as single:
+                        out[index] = single.submit(prepare, str(path), options).result()
+                except BrokenProcessPool:
+                    out[index] = Prepared(path=str(path), status="rejected", reason="the decoder crashed on this file (damaged?)")
+                done += 1
+                if progress:
+                    progress(done, total)
+            # Workers that finished before the crash may have stored files nobody collected.
+            kept = {r.storage_key for r in out if r is not None and r.storage_key}
+            for key in set(store.keys()) - before - kept:
+                store.discard(key)
+    except BaseException:
+        # Files stored by workers that finished are removed; nothing half-imported stays.
+        for result in out:
+            if result is not None and result.storage_key:
+                Path(options.store_root, result.storage_key).unlink(missing_ok=True)
+        raise
+    return [r for r in out if r is not None]
+
+
+def _manifest_rows(manifest: Path, source: Path, timepoints) -> dict[Path, ImportRow]:
     rows = read_csv_rows(manifest, MANIFEST_COLUMNS)
     if not rows:
         raise InputFileError(str(manifest), [RowProblem(2, "no rows below the header")], fix="list one image per row")
+    lookup = {tp.key.lower(): tp for tp in timepoints}
+    lookup.update({tp.label.lower(): tp for tp in timepoints})
+    problems: list[RowProblem] = []
+    seen_slots: dict = {}
+    out: dict[Path, ImportRow] = {}
+    for number, (line, values) in enumerate(rows, start=1):
+        if "__error__" in values:
+            problems.append(RowProblem(line, values["__error__"]))
+            continue
+        row = _ManifestRow(line, values["file"], values["patient"], values["timepoint"], values["view"])
+        row_problems = _check_row(row, source, lookup, seen_slots)
+        if row_problems:
+            problems.append(RowProblem(line, "; ".join(row_problems)))
+            continue
+        path = _resolve(source, row.file)
+        if path in out:
+            problems.append(RowProblem(line, f"file {row.file!r} is also given on line {out[path].line}"))
+            continue
+        out[path] = ImportRow(item=number, file=row.file, status="", patient=row.patient, timepoint=row.timepoint,
+                              view=row.view, line=line)
+    if problems:
+        raise InputFileError(str(manifest), problems)
+    return out
+
+
+@dataclass
+class _ManifestRow:
+    line: int
+    file: str
+    patient: str
+    timepoint: str
+    view: str
+
+
+def view_from_hints(hints: dict[str, str]) -> tuple[str | None, str]:
+    """AP or LAT from View Position, else from the descriptions; (None, why) when undecidable."""
+    position = (hints.get("ViewPosition") or "").strip()
+    if position:
+        try:
+            return View.parse(position).value, ""
+        except ValidationError:
+            pass
+    words = " ".join(hints.get(k, "") for k in ("SeriesDescription", "ProtocolName", "StudyDescription")).upper()
+    tokens = set(words.replace("_", " ").replace("-", " ").replace("/", " ").replace(".", " ").split())
+    ap = bool(tokens & {"AP", "PA", "ANTEROPOSTERIOR", "FRONTAL", "A.P."})
+    lat = bool(tokens & {"LAT", "LATERAL", "LL", "ML", "LM", "AXIAL", "LAUENSTEIN", "FROG", "CROSSTABLE", "XTABLE", "LATERALE"})
+    if ap != lat:
+        return ("AP" if ap else "LAT"), ""
+    if ap and lat:
+        return None, f"the descriptions name both AP and lateral ({words.strip()[:60]!r})"
+    if position:
+        return None, f"view position {position!r} is neither AP nor lateral"
+    return None, "no view position or description says AP or lateral"
+
+
+def _decide(study, files, results, manifest_rows, key_rows, timepoints, manifest_name: str = ""):
+    """Report rows, images to stage, and images to place, from the prepared results."""
+    rows: list[ImportRow] = []
+    staged: list[tuple[Prepared, ImportRow]] = []
+    placements: list[tuple[Prepared, ImportRow]] = []
+    tp_keys = [tp.key for tp in timepoints]
+    first_by_hash: dict[str, ImportRow] = {}
+    problems: list[RowProblem] = []
 
     with study.db.read() as session:
-        timepoints = {tp.key.lower(): tp for tp in queries.timepoints(session)}
-        timepoints.update({tp.label.lower(): tp for tp in timepoints.copy().values()})
+        stored = queries.images_by_content(session, [r.content_sha256 for r in results if r.status == "duplicate"])
+        stored_staged = queries.staged_by_content(session, [r.content_sha256 for r in results if r.status == "duplicate"])
         stored_views = queries.image_views_by_case(session)
-    problems: list[RowProblem] = []
-    pending: list[_Pending] = []
-    seen_slots: dict[tuple[str, str, str], int] = {}
-    seen_hashes: dict[str, int] = {}
 
-    try:
-        with study.db.read() as session:
-            for line, values in rows:
-                if "__error__" in values:
-                    problems.append(RowProblem(line, values["__error__"]))
-                    continue
-                row = ImportRow(line, values["file"], values["patient"], values["timepoint"], values["view"], "imported")
-                row_problems = _check_row(row, source, timepoints, seen_slots)
-                if row_problems:
-                    problems.append(RowProblem(line, "; ".join(row_problems)))
-                    continue
-                try:
-                    image = read_image(_resolve(source, row.file))
-                except RushRaterError as exc:
-                    problems.append(RowProblem(line, f"{row.file}: {exc.message}"))
-                    continue
-                digest = image.content_sha256
-                if digest in seen_hashes:
-                    problems.append(RowProblem(line, f"the same image as line {seen_hashes[digest]}"))
-                    continue
-                seen_hashes[digest] = line
-                stored = queries.images_by_content(session, [digest]).get(digest)
-                if stored is not None:
-                    where = (stored.case.patient.code, stored.case.timepoint.key, stored.view)
-                    if where == (row.patient, row.timepoint, row.view):
-                        row.status = "skipped: already in the study"
-                        row.case = stored.case.code
-                        pending.append(_Pending(row=row, content_sha256=digest))
-                    else:
-                        problems.append(
-                            RowProblem(line, f"this image is already in the study as case {stored.case.code} ({', '.join(where)})")
-                        )
-                    continue
-                if row.view in stored_views.get((row.patient, row.timepoint), set()):
-                    problems.append(
-                        RowProblem(line, f"patient {row.patient} {row.timepoint} already has a different {row.view} image")
-                    )
-                    continue
-                item = _Pending(row=row, content_sha256=digest, display=_display_attributes(image))
-                pending.append(item)
-                if not problems:  # once a row is bad nothing will be stored: stop writing files
-                    stored_file = study.images.put(image.pixels)
-                    item.storage_key, item.file_sha256 = stored_file.key, stored_file.sha256
-                del image
+    ready: list[tuple[Prepared, ImportRow]] = []
+    for index, (path, result) in enumerate(zip(files, results), start=1):
+        given = manifest_rows.get(path)
+        row = given or ImportRow(item=index, file=str(path), status="")
+        if result.status == "rejected":
+            row.status, row.reason = REJECTED, result.reason
+        elif result.content_sha256 in first_by_hash:
+            first = first_by_hash[result.content_sha256]
+            if given is not None:
+                problems.append(RowProblem(given.line, f"the same image as line {first.line}"))
+            row.status, row.reason = DUPLICATE, f"the same image as item {first.item}"
+            if result.storage_key:
+                study.images.discard(result.storage_key)
+                result.storage_key = ""
+        elif result.status == "duplicate":
+            image = stored.get(result.content_sha256)
+            if image is not None:
+                where = (image.case.patient.code, image.case.timepoint.key, image.view)
+                if given is not None and where != (given.patient, given.timepoint, given.view):
+                    problems.append(RowProblem(given.line, f"this image is already in the study as case {image.case.code} ({', '.join(where)})"))
+                row.status, row.case = ALREADY, image.case.code
+                row.patient, row.timepoint, row.view = where
+            else:
+                item = stored_staged.get(result.content_sha256)
+                row.status = ALREADY
+                row.reason = f"awaiting assignment as staged item {item.id}" if item else ""
+                row.staged = item.id if item else None
+        else:
+            ready.append((result, row))
+        first_by_hash.setdefault(result.content_sha256 or f"-{index}", row)
+        rows.append(row)
+    if problems:
+        raise InputFileError(manifest_name, sorted(problems, key=lambda p: p.line))
+
+    if manifest_rows:
+        for result, row in ready:
+            if row.view in stored_views.get((row.patient, row.timepoint), set()):
+                problems.append(RowProblem(row.line, f"patient {row.patient} {row.timepoint} already has a different {row.view} image"))
+            row.status = IMPORTED
+            placements.append((result, row))
         if problems:
-            raise InputFileError(str(manifest), sorted(problems, key=lambda p: p.line))
-        _store(study, pending, manifest, actor)
+            raise InputFileError(manifest_name, sorted(problems, key=lambda p: p.line))
+        _study_days_for_manifest(placements)
+        return rows, staged, placements
+
+    # --- folder import: group by Patient ID, order dates into time points ---
+    code_for: dict[str, str] = {}
+    dates_for: dict[str, set[str]] = defaultdict(set)
+    tp_of_date: dict[tuple[str, str], str] = {}
+    for key_row in key_rows:
+        pid, code = key_row.get("patient_id", ""), key_row.get("patient_code", "")
+        if pid and code:
+            code_for.setdefault(pid, code)
+            if key_row.get("study_date"):
+                dates_for[code].add(key_row["study_date"])
+                if key_row.get("timepoint"):
+                    tp_of_date[(code, key_row["study_date"])] = key_row["timepoint"]
+    with study.db.read() as session:
+        taken = queries.patient_codes(session) | {s.patient_code for s in queries.staged_images(session) if s.patient_code}
+        taken |= set(code_for.values())
+    for result, row in ready:
+        pid = result.identifiers.get("patient_id", "")
+        if pid:
+            if pid not in code_for:
+                code_for[pid] = random_code("P", taken=taken)
+            row.patient = code_for[pid]
+            if result.identifiers.get("study_date"):
+                dates_for[row.patient].add(result.identifiers["study_date"])
+    slots: dict[tuple[str, str, str], list[tuple[Prepared, ImportRow]]] = defaultdict(list)
+    for result, row in ready:
+        reasons = []
+        if result.source_format != "DICOM":
+            reasons.append(f"a {result.source_format} file carries no patient or date")
+        elif not row.patient:
+            reasons.append("no Patient ID in the DICOM header")
+        study_date = result.identifiers.get("study_date", "")
+        tp = None
+        if row.patient and study_date:
+            ordered = sorted(dates_for[row.patient])
+            row_day = _days_between(ordered[0], study_date)
+            result.identifiers["study_day"] = row_day
+            if (row.patient, study_date) in tp_of_date:
+                tp = tp_of_date[(row.patient, study_date)]
+            elif len(ordered) > len(tp_keys):
+                reasons.append(f"patient has {len(ordered)} imaging dates for {len(tp_keys)} time points")
+            else:
+                tp = tp_keys[ordered.index(study_date)]
+        elif result.source_format == "DICOM" and row.patient:
+            reasons.append("no study date in the DICOM header")
+        view, why = view_from_hints(result.hints) if result.source_format == "DICOM" else (None, "")
+        if view is None and why:
+            reasons.append(why)
+        row.timepoint, row.view = tp, view
+        if reasons:
+            row.status, row.reason = NEEDS_ASSIGNMENT, "; ".join(reasons)
+            staged.append((result, row))
+        else:
+            slots[(row.patient, tp, view)].append((result, row))
+    for (patient, tp, view), items in slots.items():
+        if len(items) > 1:
+            for result, row in items:
+                others = ", ".join(str(r.item) for _, r in items if r is not row)
+                row.status, row.reason = NEEDS_ASSIGNMENT, f"{len(items)} {view} images for the same visit (also item {others})"
+                staged.append((result, row))
+        elif view in stored_views.get((patient, tp), set()):
+            result, row = items[0]
+            row.status, row.reason = NEEDS_ASSIGNMENT, f"patient {patient} {tp} already has a {view} image"
+            staged.append((result, row))
+        else:
+            result, row = items[0]
+            row.status = IMPORTED
+            placements.append((result, row))
+    staged.sort(key=lambda pair: pair[1].item)
+    return rows, staged, placements
+
+
+def _days_between(first: str, other: str) -> int | None:
+    try:
+        a = date(int(first[:4]), int(first[4:6]), int(first[6:8]))
+        b = date(int(other[:4]), int(other[4:6]), int(other[6:8]))
+    except (ValueError, TypeError):
+        return None
+    return (b - a).days
+
+
+def _study_days_for_manifest(placements) -> None:
+    firsts: dict[str, str] = {}
+    for result, row in placements:
+        d = result.identifiers.get("study_date")
+        if d and (row.patient not in firsts or d < firsts[row.patient]):
+            firsts[row.patient] = d
+    for result, row in placements:
+        d = result.identifiers.get("study_date")
+        if d:
+            result.identifiers["study_day"] = _days_between(firsts[row.patient], d)
+
+
+def _key_row(result: Prepared, row: ImportRow, placed_as: str) -> dict[str, str]:
+    ids = result.identifiers
+    return {
+        "patient_code": row.patient or "",
+        "patient_id": ids.get("patient_id", ""),
+        "patient_name": ids.get("patient_name", ""),
+        "other_names": "\\".join(ids.get("other_names", [])),
+        "birth_date": ids.get("birth_date", ""),
+        "accession_number": ids.get("accession_number", ""),
+        "study_date": ids.get("study_date", ""),
+        "study_day": "" if ids.get("study_day") is None else str(ids.get("study_day")),
+        "study_instance_uid": ids.get("study_instance_uid", ""),
+        "timepoint": row.timepoint or "",
+        "view": row.view or "",
+        "placed_as": placed_as,
+        "imported_at": audit.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def _commit(study, report, results, staged, placements, key_rows, key_path, actor) -> None:
+    new_key_rows: list[dict[str, str]] = []
+    new_keys = [r.storage_key for r in results if r.storage_key]
+    pending_key = None
+    try:
+        with study.db.write() as session:
+            timepoints = {tp.key: tp for tp in queries.timepoints(session)}
+            taken_codes = queries.case_codes(session)
+            cases: dict[tuple[str, str], models.Case] = {}
+            for result, row in placements:
+                case = _case_for(session, row.patient, timepoints[row.timepoint], cases, taken_codes)
+                image = _image_row(result, case.id, row.view)
+                session.add(image)
+                session.flush()
+                session.add(_deid_row(result, image.id))
+                row.case = case.code
+                if result.identifiers:
+                    new_key_rows.append(_key_row(result, row, f"case {case.code} {row.view}"))
+            for result, row in staged:
+                item = models.StagedImage(
+                    storage_key=result.storage_key,
+                    file_sha256=result.file_sha256,
+                    content_sha256=result.content_sha256,
+                    image_fields=result.image_fields,
+                    display=result.display,
+                    patient_code=row.patient,
+                    study_day=result.identifiers.get("study_day"),
+                    timepoint=row.timepoint,
+                    view=row.view,
+                    reason=row.reason,
+                    method=result.deid_method,
+                    device=result.device,
+                    template=result.template,
+                    redactions={"rects": result.redactions} if result.redactions else None,
+                    created_at=audit.now(),
+                )
+                session.add(item)
+                session.flush()
+                row.staged = item.id
+                if result.identifiers:
+                    new_key_rows.append(_key_row(result, row, f"staged item {item.id}"))
+            audit.record(
+                session,
+                actor,
+                "images.import",
+                "image",
+                None,
+                after={
+                    "manifest_sha256": hashlib.sha256(Path(report.manifest).read_bytes()).hexdigest() if report.manifest else None,
+                    "files": len(report.rows),
+                    "imported": report.imported,
+                    "needs_assignment": report.needs_assignment,
+                    "skipped": report.skipped,
+                    "rejected": report.rejected,
+                    "cases": sorted({r.case for r in report.rows if r.case and r.status == IMPORTED}),
+                    "deidentification": "DICOM PS3.15 Annex E Basic Application Level Confidentiality Profile",
+                },
+            )
+            session.flush()
+            # The blinding check runs on the uncommitted transaction: a hit rolls everything back.
+            blinding = scan(
+                study,
+                key_rows + new_key_rows,
+                session=session,
+                image_keys=new_keys,
+                image_texts={r.storage_key: r.text for r in results if r.storage_key},
+            )
+            if not blinding.clean:
+                raise BlindingError(
+                    f"identifiers found where raters could see them; the import was rolled back:\n  {hits_message(blinding)}",
+                    where=str(study.root),
+                    fix="remove the identifiers from the source (or the study's files) and import again",
+                )
+            if key_path is not None and new_key_rows:
+                pending_key = PendingKeyFile(key_path, key_rows + new_key_rows)
+        if pending_key is not None:
+            pending_key.commit()
     except BaseException:
-        for item in pending:
-            if item.storage_key:
-                study.images.discard(item.storage_key)
+        if pending_key is not None:
+            pending_key.discard()
         raise
 
-    report = ImportReport(manifest=str(manifest), rows=[p.row for p in pending])
-    report.report_path = str(_keep_report(study, report))
-    return report
+
+def _case_for(session, patient_code: str, tp, cases: dict, taken_codes: set[str]) -> models.Case:
+    patient = queries.patient_by_code(session, patient_code)
+    if patient is None:
+        patient = models.Patient(code=patient_code)
+        session.add(patient)
+        session.flush()
+    case = cases.get((patient_code, tp.key)) or queries.case_for(session, patient.id, tp.id)
+    if case is None:
+        case = models.Case(code=random_code("C", taken=taken_codes), patient_id=patient.id, timepoint_id=tp.id, created_at=audit.now())
+        session.add(case)
+        session.flush()
+    cases[(patient_code, tp.key)] = case
+    return case
+
+
+def _image_row(result: Prepared, case_id: int, view: str) -> models.Image:
+    return models.Image(
+        case_id=case_id,
+        view=view,
+        content_sha256=result.content_sha256,
+        file_sha256=result.file_sha256,
+        storage_key=result.storage_key,
+        created_at=audit.now(),
+        display=result.display,
+        **result.image_fields,
+    )
+
+
+def _deid_row(result: Prepared, image_id: int) -> models.ImageDeidentification:
+    return models.ImageDeidentification(
+        image_id=image_id,
+        method=result.deid_method[:200],
+        patient_identity_removed="YES",
+        study_day=result.identifiers.get("study_day"),
+        device=result.device[:200],
+        template=result.template[:300],
+        redactions={"rects": result.redactions} if result.redactions else None,
+    )
+
+
+def _keep_report(study: Study, report: ImportReport) -> Path:
+    study.reports_dir.mkdir(parents=True, exist_ok=True)
+    stamp = audit.now().strftime("%Y%m%dT%H%M%S%fZ")
+    path = study.reports_dir / f"import-{stamp}.json"
+    path.write_text(json.dumps(report.to_dict(with_files=False), indent=2), encoding="utf-8")
+    return path
+
 
 
 def _resolve(source: Path, file: str) -> Path:
@@ -243,65 +715,3 @@ def _check_row(row: ImportRow, source: Path, timepoints: dict, seen_slots: dict)
             problems.append(f"patient {row.patient} {row.timepoint} {row.view} is also given on line {seen_slots[slot]}")
         seen_slots.setdefault(slot, row.line)
     return problems
-
-
-def _store(study: Study, pending: list[_Pending], manifest: Path, actor: str) -> None:
-    with study.db.write() as session:
-        timepoints = {tp.key: tp for tp in queries.timepoints(session)}
-        taken_codes = queries.case_codes(session)
-        patients: dict[str, models.Patient] = {}
-        cases: dict[tuple[str, str], models.Case] = {}
-        for item in pending:
-            row = item.row
-            if row.status != "imported":
-                continue
-            patient = patients.get(row.patient) or queries.patient_by_code(session, row.patient)
-            if patient is None:
-                patient = models.Patient(code=row.patient)
-                session.add(patient)
-                session.flush()
-            patients[row.patient] = patient
-            tp = timepoints[row.timepoint]
-            case = cases.get((row.patient, row.timepoint)) or queries.case_for(session, patient.id, tp.id)
-            if case is None:
-                case = models.Case(
-                    code=random_code("C", taken=taken_codes), patient_id=patient.id, timepoint_id=tp.id, created_at=audit.now()
-                )
-                session.add(case)
-                session.flush()
-            cases[(row.patient, row.timepoint)] = case
-            session.add(
-                models.Image(
-                    case_id=case.id,
-                    view=row.view,
-                    content_sha256=item.content_sha256,
-                    file_sha256=item.file_sha256,
-                    storage_key=item.storage_key,
-                    created_at=audit.now(),
-                    **item.display,
-                )
-            )
-            row.case = case.code
-        session.flush()
-        imported = sum(1 for p in pending if p.row.status == "imported")
-        audit.record(
-            session,
-            actor,
-            "images.import",
-            "image",
-            None,
-            after={
-                "manifest_sha256": hashlib.sha256(manifest.read_bytes()).hexdigest(),
-                "imported": imported,
-                "skipped": len(pending) - imported,
-                "cases": sorted({c.code for c in cases.values()}),
-            },
-        )
-
-
-def _keep_report(study: Study, report: ImportReport) -> Path:
-    study.reports_dir.mkdir(parents=True, exist_ok=True)
-    stamp = audit.now().strftime("%Y%m%dT%H%M%S%fZ")
-    path = study.reports_dir / f"import-{stamp}.json"
-    path.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
-    return path

@@ -319,5 +319,53 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
 
 
+class ImageDeidentification(Base):
+    """How an image was de-identified (PS3.15 Annex E method, Patient Identity Removed) and masked."""
+
+    __tablename__ = "image_deidentification"
+    image_id: Mapped[int] = mapped_column(ForeignKey("image.id"), primary_key=True)
+    method: Mapped[str] = mapped_column(String(200))
+    patient_identity_removed: Mapped[str] = mapped_column(String(3))
+    # Days since the patient's first imaging date in the study (dates themselves are never kept).
+    study_day: Mapped[int | None]
+    device: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str] = mapped_column(String(300))
+    # Rectangles [x, y, width, height] masked in the stored pixels (template and per image).
+    redactions: Mapped[dict[str, Any] | None]
+    __table_args__ = (CheckConstraint("patient_identity_removed = 'YES'", name="identity_removed"),)
+
+
+class StagedImage(Base):
+    """A de-identified image whose patient, time point or view the import could not decide."""
+
+    __tablename__ = "staged_image"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    image_fields: Mapped[dict[str, Any]]
+    display: Mapped[dict[str, Any] | None]
+    patient_code: Mapped[str | None] = mapped_column(String(40))
+    study_day: Mapped[int | None]
+    timepoint: Mapped[str | None] = mapped_column(String(40))
+    view: Mapped[str | None] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(200))
+    device: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str] = mapped_column(String(300))
+    redactions: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+
+
+class RedactionTemplate(Base):
+    """Rectangles masked on every image of one device and size (burned-in text)."""
+
+    __tablename__ = "redaction_template"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    rects: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
 #: Tables whose rows may never be updated or deleted once written.
 APPEND_ONLY_TABLES = ("rating", "rating_score", "audit_event", "consensus")

@@ -203,14 +203,17 @@ def test_manifest_with_wrong_or_missing_column(study, tmp_path, header, expected
 
 
 def test_undecodable_image_is_reported_with_its_line(study, tmp_path):
+    # Bad files no longer stop the others (issue 3): the damaged one is rejected with its reason
+    # and manifest line, the rest are imported, and no file of the rejected one is left behind.
     source = tmp_path / "src"
     rows = image_rows(source, 1)
     (source / rows[2][0]).write_bytes(b"\x89PNG\r\n\x1a\n" + b"truncated")
-    with pytest.raises(InputFileError) as err:
-        import_manifest(study, source, write_manifest(tmp_path / "m.csv", rows))
-    assert [p.line for p in err.value.problems] == [4]
-    assert "cannot decode PNG" in str(err.value)
-    _assert_nothing_stored(study)
+    report = import_manifest(study, source, write_manifest(tmp_path / "m.csv", rows))
+    rejected = [r for r in report.rows if r.status == "rejected"]
+    assert [r.line for r in rejected] == [4]
+    assert "cannot decode PNG" in rejected[0].reason
+    assert report.imported == 3
+    assert study_status(study)["images"] == 3 and len(_stored_files(study)) == 3
 
 
 def test_dicom_and_tiff_inputs(study, tmp_path):
