@@ -1,0 +1,268 @@
+"""The workstation's dialogs: log in (study + rater + PIN), why an image is unreadable, why a change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...domain.errors import RushRaterError
+from ...services.reading import PinError, RaterChoice, ReadingSession, raters_for_login
+from ...services.study import Study, open_study
+from ..errors import describe
+from ..qt import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QSettings,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+from ..recent import RecentStudies
+
+
+class LoginDialog(QDialog):
+    """Pick the study (recent list or a folder), your name, and type your PIN if you have one.
+
+    On accept, :attr:`session` is the logged-in :class:`ReadingSession` (its study stays open).
+    """
+
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        *,
+        study_path: Path | None = None,
+        rater: str | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("RUSH Rater — start reading"))
+        self.setMinimumSize(760, 440)
+        self.setStyleSheet("QListWidget::item { padding: 5px 4px; }")
+        self._settings = settings if settings is not None else QSettings()
+        self.recent = RecentStudies(self._settings)
+        self.study: Study | None = None
+        self.session: ReadingSession | None = None
+        self._choices: list[RaterChoice] = []
+
+        heading = QLabel(self.tr("Who is reading?"))
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+
+        self.studies = QListWidget()
+        self.studies.setObjectName("studyList")
+        self.studies.currentItemChanged.connect(self._on_study_selected)
+        browse = QPushButton(self.tr("Open another study…"))
+        browse.clicked.connect(self._browse)
+        left = QVBoxLayout()
+        left.addWidget(QLabel(self.tr("Study")))
+        left.addWidget(self.studies, 1)
+        left.addWidget(browse)
+
+        self.raters = QListWidget()
+        self.raters.setObjectName("raterList")
+        self.raters.currentItemChanged.connect(self._on_rater_selected)
+        self.raters.itemActivated.connect(lambda _item: self.accept())
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText(self.tr("PIN"))
+        self.pin_label = QLabel(self.tr("Your PIN"))
+        right = QVBoxLayout()
+        right.addWidget(QLabel(self.tr("Your name")))
+        right.addWidget(self.raters, 1)
+        right.addWidget(self.pin_label)
+        right.addWidget(self.pin)
+
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.start_button = buttons.addButton(self.tr("Start reading"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.start_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+        self._wanted_rater = rater
+        paths = [e.path for e in self.recent.entries() if e.exists]
+        if study_path is not None:
+            study_path = Path(study_path).expanduser().absolute()
+            if study_path not in paths:
+                paths.insert(0, study_path)
+        titles = {e.path: e.title for e in self.recent.entries()}
+        for path in paths:
+            item = QListWidgetItem(titles.get(path) or path.name)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(str(path))
+            self.studies.addItem(item)
+        if self.studies.count():
+            wanted = 0
+            if study_path is not None:
+                wanted = paths.index(study_path)
+            self.studies.setCurrentRow(wanted)
+        self._update_pin()
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a study folder"))
+        if folder:
+            item = QListWidgetItem(Path(folder).name)
+            item.setData(Qt.ItemDataRole.UserRole, str(Path(folder).absolute()))
+            item.setToolTip(folder)
+            self.studies.insertItem(0, item)
+            self.studies.setCurrentRow(0)
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def _close_study(self) -> None:
+        if self.study is not None and (self.session is None or self.session.study is not self.study):
+            self.study.close()
+        self.study = None
+
+    def _on_study_selected(self, current: QListWidgetItem | None, _previous=None) -> None:
+        self._close_study()
+        self.raters.clear()
+        self._choices = []
+        self._show_problem("")
+        if current is None:
+            return
+        try:
+            self.study = open_study(current.data(Qt.ItemDataRole.UserRole))
+            self._choices = raters_for_login(self.study)
+        except RushRaterError as exc:
+            message, details = describe(exc)
+            self._show_problem(f"{message} {details}")
+            return
+        self.recent.add(self.study.root, self.study.title)
+        current.setText(self.study.title)
+        wanted_row = None
+        for n, choice in enumerate(self._choices):
+            done = self.tr("{0} of {1} done").format(choice.done, choice.assigned)
+            item = QListWidgetItem(f"{choice.name}   ·   {choice.group}   ·   {done}")
+            item.setData(Qt.ItemDataRole.UserRole, choice.code)
+            self.raters.addItem(item)
+            if self._wanted_rater and self._wanted_rater.lower() in (choice.code.lower(), choice.name.lower()):
+                wanted_row = n
+        if wanted_row is None:  # the first rater with cases left to read
+            wanted_row = next((n for n, c in enumerate(self._choices) if c.done < c.assigned), 0)
+        if self._choices:
+            self.raters.setCurrentRow(wanted_row)
+
+    def _choice(self) -> RaterChoice | None:
+        row = self.raters.currentRow()
+        return self._choices[row] if 0 <= row < len(self._choices) else None
+
+    def _on_rater_selected(self, *_args) -> None:
+        self._show_problem("")
+        self._update_pin()
+
+    def _update_pin(self) -> None:
+        choice = self._choice()
+        needs = bool(choice and choice.has_pin)
+        self.pin.setVisible(needs)
+        self.pin_label.setVisible(needs)
+        self.pin.clear()
+        if needs:
+            self.pin.setFocus()
+        else:
+            self.raters.setFocus()
+        self.start_button.setEnabled(choice is not None)
+
+    def accept(self) -> None:
+        choice = self._choice()
+        if self.study is None or choice is None:
+            return
+        try:
+            self.session = ReadingSession.login(self.study, choice.code, self.pin.text() or None)
+        except PinError as exc:
+            self._show_problem(f"{exc.message}. {exc.fix or ''}")
+            self.pin.selectAll()
+            self.pin.setFocus()
+            return
+        except RushRaterError as exc:
+            message, details = describe(exc)
+            self._show_problem(f"{message} {details}")
+            return
+        super().accept()
+
+    def reject(self) -> None:
+        self._close_study()
+        super().reject()
+
+
+UNREADABLE_REASONS = (
+    "Image quality too poor to judge",
+    "Fracture region not visible or cut off",
+    "Wrong or missing view",
+)
+
+
+class ReasonDialog(QDialog):
+    """Ask why: an unreadable image (common reasons offered) or a change to a submitted case."""
+
+    def __init__(self, title: str, prompt: str, choices: tuple[str, ...] = (), parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)
+        layout = QVBoxLayout(self)
+        label = QLabel(prompt)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.group = QButtonGroup(self)
+        self.options: list[QRadioButton] = []
+        for n, choice in enumerate(choices, start=1):
+            option = QRadioButton(f"&{n}  {self.tr(choice)}")
+            option.setProperty("reason", self.tr(choice))
+            self.group.addButton(option)
+            self.options.append(option)
+            layout.addWidget(option)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText(self.tr("In your own words…") if choices else self.tr("Reason"))
+        self.text.textEdited.connect(self._typed)
+        layout.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.group.buttonClicked.connect(lambda _b: self._update())
+        layout.addWidget(buttons)
+        self.text.setFocus()
+        self._update()
+
+    def _typed(self, _text: str) -> None:
+        if self.text.text().strip():
+            checked = self.group.checkedButton()
+            if checked is not None:
+                self.group.setExclusive(False)
+                checked.setChecked(False)
+                self.group.setExclusive(True)
+        self._update()
+
+    def _update(self) -> None:
+        self.ok.setEnabled(bool(self.reason()))
+
+    def reason(self) -> str:
+        typed = self.text.text().strip()
+        if typed:
+            return typed
+        checked = self.group.checkedButton()
+        return str(checked.property("reason")) if checked is not None else ""

@@ -1,0 +1,155 @@
+"""Prefetching cases: load, check and prepare images on worker threads, never on the GUI thread.
+
+For each image a worker loads the stored pixels (hash-checked), builds the display pipeline and
+its presets, a resolution pyramid, and the 8-bit rendering of every pyramid level for the default
+window, so showing a prefetched case costs the GUI thread nothing but handing arrays to Qt.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...imaging.attributes import Window
+from ...imaging.display import DisplayPipeline, Preset, pyramid
+from ...services.reading import CaseView, ImageView, ReadingSession
+from ..qt import QObject, Signal
+
+
+@dataclass
+class PreparedImage:
+    image: ImageView
+    pipeline: DisplayPipeline
+    presets: list[Preset]
+    levels: list[np.ndarray]  # stored values: full resolution, then halvings
+    default_table: np.ndarray
+    default_rendered: dict[int, np.ndarray]  # pyramid levels through the default table
+    value_span: float  # width of the automatic window: the scale W/L drags move in
+
+    @property
+    def default_preset(self) -> Preset:
+        return self.presets[0]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.levels[0].shape
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.levels) + sum(a.nbytes for a in self.default_rendered.values())
+
+
+@dataclass
+class PreparedCase:
+    case: CaseView
+    images: dict[str, PreparedImage] = field(default_factory=dict)
+
+
+def prepare_image(session: ReadingSession, image: ImageView) -> PreparedImage:
+    pixels = session.load_pixels(image)
+    pipeline = DisplayPipeline(image.attributes, pixels.dtype)
+    presets = pipeline.presets(pixels)
+    default = presets[0]
+    table = pipeline.lut(default.window, voi_lut=default.voi_lut)
+    levels = pyramid(pixels)
+    auto = next(p.window for p in presets if p.key == "auto")
+    return PreparedImage(
+        image=image,
+        pipeline=pipeline,
+        presets=presets,
+        levels=levels,
+        default_table=table,
+        # Every level but full resolution, which is drawn only when zoomed in (done then, on demand).
+        default_rendered={n: pipeline.apply(level, table) for n, level in enumerate(levels) if n > 0 or len(levels) == 1},
+        value_span=max(float(auto.width), 1.0),
+    )
+
+
+def preset_window(prepared: PreparedImage, preset: Preset) -> Window:
+    return preset.window if preset.window is not None else prepared.pipeline.window_for_lut(preset.voi_lut)
+
+
+class CaseLoader(QObject):
+    """Prepares cases in the background; ``prepared`` fires (on the GUI thread) when a case is ready."""
+
+    prepared = Signal(object)  # PreparedCase
+    failed = Signal(int, object)  # case key, exception
+
+    def __init__(self, session: ReadingSession, parent: QObject | None = None, workers: int = 2):
+        super().__init__(parent)
+        self._session = session
+        # Two workers: the AP and lateral images of a case decode in parallel (Pillow and numpy
+        # release the GIL while they work).
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rushrater-prefetch")
+        self._lock = threading.Lock()
+        self._cases: dict[int, PreparedCase] = {}
+        self._futures: dict[int, list[Future]] = {}
+        self._ready: set[int] = set()
+        self._closed = False  # a result queued before the window closed may still arrive
+
+    def request(self, case: CaseView) -> None:
+        with self._lock:
+            if self._closed or case.key in self._futures:
+                return
+            prepared = PreparedCase(case)
+            self._cases[case.key] = prepared
+            futures = [self._executor.submit(prepare_image, self._session, image) for image in case.images]
+            self._futures[case.key] = futures
+        for image, future in zip(case.images, futures):
+            future.add_done_callback(lambda f, key=case.key, view=image.view: self._image_done(key, view, f))
+
+    def _image_done(self, key: int, view: str, future: Future) -> None:
+        if future.cancelled():
+            return
+        error = future.exception()
+        with self._lock:
+            prepared = self._cases.get(key)
+            if prepared is None:
+                return
+            if error is None:
+                prepared.images[view] = future.result()
+            complete = error is None and len(prepared.images) == len(prepared.case.images)
+            if complete:
+                self._ready.add(key)
+        if error is not None:
+            self.failed.emit(key, error)
+        elif complete:
+            self.prepared.emit(prepared)
+
+    def get(self, key: int) -> PreparedCase | None:
+        with self._lock:
+            return self._cases.get(key) if key in self._ready else None
+
+    def keep_only(self, keys: set[int]) -> None:
+        """Forget prepared cases not in ``keys`` (memory stays flat over a long session)."""
+        with self._lock:
+            for key in [k for k in self._futures if k not in keys]:
+                for future in self._futures.pop(key):
+                    future.cancel()
+                self._cases.pop(key, None)
+                self._ready.discard(key)
+
+    def forget(self, key: int) -> None:
+        with self._lock:
+            for future in self._futures.pop(key, []):
+                future.cancel()
+            self._cases.pop(key, None)
+            self._ready.discard(key)
+
+    def wait(self, key: int, timeout: float | None = None) -> None:
+        """Block until a requested case's workers finish (tests and benchmarks only)."""
+        with self._lock:
+            futures = list(self._futures.get(key, []))
+        for future in futures:
+            try:
+                future.result(timeout)
+            except Exception:  # reported through ``failed``
+                pass
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._closed = True
+        self._executor.shutdown(wait=True, cancel_futures=True)

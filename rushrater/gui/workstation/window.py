@@ -1,0 +1,590 @@
+"""The reading workstation window: AP left, lateral right, the scoring panel, "Case 37 of 240".
+
+Nothing on screen identifies the case: no patient code, time point, case code, file name or
+header, and no other rater's score. Keys (the window keeps keyboard focus on the scoring panel):
+
+  1 2 3   score the highlighted item and move on      Tab, arrows   move between items
+  Enter   submit (only when all items are scored)       U             image unreadable…
+  Backspace  back to the previous case (if the study allows; a change needs a reason)
+  P presets · B bone · A auto window · I invert · R reset · F fit · O 1:1 · + - zoom
+  L link/unlink the two views · S swap sides · V one view large · M magnifier · F11 full screen
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ...domain.errors import RushRaterError
+from ...services.reading import ActiveClock, CaseView, ReadingSession
+from ..errors import show_error
+from ..qt import (
+    QApplication,
+    QEvent,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from .dialogs import UNREADABLE_REASONS, ReasonDialog
+from .loader import CaseLoader, PreparedCase
+from .scoring import ScoringPanel
+from .viewer import ImageViewer
+
+PREFETCH = 2  # cases prepared ahead of the current one
+
+STYLE = """
+QMainWindow, QWidget#central { background: #1b1c1f; color: #d9dadc; }
+QLabel { color: #d9dadc; }
+QLabel#caseLabel { font-size: 17pt; font-weight: 600; color: #f0f0f0; }
+QLabel#muted, QLabel#hint { color: #8c8f95; }
+QLabel#correcting { color: #f2b84b; font-weight: 600; }
+QProgressBar { background: #2a2c30; border: none; border-radius: 3px; max-height: 6px; }
+QProgressBar::chunk { background: #5a8dee; border-radius: 3px; }
+QScrollArea, QScrollArea > QWidget > QWidget { background: #222327; border: none; }
+QLabel#groupHeading { color: #9fb7e8; font-weight: 600; padding: 8px 4px 2px 4px; }
+QFrame#itemRow { background: #26282c; border: 1px solid #2f3236; border-radius: 6px; }
+QFrame#itemRow[current="true"] { border: 2px solid #5a8dee; background: #2b2f38; }
+QFrame#itemRow[missing="true"] { border: 2px solid #e0a030; }
+QLabel#itemTitle { color: #e8e8e8; }
+QPushButton#levelButton { background: #303237; color: #c9cacd; border: 1px solid #3a3d42; border-radius: 4px;
+    font-size: 12pt; font-weight: 600; }
+QLabel#anchor { color: #7f838a; font-size: 8.5pt; }
+QLabel#anchor[chosen="true"] { color: #9fb7e8; font-size: 9pt; }
+QPushButton#levelButton:checked { background: #3d6fd6; color: white; border-color: #5a8dee; }
+QFrame#definitionBox { background: #202125; border: 1px solid #2f3236; border-radius: 6px; }
+QLabel#definitionTitle { font-weight: 600; color: #e8e8e8; }
+QLabel#definition { color: #b9bbbf; }
+QLabel#total { font-size: 15pt; font-weight: 600; color: #f0f0f0; }
+QLabel#missingNote { color: #f2b84b; }
+QPushButton#submit { background: #3d6fd6; color: white; border: none; border-radius: 5px; padding: 8px 14px;
+    font-weight: 600; }
+QPushButton#submit:disabled { background: #34363b; color: #7d8086; }
+QPushButton#secondary, QToolButton { background: #2c2e33; color: #c9cacd; border: 1px solid #3a3d42;
+    border-radius: 4px; padding: 4px 8px; }
+QToolButton:checked { background: #3d6fd6; color: white; }
+QPushButton#secondary:disabled { color: #5d6066; border-color: #2f3236; }
+QWidget#blank { background: #000000; }
+"""
+
+
+class WorkstationWindow(QMainWindow):
+    """One rater reading their list. ``case_shown`` fires when both images of a case are on screen."""
+
+    case_shown = Signal()
+    finished = Signal()
+
+    def __init__(self, session: ReadingSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.case: CaseView | None = None
+        self._return_to: CaseView | None = None  # the unread case to come back to after a change
+        self._upcoming: list[CaseView] = []
+        self.started_at: datetime | None = None
+        self.clock = ActiveClock(session.idle_pause_seconds)
+        self.linked = True
+        self.swapped = False
+        self.single: str | None = None  # "left" or "right" when one view is shown large
+        self.loader = CaseLoader(session, self)
+        self.loader.prepared.connect(self._on_prepared)
+        self.loader.failed.connect(self._on_failed)
+
+        self._can_go_back: bool | None = None
+        # Start decoding the first cases before building the window: the two overlap.
+        self._request(self.session.upcoming(PREFETCH + 1))
+
+        self.setWindowTitle(self.tr("RUSH Rater — reading"))
+        self.setStyleSheet(STYLE)
+        self.resize(1600, 960)
+        self._build()
+        QApplication.instance().installEventFilter(self)
+        self.advance(self._upcoming)
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        central = QWidget()
+        central.setObjectName("central")
+        self.setCentralWidget(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.setSpacing(8)
+
+        header = QHBoxLayout()
+        self.case_label = QLabel()
+        self.case_label.setObjectName("caseLabel")
+        self.correcting_label = QLabel(self.tr("Changing a submitted case: a reason will be asked"))
+        self.correcting_label.setObjectName("correcting")
+        self.correcting_label.hide()
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(260)
+        self.rater_label = QLabel(self.session.rater_name)
+        self.rater_label.setObjectName("muted")
+        header.addWidget(self.case_label)
+        header.addSpacing(16)
+        header.addWidget(self.progress)
+        header.addSpacing(12)
+        header.addWidget(self.correcting_label)
+        header.addStretch(1)
+        header.addWidget(self.rater_label)
+        outer.addLayout(header)
+
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        outer.addLayout(body, 1)
+
+        # Images: a toolbar, then the two viewers; a blank page between cases; a finished page.
+        image_side = QVBoxLayout()
+        image_side.setSpacing(6)
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(4)
+        self.tool_buttons: dict[str, QToolButton] = {}
+        for key, text, tip, checkable in (
+            ("preset", self.tr("Presets (P)"), self.tr("Next window preset: the file's windows, bone, automatic"), False),
+            ("bone", self.tr("Bone (B)"), self.tr("Bone window"), False),
+            ("auto", self.tr("Auto (A)"), self.tr("Automatic window from this image's values"), False),
+            ("invert", self.tr("Invert (I)"), self.tr("Invert grey levels"), True),
+            ("fit", self.tr("Fit (F)"), self.tr("Fit the image to its view"), False),
+            ("one", self.tr("1:1 (O)"), self.tr("One image pixel per screen pixel"), False),
+            ("link", self.tr("Link (L)"), self.tr("Window and zoom change both views together"), True),
+            ("swap", self.tr("Swap (S)"), self.tr("Swap the two views left and right"), False),
+            ("single", self.tr("One view (V)"), self.tr("Show one view large; again for the other, then both"), False),
+            ("magnifier", self.tr("Magnifier (M)"), self.tr("A loupe under the mouse pointer"), True),
+            ("reset", self.tr("Reset (R)"), self.tr("Default window, no inversion, fitted"), False),
+        ):
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setCheckable(checkable)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _c=False, k=key: self.command(k))
+            self.tool_buttons[key] = button
+            toolbar.addWidget(button)
+        toolbar.addStretch(1)
+        self.tool_buttons["link"].setChecked(True)
+        image_side.addLayout(toolbar)
+
+        self.pages = QStackedWidget()
+        viewers_page = QWidget()
+        viewers = QHBoxLayout(viewers_page)
+        viewers.setContentsMargins(0, 0, 0, 0)
+        viewers.setSpacing(6)
+        self.viewers = {"AP": ImageViewer(self.tr("AP")), "LAT": ImageViewer(self.tr("Lateral"))}
+        self.viewer_layout = viewers
+        for view, viewer in self.viewers.items():
+            viewers.addWidget(viewer, 1)
+            viewer.window_edited.connect(lambda dc, dw, v=view: self._link_window(v, dc, dw))
+            viewer.zoom_edited.connect(lambda v=view: self._link_zoom(v))
+        self.blank = QWidget()
+        self.blank.setObjectName("blank")
+        self.done_page = QLabel()
+        self.done_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.done_page.setWordWrap(True)
+        self.pages.addWidget(viewers_page)
+        self.pages.addWidget(self.blank)
+        self.pages.addWidget(self.done_page)
+        self.viewers_page = viewers_page
+        image_side.addWidget(self.pages, 1)
+        hint = QLabel(self.tr(
+            "Right-drag: window/level · wheel: zoom · left-drag: pan · 1–3: score · Tab/arrows: next item · "
+            "Enter: submit · U: unreadable"
+        ))
+        hint.setObjectName("hint")
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        image_side.addWidget(hint)
+        body.addLayout(image_side, 1)
+
+        # Scoring: the items, the definitions pane, the total and the actions.
+        side = QVBoxLayout()
+        side.setSpacing(8)
+        self.panel = ScoringPanel(self.session.rubric)
+        self.panel.changed.connect(self._on_form_changed)
+        self.panel.submit_requested.connect(self.submit)
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side.addWidget(scroll, 1)
+        totals = QHBoxLayout()
+        self.total_label = QLabel()
+        self.total_label.setObjectName("total")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("muted")
+        totals.addWidget(self.total_label)
+        totals.addStretch(1)
+        totals.addWidget(self.count_label)
+        side.addLayout(totals)
+        self.missing_note = QLabel()
+        self.missing_note.setObjectName("missingNote")
+        self.missing_note.setWordWrap(True)
+        self.missing_note.hide()
+        side.addWidget(self.missing_note)
+        actions = QHBoxLayout()
+        self.back_button = QPushButton(self.tr("← Previous case"))
+        self.back_button.setObjectName("secondary")
+        self.back_button.setToolTip(self.tr("Change the case you submitted last (Backspace)"))
+        self.back_button.clicked.connect(self.go_back)
+        self.unreadable_button = QPushButton(self.tr("Unreadable… (U)"))
+        self.unreadable_button.setObjectName("secondary")
+        self.unreadable_button.setToolTip(self.tr("Mark the images unreadable, with a reason"))
+        self.unreadable_button.clicked.connect(self.mark_unreadable)
+        self.submit_button = QPushButton(self.tr("Submit (Enter)"))
+        self.submit_button.setObjectName("submit")
+        self.submit_button.clicked.connect(self.submit)
+        for button in (self.back_button, self.unreadable_button, self.submit_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        actions.addWidget(self.back_button)
+        actions.addWidget(self.unreadable_button)
+        actions.addStretch(1)
+        actions.addWidget(self.submit_button)
+        side.addLayout(actions)
+        side_widget = QFrame()
+        side_widget.setLayout(side)
+        side_widget.setFixedWidth(430)
+        body.addWidget(side_widget)
+        self.side_widget = side_widget
+
+    # -- cases -----------------------------------------------------------------------------------
+
+    def _request(self, upcoming: list[CaseView]) -> None:
+        self._upcoming = upcoming
+        self.loader.keep_only({c.key for c in upcoming})
+        if upcoming:
+            self.loader.request(upcoming[0])
+            if self.loader.get(upcoming[0].key) is not None:
+                self._prefetch_rest()
+            # else: the rest waits until the current case is ready, so nothing competes with it
+
+    def _prefetch_rest(self) -> None:
+        for case in self._upcoming[1:]:
+            self.loader.request(case)
+
+    def can_go_back(self) -> bool:
+        if self._can_go_back is None:  # asked once; after a submit the answer is known
+            self._can_go_back = self.session.can_go_back()
+        return self._can_go_back
+
+    def advance(self, upcoming: list[CaseView] | None = None) -> None:
+        """Show the first unfinished case (after the blank screen, if the study asks for one)."""
+        self._return_to = None
+        if upcoming is None:
+            upcoming = self.session.upcoming(PREFETCH + 1)
+            self._request(upcoming)
+        if not upcoming:
+            self._show_finished()
+            return
+        blank = self.session.blank_screen_ms
+        if blank > 0 and self.case is not None:
+            self.case = None
+            self.pages.setCurrentWidget(self.blank)
+            QTimer.singleShot(blank, lambda: self._show(upcoming[0]))
+        else:
+            self._show(upcoming[0])
+
+    def _show(self, case: CaseView) -> None:
+        self.case = case
+        self.pages.setCurrentWidget(self.viewers_page)
+        self.panel.reset(dict(case.previous_values or {}))
+        self.missing_note.hide()
+        self.correcting_label.setVisible(case.correcting)
+        self.case_label.setText(self.tr("Case {0} of {1}").format(case.number, case.total))
+        if not case.correcting:  # the case number says how many are done: no query needed
+            done, total = case.number - 1, case.total
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(done)
+            self.progress.setToolTip(self.tr("{0} of {1} cases done").format(done, total))
+        self.back_button.setVisible(self.session.edit_policy == "previous")
+        self.back_button.setEnabled(not case.correcting and self.can_go_back())
+        self.unreadable_button.setEnabled(True)
+        self.submit_button.setEnabled(True)
+        prepared = self.loader.get(case.key)
+        if prepared is not None:
+            self._put_images(prepared)
+        else:
+            for viewer in self.viewers.values():
+                viewer.clear(self.tr("Loading…"))
+        self.started_at = datetime.now(timezone.utc)
+        self.clock.restart(focused=self.isActiveWindow() or not self.isVisible())
+        self.panel.setFocus()
+
+    def _put_images(self, prepared: PreparedCase) -> None:
+        for view, viewer in self.viewers.items():
+            image = prepared.images.get(view)
+            if image is None:
+                viewer.clear(self.tr("No {0} image in this case").format(viewer.caption))
+            else:
+                viewer.set_image(image)
+        self.tool_buttons["invert"].setChecked(False)
+        for viewer in self.viewers.values():
+            viewer.view.repaint()
+        self.case_shown.emit()
+
+    def _on_prepared(self, prepared: PreparedCase) -> None:
+        if self._upcoming and prepared.case.key == self._upcoming[0].key:
+            self._prefetch_rest()
+        if self.case is not None and prepared.case.key == self.case.key and self.viewers["AP"].prepared is None:
+            self._put_images(prepared)
+
+    def _on_failed(self, key: int, error: object) -> None:
+        if self.case is not None and key == self.case.key:
+            message = error.message if isinstance(error, RushRaterError) else str(error)
+            fix = f"\n{error.fix}" if isinstance(error, RushRaterError) and error.fix else ""
+            for viewer in self.viewers.values():
+                viewer.clear(self.tr("This case's images cannot be shown: {0}{1}").format(message, fix))
+
+    def _show_finished(self) -> None:
+        self.case = None
+        done, total = self.session.progress()
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.case_label.setText(self.tr("All done"))
+        if done < total:
+            text = self.tr(
+                "You have scored every case available now.\n{0} re-read cases open after their waiting period."
+            ).format(total - done)
+        else:
+            text = self.tr("You have scored all {0} cases. Thank you.").format(total)
+        self.done_page.setText(text)
+        self.pages.setCurrentWidget(self.done_page)
+        self.submit_button.setEnabled(False)
+        self.unreadable_button.setEnabled(False)
+        self.back_button.setEnabled(self.can_go_back())
+        self.finished.emit()
+
+    # -- scoring ---------------------------------------------------------------------------------
+
+    def _on_form_changed(self) -> None:
+        scored = len(self.panel.values)
+        count = len(self.panel.keys)
+        self.total_label.setText(self.tr("Total {0}").format(self.panel.total if scored else "–"))
+        self.count_label.setText(self.tr("{0} of {1} scored · range {2}–{3}").format(
+            scored, count, self.session.rubric.min_total, self.session.rubric.max_total))
+        if self.missing_note.isVisible() and self.panel.complete:
+            self.missing_note.hide()
+
+    def viewer_state(self) -> dict:
+        return {
+            **{view: viewer.state() for view, viewer in self.viewers.items() if viewer.prepared is not None},
+            "linked": self.linked,
+            "swapped": self.swapped,
+            "single": self.single,
+        }
+
+    def submit(self) -> bool:
+        """Store the form (committed before the next case shows). Refused, with what is missing, if incomplete."""
+        if self.case is None:
+            return False
+        missing = self.panel.show_missing()
+        if missing:
+            names = ", ".join(item.label for item in missing)
+            self.missing_note.setText(self.tr("Still to score ({0}): {1}").format(len(missing), names))
+            self.missing_note.show()
+            return False
+        return self._store(dict(self.panel.values))
+
+    def _store(self, values: dict | None, unreadable: str | None = None) -> bool:
+        case = self.case
+        try:
+            if case.correcting:
+                dialog = ReasonDialog(
+                    self.tr("Why change this case?"),
+                    self.tr("The score you submitted is kept; the change is stored as a new version with your reason."),
+                    parent=self,
+                )
+                if not dialog.exec():
+                    return False
+                self.session.correct(
+                    case, values, reason=dialog.reason(), active_seconds=self.clock.seconds(), unreadable_reason=unreadable
+                )
+            else:
+                self.session.submit(
+                    case,
+                    values,
+                    started_at=self.started_at,
+                    active_seconds=round(self.clock.seconds(), 2),
+                    viewer_state=self.viewer_state(),
+                    unreadable_reason=unreadable,
+                )
+        except RushRaterError as exc:
+            show_error(self, self.tr("The score was not saved"), exc)
+            return False
+        self._can_go_back = self.session.edit_policy == "previous"
+        self.advance()
+        return True
+
+    def mark_unreadable(self) -> bool:
+        if self.case is None:
+            return False
+        dialog = ReasonDialog(
+            self.tr("Images unreadable"),
+            self.tr("Why can this case not be scored? It is kept with your reason and left out of the analysis."),
+            UNREADABLE_REASONS,
+            parent=self,
+        )
+        if not dialog.exec():
+            self.panel.setFocus()
+            return False
+        return self._store(None, dialog.reason())
+
+    def go_back(self) -> bool:
+        if self.case is not None and self.case.correcting:
+            return False
+        previous = self.session.previous()
+        if previous is None:
+            return False
+        self._return_to = self.case
+        self.loader.request(previous)
+        self._show(previous)
+        return True
+
+    def cancel_change(self) -> None:
+        if self.case is not None and self.case.correcting:
+            self.advance()
+
+    # -- view commands ---------------------------------------------------------------------------
+
+    def _targets(self, view: str | None = None) -> list[ImageViewer]:
+        if self.linked or view is None:
+            return [v for v in self.viewers.values() if v.prepared is not None]
+        return [self.viewers[view]]
+
+    def command(self, key: str) -> None:
+        viewers = [v for v in self.viewers.values() if v.prepared is not None]
+        if key == "preset":
+            chosen = viewers[0].next_preset() if viewers else ""
+            for viewer in viewers[1:]:
+                if not viewer.apply_preset(chosen):
+                    viewer.next_preset()
+        elif key in ("bone", "auto"):
+            for viewer in viewers:
+                viewer.apply_preset(key)
+        elif key == "invert":
+            invert = not (viewers[0].invert if viewers else False)
+            for viewer in viewers:
+                viewer.set_invert(invert)
+            self.tool_buttons["invert"].setChecked(invert)
+        elif key == "fit":
+            for viewer in viewers:
+                viewer.fit()
+        elif key == "one":
+            for viewer in viewers:
+                viewer.one_to_one()
+        elif key == "zoom_in" or key == "zoom_out":
+            for viewer in viewers:
+                viewer.zoom_by(1.25 if key == "zoom_in" else 0.8)
+        elif key == "link":
+            self.linked = not self.linked
+            self.tool_buttons["link"].setChecked(self.linked)
+        elif key == "swap":
+            self.swapped = not self.swapped
+            self._arrange()
+        elif key == "single":
+            self.single = {None: "left", "left": "right", "right": None}[self.single]
+            self._arrange()
+        elif key == "magnifier":
+            on = not self.viewers["AP"].magnifier_on
+            self.tool_buttons["magnifier"].setChecked(on)
+            for viewer in self.viewers.values():
+                viewer.set_magnifier(on)
+        elif key == "reset":
+            self.tool_buttons["invert"].setChecked(False)
+            for viewer in viewers:
+                viewer.reset()
+        elif key == "fullscreen":
+            self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        self.panel.setFocus()
+
+    def _arrange(self) -> None:
+        order = ["LAT", "AP"] if self.swapped else ["AP", "LAT"]
+        for view in order:
+            self.viewer_layout.removeWidget(self.viewers[view])
+        for view in order:
+            self.viewer_layout.addWidget(self.viewers[view], 1)
+        left, right = (self.viewers[v] for v in order)
+        left.setVisible(self.single != "right")
+        right.setVisible(self.single != "left")
+
+    def _link_window(self, source: str, d_center: float, d_width: float) -> None:
+        if not self.linked:
+            return
+        for view, viewer in self.viewers.items():
+            if view != source:
+                viewer.apply_window_delta(d_center, d_width)
+
+    def _link_zoom(self, source: str) -> None:
+        if not self.linked:
+            return
+        state = self.viewers[source].zoom_state()
+        for view, viewer in self.viewers.items():
+            if view != source and viewer.isVisible():
+                viewer.set_zoom_state(state)
+
+    # -- keyboard, activity, closing ---------------------------------------------------------
+
+    KEYS = {
+        Qt.Key.Key_P: "preset",
+        Qt.Key.Key_B: "bone",
+        Qt.Key.Key_A: "auto",
+        Qt.Key.Key_I: "invert",
+        Qt.Key.Key_F: "fit",
+        Qt.Key.Key_O: "one",
+        Qt.Key.Key_L: "link",
+        Qt.Key.Key_S: "swap",
+        Qt.Key.Key_V: "single",
+        Qt.Key.Key_M: "magnifier",
+        Qt.Key.Key_R: "reset",
+        Qt.Key.Key_Plus: "zoom_in",
+        Qt.Key.Key_Equal: "zoom_in",
+        Qt.Key.Key_Minus: "zoom_out",
+        Qt.Key.Key_F11: "fullscreen",
+    }
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_U:
+            self.mark_unreadable()
+        elif key == Qt.Key.Key_Backspace:
+            self.go_back()
+        elif key == Qt.Key.Key_Escape:
+            if self.case is not None and self.case.correcting:
+                self.cancel_change()
+            elif self.isFullScreen():
+                self.showNormal()
+            elif self.single is not None:
+                self.single = None
+                self._arrange()
+        elif key in self.KEYS:
+            self.command(self.KEYS[key])
+        else:
+            super().keyPressEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel):
+            self.clock.activity()
+        return False
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.ActivationChange:
+            # Time stops while another window is in front (and restarts when the rater is back).
+            self.clock.set_focused(self.isActiveWindow())
+        super().changeEvent(event)
+
+    def closeEvent(self, event) -> None:
+        # Nothing to save: every submitted score is already committed; an unsubmitted form is
+        # simply read again next time (the case is still the first unfinished one).
+        QApplication.instance().removeEventFilter(self)
+        self.loader.shutdown()
+        super().closeEvent(event)
