@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from ..domain.errors import NotFoundError, PlanError, ValidationError
 from ..domain.ordering import order_without_adjacent, rater_rng
@@ -26,22 +27,64 @@ class PlanResult:
     cases_appended: dict[str, int] = field(default_factory=dict)
     cases_planned: int = 0
     incomplete_cases: list[str] = field(default_factory=list)
+    #: Re-reads added by this call: rater code -> number of cases (read 2).
+    rereads_added: dict[str, int] = field(default_factory=dict)
+    #: Raters who already had re-reads, left unchanged.
+    rereads_kept: list[str] = field(default_factory=list)
+    #: When the re-reads added become available (now + washout), ISO 8601.
+    rereads_available_from: str | None = None
+    washout_days: float | None = None
+    #: Re-read cases whose first read is not yet submitted: their washout counts from today.
+    rereads_before_first_read: int = 0
 
     @property
     def changed(self) -> bool:
-        return self.new_plan or bool(self.raters_planned) or any(self.cases_appended.values())
+        return (
+            self.new_plan
+            or bool(self.raters_planned)
+            or any(self.cases_appended.values())
+            or any(self.rereads_added.values())
+        )
 
 
-def plan_reading(study: Study, *, seed: int | None = None, replan: bool = False, actor: str | None = None) -> PlanResult:
+DEFAULT_WASHOUT_DAYS = 28  # the RUSH studies' four weeks between first read and re-read
+
+
+def plan_reading(
+    study: Study,
+    *,
+    seed: int | None = None,
+    replan: bool = False,
+    actor: str | None = None,
+    reread_fraction: float | None = None,
+    washout_days: float | None = None,
+) -> PlanResult:
     """Create or extend the reading plan.
 
     A first call creates every rater's list. Later calls keep existing lists unchanged (raters may
     be half-way through them), give a list to raters enrolled since, and append cases imported since
     to the end of each list. ``replan`` discards all lists and starts again, allowed only before any
     rating exists.
+
+    ``reread_fraction`` (0-1] adds test-retest re-reads: for each rater without re-reads yet, a
+    random subset of that share of the rater's cases (at least one), drawn from the plan's seed and
+    the rater code, appended to the list in a new random order (no two cases of a patient adjacent)
+    as read 2, available only from now + ``washout_days`` (default: the study's ``washout_days``
+    setting, else 28). The washout counts from the planning moment, so plan re-reads once the first
+    reads are done; :attr:`PlanResult.rereads_before_first_read` counts those not yet read.
     """
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise ValidationError(f"seed {seed} is out of range", fix=f"use a whole number from 0 to {MAX_SEED}")
+    if reread_fraction is not None and not 0.0 < reread_fraction <= 1.0:
+        raise ValidationError(
+            f"re-read fraction {reread_fraction} is out of range", fix="give a share above 0 and at most 1, e.g. 0.2"
+        )
+    if washout_days is not None and (washout_days != washout_days or washout_days < 0):
+        raise ValidationError(f"washout of {washout_days} days is not possible", fix="give 0 or more days, e.g. 28")
+    if washout_days is not None and reread_fraction is None:
+        raise ValidationError(
+            "a washout applies to re-reads only", fix="add --reread-fraction (e.g. 0.2) to plan re-reads"
+        )
     actor = actor or audit.coordinator_actor()
     with study.db.write() as session:
         raters = queries.raters(session)
@@ -101,6 +144,10 @@ def plan_reading(study: Study, *, seed: int | None = None, replan: bool = False,
                 _add_assignments(session, plan.id, rater.id, order, start=last.position + 1)
                 result.cases_appended[rater.code] = len(order)
 
+        if reread_fraction is not None:
+            days = float(study.settings.get("washout_days", DEFAULT_WASHOUT_DAYS) if washout_days is None else washout_days)
+            _plan_rereads(session, study, plan, raters, patient_of, reread_fraction, days, result)
+
         if result.changed:
             audit.record(
                 session,
@@ -114,6 +161,16 @@ def plan_reading(study: Study, *, seed: int | None = None, replan: bool = False,
                     "cases_appended": result.cases_appended,
                     "cases": len(case_ids),
                     "left_out_incomplete": incomplete,
+                    **(
+                        {
+                            "reread_fraction": reread_fraction,
+                            "washout_days": result.washout_days,
+                            "rereads_added": result.rereads_added,
+                            "rereads_available_from": result.rereads_available_from,
+                        }
+                        if result.rereads_added
+                        else {}
+                    ),
                 },
             )
         return result
@@ -125,6 +182,51 @@ def _add_assignments(session, plan_id: int, rater_id: int, case_ids: list[int], 
         for i, cid in enumerate(case_ids)
     )
     session.flush()
+
+
+def _plan_rereads(session, study: Study, plan, raters, patient_of: dict[int, int], fraction: float, days: float,
+                  result: PlanResult) -> None:
+    """Append read-2 assignments for raters without re-reads (see :func:`plan_reading`)."""
+    available_from = audit.now() + timedelta(days=days)
+    result.washout_days = days
+    done = queries.rated_keys(session)
+    for rater in raters:
+        current = queries.assignments(session, rater.id)
+        if any(a.read_number > 1 for a in current):
+            result.rereads_kept.append(rater.code)
+            continue
+        first = sorted(a.case_id for a in current if a.read_number == 1 and a.case_id in patient_of)
+        if not first:
+            continue
+        rng = rater_rng(plan.seed, rater.code, purpose="reread")
+        count = min(len(first), max(1, round(fraction * len(first))))
+        last = current[-1]
+        # A tiny subset can be all one patient's cases, which no order keeps apart: draw again
+        # (from the same stream, so still reproducible).
+        for attempt in range(50):
+            chosen = rng.sample(first, count)
+            try:
+                order = order_without_adjacent(chosen, patient_of, rng, not_first=patient_of.get(last.case_id))
+                break
+            except PlanError:
+                if attempt == 49:
+                    raise
+        session.add_all(
+            models.Assignment(
+                plan_id=plan.id,
+                rater_id=rater.id,
+                case_id=cid,
+                read_number=2,
+                position=last.position + 1 + i,
+                available_from=available_from,
+            )
+            for i, cid in enumerate(order)
+        )
+        session.flush()
+        result.rereads_added[rater.code] = len(order)
+        result.rereads_before_first_read += sum(1 for cid in order if (rater.id, cid, 1) not in done)
+    if result.rereads_added:
+        result.rereads_available_from = available_from.isoformat()
 
 
 def reading_list(study: Study, rater_ref: str) -> list[tuple[int, str, int]]:

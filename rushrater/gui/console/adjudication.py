@@ -1,0 +1,197 @@
+"""Adjudication of a discordant case: every rater's scores beside the images; the adjudicator (or a
+panel) records the consensus total, healing status and a note (:func:`record_consensus`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from ...domain.errors import RushRaterError
+from ...imaging.display import DisplayPipeline
+from ...services.agreement import TOTAL
+from ...services.consensus import case_images, case_scores, consensus_history, record_consensus, thresholds
+from ...services.study import Study
+from ..errors import show_error, wait_cursor
+from ..qt import (
+    QAbstractItemView,
+    QBrush,
+    QColor,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFont,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QSplitter,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class CaseImageView(pg.GraphicsLayoutWidget):
+    """One radiograph through the display pipeline's default window (pan with the mouse, wheel zooms)."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setBackground("k")
+        self.box = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.box.addItem(self.image)
+        self.caption = pg.TextItem(caption, color="#e0e0e0", anchor=(0, 0))
+        self.box.addItem(self.caption, ignoreBounds=True)
+
+    def show_pixels(self, pixels: np.ndarray, attributes) -> None:
+        pipeline = DisplayPipeline(attributes, pixels.dtype)
+        self.image.setImage(pipeline.render(pixels, pipeline.default_window(pixels)), levels=(0, 255))
+        self.box.autoRange(padding=0.01)
+
+
+class AdjudicationDialog(QDialog):
+    """Shows a case's images and all its first-read scores; records a decided consensus."""
+
+    def __init__(self, study: Study, case: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._study = study
+        self.case = case
+        self.record = None
+        self.setWindowTitle(self.tr("Adjudicate case {0}").format(case))
+        self.resize(1400, 800)
+        _, self._cutoff = thresholds(study)
+
+        scores = case_scores(study, case)
+        self.scores = scores
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        images = QWidget()
+        image_row = QHBoxLayout(images)
+        image_row.setContentsMargins(0, 0, 0, 0)
+        self.views: dict[str, CaseImageView] = {}
+        try:
+            with wait_cursor():
+                loaded = case_images(study, case)
+        except (RushRaterError, OSError) as exc:
+            loaded = []
+            show_error(self, self.tr("Cannot show the images"), exc)
+        for image in loaded:
+            view = CaseImageView(image.view, images)
+            view.show_pixels(image.pixels, image.attributes)
+            view.setMinimumWidth(220)
+            self.views[image.view] = view
+            image_row.addWidget(view)
+        splitter.addWidget(images)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(8, 0, 0, 0)
+        self.table = self._scores_table(scores)
+        side_layout.addWidget(QLabel(self.tr("Independent first reads (blinded raters)")))
+        side_layout.addWidget(self.table, 1)
+        history = consensus_history(study, case)
+        if history:
+            last = history[-1]
+            side_layout.addWidget(
+                QLabel(
+                    self.tr("Current consensus: {0} {1:g} by {2} (version {3})").format(
+                        last.method, last.total, last.decided_by, last.version
+                    )
+                )
+            )
+        side_layout.addWidget(self._decision_box(scores, history))
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("&Record consensus"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.decided_by_edit.setFocus()
+
+    def _scores_table(self, scores) -> QTableWidget:
+        rubric = self._study.rubric
+        rows = [(item.label, item.key) for item in rubric.items]
+        rows += [(component.label, component.key) for component in rubric.components]
+        rows.append((self.tr("Total"), TOTAL))
+        table = QTableWidget(len(rows), len(scores))
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setHorizontalHeaderLabels([f"{r.rater}\n{r.group}" for r in scores.itertuples()])
+        table.setVerticalHeaderLabels([label for label, _ in rows])
+        bold = QFont()
+        bold.setBold(True)
+        for j, (_, rating) in enumerate(scores.iterrows()):
+            for i, (_, key) in enumerate(rows):
+                cell = QTableWidgetItem(str(int(rating[key])))
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if key == TOTAL:
+                    cell.setFont(bold)
+                    if rating[key] < self._cutoff:
+                        cell.setBackground(QBrush(QColor("#fde2d0")))
+                table.setItem(i, j, cell)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        table.horizontalHeader().setMinimumSectionSize(64)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.setMinimumWidth(table.verticalHeader().sizeHint().width() + 64 * max(1, len(scores)) + 24)
+        return table
+
+    def _decision_box(self, scores, history) -> QGroupBox:
+        box = QGroupBox(self.tr("Consensus decision"))
+        form = QFormLayout(box)
+        self.method_combo = QComboBox()
+        self.method_combo.addItem(self.tr("Adjudicator (one person)"), "adjudicated")
+        self.method_combo.addItem(self.tr("Consensus panel (a meeting)"), "panel")
+        form.addRow(self.tr("&Decided by:"), self._decided_by())
+        form.addRow(self.tr("&Method:"), self.method_combo)
+        self.total_spin = QSpinBox()
+        self.total_spin.setRange(self._study.rubric.min_total, self._study.rubric.max_total)
+        median = float(np.median(scores[TOTAL])) if len(scores) else float(self._cutoff)
+        self.total_spin.setValue(int(round(history[-1].total if history else median)))
+        self.total_spin.valueChanged.connect(self._total_changed)
+        form.addRow(self.tr("RUSH &total:"), self.total_spin)
+        self.status_combo = QComboBox()
+        self.status_combo.addItem(self.tr("Slow healing (total below {0:g})").format(self._cutoff), True)
+        self.status_combo.addItem(self.tr("Not slow healing"), False)
+        self._total_changed(self.total_spin.value())
+        form.addRow(self.tr("Healing &status:"), self.status_combo)
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setPlaceholderText(self.tr("What was decided and why (kept in the audit trail)"))
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setFixedHeight(70)
+        form.addRow(self.tr("&Note:"), self.note_edit)
+        return box
+
+    def _decided_by(self) -> QLineEdit:
+        self.decided_by_edit = QLineEdit()
+        self.decided_by_edit.setPlaceholderText(self.tr("Adjudicator's name, or the panel members"))
+        return self.decided_by_edit
+
+    def _total_changed(self, total: int) -> None:
+        self.status_combo.setCurrentIndex(0 if total < self._cutoff else 1)
+
+    def accept(self) -> None:
+        try:
+            with wait_cursor():
+                self.record = record_consensus(
+                    self._study,
+                    self.case,
+                    decided_by=self.decided_by_edit.text(),
+                    method=self.method_combo.currentData(),
+                    total=self.total_spin.value(),
+                    slow_healing=bool(self.status_combo.currentData()),
+                    note=self.note_edit.toPlainText(),
+                )
+        except RushRaterError as exc:
+            show_error(self, self.tr("Cannot record the consensus"), exc)
+            return
+        super().accept()

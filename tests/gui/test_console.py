@@ -1,0 +1,172 @@
+"""The coordinator console: admin password, progress, ICC table, plots, adjudication and settings."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6", reason="the coordinator console needs PySide6 (pip install PySide6-Essentials)")
+
+from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest  # noqa: E402
+from rushrater.services.admin import check_admin_password, has_admin_password, set_admin_password  # noqa: E402
+from rushrater.services.agreement import agreement_report  # noqa: E402
+from rushrater.services.consensus import consensus_history  # noqa: E402
+from rushrater.services.imports import import_manifest  # noqa: E402
+from rushrater.services.planning import plan_reading  # noqa: E402
+from rushrater.services.raters import add_rater  # noqa: E402
+from rushrater.services.ratings import import_ratings  # noqa: E402
+from rushrater.services.study import create_study, open_study  # noqa: E402
+
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+def rated_study(tmp_path):
+    study = create_study(tmp_path / "study", "Console test study", actor="test")
+    source = tmp_path / "src"
+    import_manifest(study, source, write_manifest(tmp_path / "m.csv", image_rows(source, 8)), actor="test")
+    codes = [add_rater(study, n, g, actor="test").code for n, g, *_ in AGREEMENT_RATERS]
+    plan_reading(study, seed=4, actor="test")
+    import_ratings(study, simulated_ratings_csv(tmp_path / "r.csv", study.rubric.item_keys, 8, codes), actor="test")
+    yield study
+    study.close()
+
+
+@pytest.fixture
+def console(qtbot, rated_study):
+    from rushrater.gui.console import ConsoleWindow
+
+    window = ConsoleWindow(rated_study)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_admin_password_is_set_on_first_use_then_required(qtbot, rated_study, modal):
+    from rushrater.gui.console import open_console
+
+    assert not has_admin_password(rated_study)
+
+    def set_twice(dialog):
+        assert dialog.first_use
+        dialog.password_edit.setText("short")
+        dialog.repeat_edit.setText("short")
+        dialog.accept()
+        assert dialog.isVisible() and "at least 8" in dialog.error_label.text()
+        dialog.password_edit.setText(PASSWORD)
+        dialog.repeat_edit.setText(PASSWORD + "!")
+        dialog.accept()
+        assert dialog.isVisible() and "differ" in dialog.error_label.text()
+        dialog.repeat_edit.setText(PASSWORD)
+        dialog.accept()
+
+    opened = {}
+    result = modal(lambda: opened.setdefault("window", open_console(rated_study)), set_twice)
+    assert not result["left_open"]
+    window = opened["window"]
+    qtbot.addWidget(window)
+    assert window is not None and window.isVisible()
+    window.close()
+    stored = rated_study.settings["admin_password_hash"]
+    assert stored.startswith("scrypt$") and PASSWORD not in stored
+    check_admin_password(open_study(rated_study.root), PASSWORD)  # persisted in the study
+
+    def wrong_then_cancel(dialog):
+        assert not dialog.first_use
+        dialog.password_edit.setText("not the password")
+        dialog.accept()
+        assert dialog.isVisible() and "wrong" in dialog.error_label.text().lower()
+        dialog.reject()
+
+    modal(lambda: opened.update(second=open_console(rated_study)), wrong_then_cancel)
+    assert opened["second"] is None
+
+
+def test_progress_and_icc_table_show_the_report(console, rated_study):
+    report = agreement_report(rated_study)
+    progress = console.progress_table
+    assert progress.rowCount() == 6
+    assert progress.item(0, 0).text() == "R01" and progress.item(0, 3).text() == "16 / 16"
+    assert console.group_table.rowCount() == 2
+
+    table = console.icc_table
+    assert console.form_combo.currentData() == "ICC(2,1)"
+    headers = [table.horizontalHeaderItem(j).text() for j in range(table.columnCount())]
+    assert headers[0] == "day1\nAll raters" and "day1\nattending vs resident" in headers
+    cell = report.cell("day1", "all", "total", "ICC(2,1)")
+    assert table.item(0, 0).text() == f"{cell['icc']:.3f} ({cell['ci_low']:.3f}–{cell['ci_high']:.3f})"
+    assert table.rowCount() == 15
+    console.items_check.setChecked(False)
+    assert table.rowCount() == 5
+    console.form_combo.setCurrentIndex(console.form_combo.findData("ICC(3,k)"))
+    cell = report.cell("day1", "attending", "total", "ICC(3,k)")
+    assert table.item(0, 1).text().startswith(f"{cell['icc']:.3f}")
+    assert console.healing_table.rowCount() == 6
+    assert "No re-reads yet" in console.retest_table.item(0, 0).text()
+
+
+def test_plots_are_drawn_from_the_report(console):
+    console.tabs.setCurrentIndex(2)
+    assert len(console.forest.rows) == 2 * 4  # 2 time points x (all, attending, resident, between)
+    assert console.heatmap.matrix.shape == (6, 6)
+    assert console.ba_pair.count() == 6 + 15
+    console.ba_pair.setCurrentIndex(7)
+    console.plot_timepoint.setCurrentText("month1")
+    assert "month1" in console.heatmap.plot.titleLabel.text
+
+
+def test_discordant_case_adjudication_records_consensus(console, rated_study, modal):
+    queue = console.queue_table
+    assert queue.rowCount() == len(console.queue) > 0
+    case = queue.item(0, 0).text()
+
+    def decide(dialog):
+        assert dialog.table.columnCount() == 6 and dialog.table.rowCount() == 15
+        assert set(dialog.views) == {"AP", "LAT"}
+        dialog.decided_by_edit.setText("Dr Senior Adjudicator")
+        dialog.method_combo.setCurrentIndex(1)
+        dialog.total_spin.setValue(17)
+        assert dialog.status_combo.currentData() is True  # 17 < 18: slow healing
+        dialog.note_edit.setPlainText("callus bridging only on the lateral view")
+        dialog.accept()
+
+    queue.selectRow(0)
+    result = modal(console.adjudicate_selected, decide)
+    assert not result["left_open"]
+    history = consensus_history(rated_study, case)
+    assert len(history) == 1 and history[0].method == "panel" and history[0].total == 17
+    assert history[0].decided_by == "Dr Senior Adjudicator" and history[0].slow_healing is True
+    row = next(i for i in range(queue.rowCount()) if queue.item(i, 0).text() == case)
+    assert "panel 17" in queue.item(row, 7).text()
+
+
+def test_settings_are_saved_through_the_service(console, rated_study):
+    console.tabs.setCurrentIndex(4)
+    console.edit_policy.setCurrentIndex(console.edit_policy.findData("none"))
+    console.washout.setValue(42)
+    console.spread.setValue(6)
+    console.save_settings()
+    reopened = open_study(rated_study.root)
+    assert reopened.settings["edit_policy"] == "none" and reopened.settings["washout_days"] == 42
+    assert reopened.settings["discordance_spread"] == 6
+    reopened.close()
+    console.pin_rater.setCurrentIndex(1)
+    console.set_pin("4711")
+    from rushrater.services.reading import raters_for_login
+
+    assert [r.has_pin for r in raters_for_login(rated_study)][:2] == [False, True]
+
+
+def test_start_window_opens_the_console(window, rated_study, modal):
+    set_admin_password(rated_study, PASSWORD, actor="test")
+    assert window.open_study_path(rated_study.root)
+    assert window.console_action.isEnabled()
+
+    def enter(dialog):
+        dialog.password_edit.setText(PASSWORD)
+        dialog.accept()
+
+    modal(window.console_action.trigger, enter)
+    assert window.console is not None and window.console.isVisible()
+    window.close_study()
+    assert window.console is None
