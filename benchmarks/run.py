@@ -161,6 +161,282 @@ def agreement_table(workdir: Path) -> dict[str, float]:
     }
 
 
+def _cr_sources(folder: Path, count: int, transfer_syntax: str | None) -> None:
+    """``count`` 2500 x 3000 16-bit CR-sized radiographs with identifying headers (distinct pixels)."""
+    import datetime
+
+    import pydicom
+
+    from rushrater.imaging.synthetic import render_hip_radiograph
+    from rushrater.imaging.writers import write_dicom_radiograph
+
+    base = render_hip_radiograph("AP", 0.5, seed=11, shape=(3000, 2500))
+    rng = np.random.default_rng(3)
+    for index in range(count):
+        pixels = np.clip(base.astype(np.int32) + rng.integers(-8, 9, base.shape), 0, 4095).astype(np.uint16)
+        path = folder / f"patient{index // 4}" / f"img{index}.dcm"
+        write_dicom_radiograph(
+            path,
+            pixels,
+            patient_id=f"BENCH{index // 4:04d}",
+            patient_name=f"SAMPLE^SUBJECT{index // 4:04d}",
+            view="AP" if index % 2 == 0 else "LAT",
+            study_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=30 * ((index // 2) % 2)),
+        )
+        if transfer_syntax:
+            ds = pydicom.dcmread(path)
+            ds.compress(transfer_syntax)
+            ds.save_as(path)
+
+
+def _import_rate(workdir: Path, count: int, transfer_syntax: str | None) -> float:
+    from rushrater.services.imports import import_images
+    from rushrater.services.study import create_study
+
+    source = workdir / "src"
+    _cr_sources(source, count, transfer_syntax)
+    study = create_study(workdir / "study", "Benchmark", actor="benchmark")
+    start = time.perf_counter()
+    report = import_images(study, [source], key_file=workdir / "key.csv", actor="benchmark")
+    elapsed = time.perf_counter() - start
+    study.close()
+    assert report.imported + report.needs_assignment == count, report.to_dict()
+    return count / elapsed
+
+
+@benchmark("import_uncompressed_images_per_s")
+def import_uncompressed(workdir: Path) -> dict[str, float]:
+    """Folder import of 2500 x 3000 16-bit uncompressed DICOM: read, de-identify, hash, encode, store, check blinding."""
+    return {"import_uncompressed_images_per_s": round(_import_rate(workdir, 40, None), 2)}
+
+
+@benchmark("import_j2k_images_per_s")
+def import_j2k(workdir: Path) -> dict[str, float]:
+    """The same with JPEG 2000 lossless sources (decoding dominates)."""
+    from pydicom.uid import JPEG2000Lossless
+
+    return {"import_j2k_images_per_s": round(_import_rate(workdir, 12, JPEG2000Lossless), 2)}
+
+
+
+# --- reading workstation (issue 4) and display pipeline (issue 3) ---------------------------------
+
+BIG_SHAPE = (3000, 2500)  # rows x columns: a 2500 x 3000 16-bit CR
+
+
+@benchmark("display_convert_ms")
+def display_convert(workdir: Path) -> dict[str, float]:
+    """Modality + VOI + 8-bit LUT for one 2500 x 3000 16-bit radiograph (table built each time)."""
+    from rushrater.imaging.attributes import DisplayAttributes, Window
+    from rushrater.imaging.display import DisplayPipeline
+    from rushrater.imaging.synthetic import render_hip_radiograph
+
+    pixels = render_hip_radiograph("AP", 0.5, seed=1, shape=BIG_SHAPE, bits_stored=16)
+    attrs = DisplayAttributes(bits_stored=16, rescale_slope=1.5, rescale_intercept=-100, windows=(Window(40000, 60000),))
+    times = []
+    for n in range(25):
+        start = time.perf_counter()
+        pipeline = DisplayPipeline(attrs, pixels.dtype)
+        pipeline.apply(pixels, pipeline.lut(Window(40000 + n, 60000), invert=bool(n % 2)))
+        times.append((time.perf_counter() - start) * 1000)
+    return {"display_convert_ms": round(statistics.median(times), 2)}
+
+
+def _variant_writer(args):
+    """Write one distinct radiograph (a shifted copy of a base image) as a 16-bit PNG."""
+    from PIL import Image
+
+    path, base_index, shift = args
+    pixels = np.roll(_BASES[base_index], shift, axis=1)
+    Image.fromarray(pixels).save(path, compress_level=1)
+    return path
+
+
+_BASES: list[np.ndarray] = []
+
+
+def _reading_study(workdir: Path, cases: int, *, dicom_j2k: bool = False) -> Path:
+    """A study of ``cases`` cases (AP + lateral, 2500 x 3000 16-bit), one rater, planned."""
+    import multiprocessing
+
+    from rushrater.imaging.synthetic import render_hip_radiograph
+    from rushrater.services.imports import import_manifest
+    from rushrater.services.planning import plan_reading
+    from rushrater.services.raters import add_rater
+    from rushrater.services.study import create_study
+
+    source = workdir / "source"
+    source.mkdir(parents=True)
+    if not _BASES:
+        _BASES.extend(render_hip_radiograph(v, 0.5, seed=3, shape=BIG_SHAPE, bits_stored=16) for v in ("AP", "LAT"))
+    lines = ["file,patient,timepoint,view"]
+    jobs = []
+    for n in range(cases):
+        # Two time points per patient; a tiny study gets one case per patient (a plan needs that).
+        patient, timepoint = (f"B{n // 2:04d}", ("day1", "month1")[n % 2]) if cases >= 6 else (f"B{n:04d}", "day1")
+        for b, view in enumerate(("AP", "LAT")):
+            name = f"{n:04d}{view}.{'dcm' if dicom_j2k else 'png'}"
+            jobs.append((str(source / name), b, 3 * n + 1))
+            lines.append(f"{name},{patient},{timepoint},{view}")
+    if dicom_j2k:
+        for path, b, shift in jobs:
+            _write_j2k_dicom(Path(path), np.roll(_BASES[b], shift, axis=1))
+    else:
+        with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+            pool.map(_variant_writer, jobs)
+    (workdir / "manifest.csv").write_text("\n".join(lines) + "\n")
+    root = workdir / "study"
+    study = create_study(root, "Reading benchmark", actor="benchmark")
+    import_manifest(study, source, workdir / "manifest.csv", actor="benchmark")
+    add_rater(study, "Bench Reader", "resident", actor="benchmark")
+    plan_reading(study, seed=1, actor="benchmark")
+    study.close()
+    return root
+
+
+def _write_j2k_dicom(path: Path, pixels: np.ndarray) -> None:
+    """A CR in JPEG 2000 (lossless), encoded by pydicom with pylibjpeg-openjpeg."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import JPEG2000Lossless, ExplicitVRLittleEndian, generate_uid
+
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.1"  # CR Image Storage
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID, ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPClassUID, ds.file_meta.MediaStorageSOPInstanceUID
+    ds.Modality, ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID = "CR", "BENCH", generate_uid(), generate_uid()
+    ds.Rows, ds.Columns = pixels.shape
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.PixelData = pixels.astype(np.uint16).tobytes()
+    ds.compress(JPEG2000Lossless, encoding_plugin="pylibjpeg")
+    ds.save_as(path, enforce_file_format=True)
+
+
+def _workstation(kind: str, study: Path, *extra: str) -> dict:
+    import subprocess
+
+    script = Path(__file__).with_name("workstation.py")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, str(script), kind, str(study), "R01", *extra], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@benchmark(
+    "next_case_ms_median",
+    "next_case_ms_p95",
+    "cold_case_ms_uncompressed",
+    "window_level_frame_ms",
+    "startup_s",
+    "session_peak_rss_mb",
+)
+def reading_session(workdir: Path) -> dict[str, float]:
+    """A 240-case reading session on 2500 x 3000 16-bit images: submit -> next case painted (next
+    cases prefetched on worker threads), W/L drag frames, peak RSS; a first (cold) case; start-up."""
+    cases = int(os.environ.get("RUSHRATER_BENCH_CASES", "240"))
+    root = _reading_study(workdir, cases)
+    results = {}
+    cold = _workstation("cold", root)
+    results["cold_case_ms_uncompressed"] = cold["cold_case_ms"]
+    results.update(_workstation("startup", root))
+    results.update(_workstation("session", root, str(cases)))
+    return results
+
+
+@benchmark("cold_case_ms_j2k")
+def cold_case_j2k(workdir: Path) -> dict[str, object]:
+    """First case of a study imported from JPEG 2000 DICOM (the store keeps lossless PNG, so this
+    is the same path as any other first case once imported)."""
+    try:
+        root = _reading_study(workdir, 2, dicom_j2k=True)
+    except Exception as exc:  # no encoder, or the importer cannot read it here
+        return {"cold_case_ms_j2k": None, "cold_case_ms_j2k_skipped": f"{type(exc).__name__}: {exc}"}
+    return {"cold_case_ms_j2k": _workstation("cold", root)["cold_case_ms"]}
+
+def _rated_study(workdir: Path, n_patients: int, name: str):
+    """A SQLite study of n patients x 2 time points x 6 raters in 2 groups, built through the services:
+    tiny PNGs imported by manifest, a plan, and every first read loaded by ``import_ratings``."""
+    from PIL import Image
+
+    from rushrater.services.imports import import_manifest
+    from rushrater.services.planning import plan_reading
+    from rushrater.services.raters import add_rater
+    from rushrater.services.ratings import import_ratings
+    from rushrater.services.study import create_study
+
+    study = create_study(workdir / name, "Benchmark", actor="benchmark")
+    source = workdir / f"{name}-src"
+    source.mkdir()
+    rng = np.random.default_rng(n_patients)
+    lines = ["file,patient,timepoint,view"]
+    for p in range(n_patients):
+        for tp in ("day1", "month1"):
+            for view in ("AP", "LAT"):
+                file = f"{p}_{tp}_{view}.png"
+                Image.fromarray(rng.integers(0, 4096, (8, 8), dtype=np.uint16)).save(source / file)
+                lines.append(f"{file},P{p:05d},{tp},{view}")
+    (workdir / f"{name}-manifest.csv").write_text("\n".join(lines) + "\n")
+    import_manifest(study, source, workdir / f"{name}-manifest.csv", actor="benchmark")
+    groups = ("attending",) * 3 + ("resident",) * 3
+    codes = [add_rater(study, f"Rater {i}", g, actor="benchmark").code for i, g in enumerate(groups)]
+    plan_reading(study, seed=1, actor="benchmark")
+    keys = study.rubric.item_keys
+    rows = ["rater,patient,timepoint," + ",".join(keys)]
+    for t, tp in enumerate(("day1", "month1")):
+        healing = rng.normal(0.8 * t, 1.0, (n_patients, 1))
+        for code, group in zip(codes, groups):
+            noise = 0.6 if group == "attending" else 0.9
+            items = np.clip(np.round(2 + healing + rng.normal(0, noise, (n_patients, 10))), 1, 3).astype(int)
+            rows += [f"{code},P{p:05d},{tp}," + ",".join(map(str, items[p])) for p in range(n_patients)]
+    (workdir / f"{name}-ratings.csv").write_text("\n".join(rows) + "\n")
+    import_ratings(study, workdir / f"{name}-ratings.csv", actor="benchmark")
+    return study
+
+
+@benchmark("agreement_report_s", "agreement_report_10x_s", "agreement_report_vs_naive_pingouin_ratio")
+def agreement_report(workdir: Path) -> dict[str, float]:
+    """The full study agreement report from the study database (load the current ratings; ICC all six
+    forms x 15 scores x time point x all/each group; between-group ICC; item alpha and kappa; pairwise
+    weighted kappa; Bland-Altman; healing status; test-retest) for 619 patients x 2 time points x 6
+    raters in 2 groups, and for ten times the patients. The ratio divides it by loading the same
+    ratings and calling pingouin once per inter-rater ICC cell (which gives only the ICCs)."""
+    import warnings
+
+    import pingouin
+
+    from rushrater.services.agreement import agreement_report as report, study_ratings
+
+    study = _rated_study(workdir, 619, "report")
+    report(study)  # warm-up: imports and caches
+    ours = _best_of(3, lambda: report(study))
+
+    def naive() -> None:
+        first = study_ratings(study).first_reads
+        first = first.assign(rater=first["rater"].astype(str), group=first["group"].astype(str))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for timepoint in ("day1", "month1"):
+                at_time = first[first["timepoint"] == timepoint]
+                for group in ("all", "attending", "resident"):
+                    subset = at_time if group == "all" else at_time[at_time["group"] == group]
+                    for score in ("total", *(c.key for c in study.rubric.components), *study.rubric.item_keys):
+                        pingouin.intraclass_corr(subset, targets="patient", raters="rater", ratings=score)
+
+    naive_s = _best_of(1, naive)
+    study.close()
+    big = _rated_study(workdir, 6190, "report10x")
+    ours_10x = _best_of(1, lambda: report(big))
+    big.close()
+    return {
+        "agreement_report_s": round(ours, 3),
+        "agreement_report_10x_s": round(ours_10x, 3),
+        "agreement_report_vs_naive_pingouin_ratio": round(ours / naive_s, 4),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="+", metavar="KEY", help="run only the benchmarks reporting these keys")

@@ -48,3 +48,50 @@ def image_rows(source: Path, patients: int, timepoints=("day1", "month1"), first
 
 def full_scores(study: Study, value: int = 2) -> dict[str, int]:
     return {key: value for key in study.rubric.item_keys}
+
+
+# Two rater groups as in the two-centre RUSH study: (name, group, bias, noise) per rater.
+AGREEMENT_RATERS = (
+    ("Dr Attending A", "attending", 0.05, 0.25),
+    ("Dr Attending B", "attending", -0.05, 0.25),
+    ("Dr Attending C", "attending", 0.0, 0.3),
+    ("Dr Resident A", "resident", 0.15, 0.45),
+    ("Dr Resident B", "resident", -0.15, 0.4),
+    ("Dr Resident C", "resident", 0.0, 0.45),
+)
+
+
+def simulated_ratings_csv(
+    path: Path,
+    item_keys,
+    patients: int,
+    rater_codes,
+    *,
+    raters=AGREEMENT_RATERS,
+    timepoints=("day1", "month1"),
+    seed: int = 0,
+    read: int = 1,
+    only=None,
+) -> Path:
+    """A ratings CSV (``ratings import`` format) of RUSH items simulated from a latent healing level.
+
+    Patients are ``P001``...; ``rater_codes`` match ``raters``. ``only`` optionally limits the rows to
+    a set of (rater code, patient, timepoint) keys (e.g. the cases planned for a re-read).
+    """
+    rng = np.random.default_rng(seed)
+    latent = {tp: rng.uniform(0.0, 0.4 if t == 0 else 1.0, patients) for t, tp in enumerate(timepoints)}
+    case_offsets = {tp: rng.normal(0.0, 0.2, (patients, len(item_keys))) for tp in timepoints}
+    noise_rng = np.random.default_rng([seed, read])  # the same films, read again with fresh noise
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["rater", "patient", "timepoint", "read", *item_keys])
+        for code, (_name, _group, bias, noise) in zip(rater_codes, raters):
+            for tp in timepoints:
+                expected = 1.0 + 2.0 * latent[tp][:, None] + case_offsets[tp] + bias
+                values = np.clip(np.rint(expected + noise_rng.normal(0.0, noise, expected.shape)), 1, 3).astype(int)
+                for p in range(patients):
+                    patient = f"P{p + 1:03d}"
+                    if only is not None and (code, patient, tp) not in only:
+                        continue
+                    writer.writerow([code, patient, tp, read, *values[p]])
+    return path

@@ -15,15 +15,18 @@ from pathlib import Path
 from .. import __version__
 from ..domain.errors import RushRaterError
 from ..services import demo as demo_service
-from ..services.imports import import_manifest
 from ..services.planning import plan_reading
 from ..services.raters import add_rater, list_raters
 from ..services.ratings import import_ratings
 from ..services.status import study_status
 from ..services.study import create_study, open_study
-from .format import print_import_report, print_status
+from .format import print_status
 
-COMMAND_MODULES: tuple = ()
+from . import agreement as agreement_cli  # noqa: E402
+from . import imaging as imaging_cli  # noqa: E402
+from . import reading as _reading_commands  # noqa: E402
+
+COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli)
 
 
 def _cmd_init(args) -> int:
@@ -51,19 +54,15 @@ def _cmd_raters_list(args) -> int:
     return 0
 
 
-def _cmd_import(args) -> int:
-    with open_study(args.study) as study:
-        report = import_manifest(study, args.source, args.manifest)
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        print_import_report(report)
-    return 0
-
-
 def _cmd_plan(args) -> int:
     with open_study(args.study) as study:
-        result = plan_reading(study, seed=args.seed, replan=args.replan)
+        result = plan_reading(
+            study,
+            seed=args.seed,
+            replan=args.replan,
+            reread_fraction=getattr(args, "reread_fraction", None),
+            washout_days=getattr(args, "washout_days", None),
+        )
     if result.new_plan:
         print(f"Planned {result.cases_planned} cases for {len(result.raters_planned)} raters with seed {result.seed}")
     elif result.changed:
@@ -73,6 +72,15 @@ def _cmd_plan(args) -> int:
             print(f"Seed {result.seed}: {n} new cases appended to {code}'s list")
     else:
         print(f"The plan (seed {result.seed}) already covers every rater and case; nothing changed")
+    for code, n in result.rereads_added.items():
+        print(f"Seed {result.seed}: {n} re-read(s) added to {code}'s list, available from {result.rereads_available_from[:16]}")
+    if result.rereads_kept:
+        print(f"Re-reads already planned (kept unchanged) for {', '.join(result.rereads_kept)}")
+    if result.rereads_before_first_read:
+        print(
+            f"note: {result.rereads_before_first_read} re-read case(s) have no first read yet; their "
+            f"{result.washout_days:g}-day washout counts from today, so plan re-reads after the first reads"
+        )
     if result.incomplete_cases:
         print(
             f"Left out {len(result.incomplete_cases)} case(s) that lack an AP or lateral image: "
@@ -104,6 +112,12 @@ def _cmd_demo(args) -> int:
     study = demo_service.build_or_open_demo(path, fresh=args.fresh, patients=args.patients, progress=_stderr_progress)
     with study:
         print_status(study_status(study))
+        if args.no_gui:
+            from ..services.agreement import TOTAL, agreement_report
+
+            report = agreement_report(study)
+            print()
+            agreement_cli.print_agreement(report, "ICC(2,1)", [TOTAL, *report.ratings.subtotals])
     if args.no_gui:
         return 0
     return _launch_gui(study.root)
@@ -155,17 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_raters_list)
 
-    p = sub.add_parser("import", help="import images listed in a manifest CSV (file,patient,timepoint,view)")
-    p.add_argument("study", metavar="STUDY")
-    p.add_argument("source", metavar="SOURCE", help="folder holding the images (manifest paths are relative to it)")
-    p.add_argument("--manifest", required=True, metavar="CSV")
-    p.add_argument("--json", action="store_true", help="print the import report as JSON")
-    p.set_defaults(func=_cmd_import)
-
     p = sub.add_parser("plan", help="give every rater a random reading order (same seed, same order)")
     p.add_argument("study", metavar="STUDY")
     p.add_argument("--seed", type=int, help="random seed to record (default: a random one)")
     p.add_argument("--replan", action="store_true", help="discard the lists and plan again (only before any rating)")
+    p.add_argument("--reread-fraction", type=float, metavar="SHARE",
+                   help="add test-retest re-reads of this share of each rater's cases (e.g. 0.2)")
+    p.add_argument("--washout-days", type=float, metavar="DAYS",
+                   help="days before re-reads become available (default: the study's washout, 28)")
     p.set_defaults(func=_cmd_plan)
 
     ratings = sub.add_parser("ratings", help="ratings from paper or legacy systems")

@@ -136,3 +136,58 @@ __all__ = [
     "Signal",
     "Slot",
 ]
+
+# The reading workstation (gui/workstation/).
+from PySide6.QtCore import QElapsedTimer, QEvent, QPoint, QPointF, QRect, QRectF  # noqa: E402
+from PySide6.QtGui import QColor, QCursor, QGuiApplication, QImage, QPen, QPixmap, QShortcut  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QButtonGroup,
+    QPlainTextEdit,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+)
+
+__all__ += [
+    "QButtonGroup",
+    "QColor",
+    "QCursor",
+    "QElapsedTimer",
+    "QEvent",
+    "QGuiApplication",
+    "QImage",
+    "QPen",
+    "QPixmap",
+    "QPlainTextEdit",
+    "QPoint",
+    "QPointF",
+    "QRadioButton",
+    "QRect",
+    "QRectF",
+    "QScrollArea",
+    "QShortcut",
+    "QSplitter",
+    "QToolButton",
+]
+
+# The coordinator console (gui/console/).
+from PySide6.QtGui import QBrush  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QCheckBox,
+    QDoubleSpinBox,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+)
+
+__all__ += [
+    "QBrush",
+    "QCheckBox",
+    "QDoubleSpinBox",
+    "QSpinBox",
+    "QTableWidget",
+    "QTableWidgetItem",
+    "QTabWidget",
+]

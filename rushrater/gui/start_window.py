@@ -270,6 +270,24 @@ class StartWindow(QMainWindow):
         self.show_folder_action = self._action(
             self.tr("Show study &folder"), self.show_study_folder, tip=self.tr("Open the study folder in the file manager")
         )
+        self.read_action = self._action(
+            self.tr("Start &reading…"),
+            self.start_reading,
+            "Ctrl+R",
+            self.tr("Open the reading workstation: score cases as a rater, blinded"),
+        )
+        self.console_action = self._action(
+            self.tr("&Coordinator console…"),
+            self.open_coordinator_console,
+            "Ctrl+K",
+            self.tr("Progress, agreement, discordant cases and settings (study admin password)"),
+        )
+        self.import_action = self._action(
+            self.tr("&Import radiographs…"),
+            self.open_import_window,
+            "Ctrl+I",
+            self.tr("Import and de-identify radiographs from folders; assign and redact them"),
+        )
         self.about_action = self._action(self.tr("&About RUSH Rater"), self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_qt_action = self._action(self.tr("About &Qt"), QApplication.aboutQt)
@@ -289,8 +307,13 @@ class StartWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         study_menu = self.menuBar().addMenu(self.tr("&Study"))
+        study_menu.addAction(self.read_action)
+        study_menu.addSeparator()
         study_menu.addAction(self.enrol_action)
         study_menu.addAction(self.refresh_action)
+        study_menu.addSeparator()
+        study_menu.addAction(self.console_action)
+        study_menu.addAction(self.import_action)
         study_menu.addSeparator()
         study_menu.addAction(self.show_folder_action)
 
@@ -532,6 +555,10 @@ class StartWindow(QMainWindow):
         self.updated_label = _muted(QLabel())
         buttons.addWidget(self.enrol_button)
         buttons.addWidget(self.refresh_button)
+        self.read_button = QPushButton(self.tr("Start &reading…"))
+        self.read_button.setToolTip(self.read_action.toolTip())
+        self.read_button.clicked.connect(self.read_action.trigger)
+        buttons.addWidget(self.read_button)
         buttons.addStretch(1)
         buttons.addWidget(self.updated_label)
 
@@ -649,6 +676,8 @@ class StartWindow(QMainWindow):
         self.close_study_action.setEnabled(idle and has_study)
         for action in (self.enrol_action, self.refresh_action, self.show_folder_action):
             action.setEnabled(has_study)
+        self.console_action.setEnabled(has_study)
+        self.import_action.setEnabled(has_study and idle)
         self.close_study_button.setVisible(has_study)
         self.close_study_button.setEnabled(idle)
         self.new_button.setEnabled(idle)
@@ -685,6 +714,7 @@ class StartWindow(QMainWindow):
 
     def _take_study(self, study: Study, status: dict[str, Any]) -> None:
         if self._study is not None and self._study is not study:
+            self._close_console()
             self._study.close()
         self._study = study
         self._status = status
@@ -704,12 +734,28 @@ class StartWindow(QMainWindow):
     def close_study(self) -> None:
         if self.busy:
             return
+        self._close_console()
         if self._study is not None:
             self._study.close()
         self._study = None
         self._status = None
         self.rater_model.set_rows([])
         self._show_start_page()
+
+    @Slot()
+    def start_reading(self) -> None:
+        """Log in as a rater (the open study and selected rater preselected) and open the workstation."""
+        from .workstation import open_workstation  # pyqtgraph loads only when someone reads
+
+        window = open_workstation(
+            None,
+            study_path=self._study.root if self._study is not None else None,
+            rater=self._selected_rater_code(),
+            settings=self._settings,
+            always_ask=True,
+        )
+        if window is not None:
+            self.workstations = [w for w in getattr(self, "workstations", []) if w.isVisible()] + [window]
 
     @Slot()
     def choose_study(self) -> None:
@@ -784,6 +830,30 @@ class StartWindow(QMainWindow):
             return None
         source = self.rater_proxy.mapToSource(rows[0])
         return self.rater_model.index(source.row(), RaterTableModel.CODE).data()
+
+    @Slot()
+    def open_coordinator_console(self) -> None:
+        """Open the coordinator console of the open study, behind the study admin password."""
+        if self._study is None:
+            return
+        from .console import open_console  # pyqtgraph plots load only when the console is used
+
+        self._close_console()
+        self.console = open_console(self._study, self)
+
+    def open_import_window(self) -> None:
+        """Open the import window of the open study (import, assignment, redaction)."""
+        if self._study is None:
+            return
+        from .importing import open_import_window  # pyqtgraph loads only when the window is used
+
+        self.import_window = open_import_window(self._study, self)
+
+    def _close_console(self) -> None:
+        console = getattr(self, "console", None)
+        if console is not None:
+            console.close()
+            self.console = None
 
     @Slot()
     def show_study_folder(self) -> None:

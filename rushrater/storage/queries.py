@@ -279,3 +279,214 @@ def current_ratings(session: Session) -> list[m.Rating]:
         .order_by(m.Rating.id)
     )
     return list(ratings)
+
+
+# --- agreement, consensus and re-reads (issue 5) ---------------------------------------------------
+
+
+def _newest_rating_versions():
+    return (
+        select(
+            m.Rating.rater_id,
+            m.Rating.case_id,
+            m.Rating.read_number,
+            func.max(m.Rating.version).label("version"),
+        )
+        .group_by(m.Rating.rater_id, m.Rating.case_id, m.Rating.read_number)
+        .subquery()
+    )
+
+
+def current_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
+    """Every current (newest-version) rating as plain rows, for analysis.
+
+    Returns ``(ratings, scores)``: ratings are ``(rating id, rater code, rater name, group name,
+    case code, patient code, time point key, read number, total, unreadable reason, active
+    seconds, submitted at)``; scores are ``(rating id, item id, value)``. Plain tuples, not ORM
+    objects: a two-centre study has ~7,000 ratings and 70,000 item scores.
+    """
+    newest = _newest_rating_versions()
+    is_newest = and_(
+        newest.c.rater_id == m.Rating.rater_id,
+        newest.c.case_id == m.Rating.case_id,
+        newest.c.read_number == m.Rating.read_number,
+        newest.c.version == m.Rating.version,
+    )
+    ratings = session.execute(
+        select(
+            m.Rating.id,
+            m.Rater.code,
+            m.Rater.name,
+            m.RaterGroup.name,
+            m.Case.code,
+            m.Patient.code,
+            m.Timepoint.key,
+            m.Rating.read_number,
+            m.Rating.total,
+            m.Rating.unreadable_reason,
+            m.Rating.active_seconds,
+            m.Rating.submitted_at,
+        )
+        .join(newest, is_newest)
+        .join(m.Rater, m.Rater.id == m.Rating.rater_id)
+        .join(m.RaterGroup, m.RaterGroup.id == m.Rater.group_id)
+        .join(m.Case, m.Case.id == m.Rating.case_id)
+        .join(m.Patient, m.Patient.id == m.Case.patient_id)
+        .join(m.Timepoint, m.Timepoint.id == m.Case.timepoint_id)
+        .order_by(m.Rating.id)
+    ).all()
+    scores = session.execute(
+        select(m.RatingScore.rating_id, m.RatingScore.item_id, m.RatingScore.value)
+        .join(m.Rating, m.Rating.id == m.RatingScore.rating_id)
+        .join(newest, is_newest)
+    ).all()
+    return [tuple(r) for r in ratings], [tuple(s) for s in scores]
+
+
+def consensus_rows(session: Session, case_id: int | None = None) -> list[m.Consensus]:
+    """Consensus records (every version), oldest first; optionally of one case."""
+    query = select(m.Consensus).order_by(m.Consensus.id)
+    if case_id is not None:
+        query = query.where(m.Consensus.case_id == case_id)
+    return list(session.scalars(query))
+
+
+def latest_consensus(session: Session, case_id: int, scope: str) -> m.Consensus | None:
+    return session.scalars(
+        select(m.Consensus)
+        .where(m.Consensus.case_id == case_id, m.Consensus.scope == scope)
+        .order_by(m.Consensus.version.desc())
+    ).first()
+
+
+def case_details(session: Session, case_id: int) -> m.Case | None:
+    """One case with its patient, time point and images loaded."""
+    return session.scalars(
+        select(m.Case)
+        .options(selectinload(m.Case.images), selectinload(m.Case.patient), selectinload(m.Case.timepoint))
+        .where(m.Case.id == case_id)
+    ).one_or_none()
+
+
+def reread_assignments(session: Session) -> list[tuple[int, int, int, datetime | None]]:
+    """(rater id, case id, read number, available from) of every re-read (read number 2+)."""
+    return [
+        tuple(row)
+        for row in session.execute(
+            select(m.Assignment.rater_id, m.Assignment.case_id, m.Assignment.read_number, m.Assignment.available_from)
+            .where(m.Assignment.read_number > 1)
+        )
+    ]
+
+
+def case_images(session: Session, case_ids: Iterable[int]) -> dict[int, list[m.Image]]:
+    """Images per case id (the reading workstation's prefetch reads several cases at once)."""
+    ids = list(case_ids)
+    result: dict[int, list[m.Image]] = {cid: [] for cid in ids}
+    for image in session.scalars(select(m.Image).where(m.Image.case_id.in_(ids)).order_by(m.Image.view)):
+        result[image.case_id].append(image)
+    return result
+
+
+def assignment_progress(session: Session, rater_id: int) -> tuple[int, int]:
+    """(assignments done, assignments in the list) for one rater."""
+    done = select(m.Rating.id).where(
+        m.Rating.rater_id == m.Assignment.rater_id,
+        m.Rating.case_id == m.Assignment.case_id,
+        m.Rating.read_number == m.Assignment.read_number,
+    )
+    total, finished = session.execute(
+        select(func.count(), func.count().filter(done.exists())).where(m.Assignment.rater_id == rater_id)
+    ).one()
+    return int(finished or 0), int(total or 0)
+
+
+def last_rating_by(session: Session, rater_id: int) -> m.Rating | None:
+    """The newest version of the reading this rater submitted last (for "back to the previous case")."""
+    first = session.scalars(
+        select(m.Rating).where(m.Rating.rater_id == rater_id, m.Rating.version == 1).order_by(m.Rating.id.desc())
+    ).first()
+    if first is None:
+        return None
+    return current_rating(session, rater_id, first.case_id, first.read_number)
+
+
+# --- import and de-identification (issue 3) ---------------------------------------------------
+
+
+def known_content_hashes(session: Session) -> set[str]:
+    """Pixel hashes of every image in the study, placed or awaiting assignment."""
+    placed = session.scalars(select(m.Image.content_sha256))
+    staged = session.scalars(select(m.StagedImage.content_sha256))
+    return set(placed) | set(staged)
+
+
+def staged_images(session: Session) -> list[m.StagedImage]:
+    return list(session.scalars(select(m.StagedImage).order_by(m.StagedImage.id)))
+
+
+def staged_image(session: Session, staged_id: int) -> m.StagedImage | None:
+    return session.get(m.StagedImage, staged_id)
+
+
+def staged_by_content(session: Session, hashes: Iterable[str]) -> dict[str, m.StagedImage]:
+    hashes = list(hashes)
+    if not hashes:
+        return {}
+    rows = session.scalars(select(m.StagedImage).where(m.StagedImage.content_sha256.in_(hashes)))
+    return {r.content_sha256: r for r in rows}
+
+
+def redaction_templates(session: Session) -> dict[str, list]:
+    return {t.key: list(t.rects.get("rects", [])) for t in session.scalars(select(m.RedactionTemplate))}
+
+
+def redaction_template(session: Session, key: str) -> m.RedactionTemplate | None:
+    return session.scalars(select(m.RedactionTemplate).where(m.RedactionTemplate.key == key)).first()
+
+
+def image_deidentification(session: Session, image_id: int) -> m.ImageDeidentification | None:
+    return session.get(m.ImageDeidentification, image_id)
+
+
+def images_with_template(session: Session, key: str) -> list[tuple[m.Image, m.ImageDeidentification]]:
+    rows = session.execute(
+        select(m.Image, m.ImageDeidentification)
+        .join(m.ImageDeidentification, m.ImageDeidentification.image_id == m.Image.id)
+        .where(m.ImageDeidentification.template == key)
+    )
+    return [(image, record) for image, record in rows]
+
+
+def staged_with_template(session: Session, key: str) -> list[m.StagedImage]:
+    return list(session.scalars(select(m.StagedImage).where(m.StagedImage.template == key)))
+
+
+def image_by_id(session: Session, image_id: int) -> m.Image | None:
+    return session.get(m.Image, image_id)
+
+
+def all_text_values(session: Session):
+    """(table, column, row number, text) for every text or JSON value in every table.
+
+    Timestamps the program writes (created_at, audit times) are not text and not read.
+
+    The blinding check reads the whole database this way, so a column added later is covered
+    without anyone remembering to list it.
+    """
+    import json as _json
+
+    for table in m.Base.metadata.sorted_tables:
+        columns = list(table.columns)
+        for number, row in enumerate(session.execute(select(*columns)), start=1):
+            for column, value in zip(columns, row):
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    yield table.name, column.name, number, value
+                elif isinstance(value, (dict, list)):
+                    yield table.name, column.name, number, _json.dumps(value, ensure_ascii=False)
+
+
+def patient_codes(session: Session) -> set[str]:
+    return set(session.scalars(select(m.Patient.code)))
