@@ -78,8 +78,8 @@ def _cmd_plan(args) -> int:
         print(f"Re-reads already planned (kept unchanged) for {', '.join(result.rereads_kept)}")
     if result.rereads_before_first_read:
         print(
-            f"note: {result.rereads_before_first_read} re-read case(s) have no first read yet; their "
-            f"{result.washout_days:g}-day washout counts from today, so plan re-reads after the first reads"
+            f"note: {result.rereads_before_first_read} re-read case(s) have no first read yet; each comes "
+            f"{result.washout_days:g} days after its first read"
         )
     if result.incomplete_cases:
         print(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -414,23 +415,32 @@ def reading_progress(study: Study, *, now=None) -> pd.DataFrame:
         rereads = queries.reread_assignments(session)
         done = queries.rated_keys(session)
         rows, _ = queries.current_rating_rows(session)
+        washout = timedelta(days=float(study.settings["washout_days"]))
+        # Due exactly as the workstation decides it: planned date passed and washout since the first read.
+        due_now = {
+            rater.id: sum(
+                a.read_number > 1
+                for a in queries.next_assignments(session, rater.id, now, limit=1_000_000, washout=washout)
+            )
+            for rater in raters
+        }
     seconds = pd.DataFrame(rows, columns=list(RATING_COLUMNS))
     seconds = seconds[seconds["read"] == 1].groupby("rater")["active_seconds"].median()
     out = []
     for rater in raters:
         p = progress.get(rater.id, {"assigned": 0, "done": 0, "reread_assigned": 0, "reread_done": 0})
-        due = waiting = 0
+        waiting = 0  # re-reads not yet read, then less those due now
         next_due = None
         for rater_id, case_id, read, available in rereads:
             if rater_id != rater.id or (rater_id, case_id, read) in done:
                 continue
             if available is not None and available.tzinfo is None:
                 available = available.replace(tzinfo=now.tzinfo)
-            if available is None or available <= now:
-                due += 1
-            else:
-                waiting += 1
+            if available is not None and available > now:
                 next_due = available if next_due is None else min(next_due, available)
+            waiting += 1
+        due = due_now[rater.id]
+        waiting -= due
         median = seconds.get(rater.code, np.nan)
         out.append(
             {

@@ -14,7 +14,7 @@ from ..domain.errors import NotFoundError, PlanError, ValidationError
 from ..domain.ordering import order_without_adjacent, rater_rng
 from ..storage import models, queries
 from . import audit
-from .study import Study
+from .study import DEFAULT_SETTINGS, Study
 
 MAX_SEED = 2**31 - 1  # fits a 32-bit integer column on every backend
 
@@ -47,7 +47,7 @@ class PlanResult:
         )
 
 
-DEFAULT_WASHOUT_DAYS = 28  # the RUSH studies' four weeks between first read and re-read
+DEFAULT_WASHOUT_DAYS = DEFAULT_SETTINGS["washout_days"]
 
 
 def plan_reading(
@@ -69,9 +69,10 @@ def plan_reading(
     ``reread_fraction`` (0-1] adds test-retest re-reads: for each rater without re-reads yet, a
     random subset of that share of the rater's cases (at least one), drawn from the plan's seed and
     the rater code, appended to the list in a new random order (no two cases of a patient adjacent)
-    as read 2, available only from now + ``washout_days`` (default: the study's ``washout_days``
-    setting, else 28). The washout counts from the planning moment, so plan re-reads once the first
-    reads are done; :attr:`PlanResult.rereads_before_first_read` counts those not yet read.
+    as read 2, available from now + ``washout_days`` (default: the study's ``washout_days``
+    setting, 28) and, as the reading session enforces, never sooner than ``washout_days`` after the
+    rater's own first read of the case; the washout given here becomes the study's setting.
+    :attr:`PlanResult.rereads_before_first_read` counts re-read cases not yet read a first time.
     """
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise ValidationError(f"seed {seed} is out of range", fix=f"use a whole number from 0 to {MAX_SEED}")
@@ -147,6 +148,14 @@ def plan_reading(
         if reread_fraction is not None:
             days = float(study.settings.get("washout_days", DEFAULT_WASHOUT_DAYS) if washout_days is None else washout_days)
             _plan_rereads(session, study, plan, raters, patient_of, reread_fraction, days, result)
+            if result.rereads_added and days != study.settings.get("washout_days"):
+                # The reading session enforces the washout from each first read with this setting.
+                row = queries.study(session)
+                before = dict(row.settings or {})
+                row.settings = {**before, "washout_days": days}
+                audit.record(session, actor, "study.settings", "study", row.uid, before=before, after=row.settings,
+                             reason="washout of the planned re-reads")
+                study.settings = {**study.settings, "washout_days": days}
 
         if result.changed:
             audit.record(

@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -210,12 +210,18 @@ class ReadingSession:
         """The next ``count`` unfinished cases in list order: the current one first."""
         with self.study.db.read() as session:
             done, total = queries.assignment_progress(session, self.rater_id)
-            assignments = queries.next_assignments(session, self.rater_id, self._clock(), limit=count)
+            assignments = queries.next_assignments(
+                session, self.rater_id, self._clock(), limit=count, washout=self._washout()
+            )
             images = queries.case_images(session, [a.case_id for a in assignments])
             return [
                 self._view(a.id, a.case_id, a.read_number, done + 1 + n, total, images[a.case_id])
                 for n, a in enumerate(assignments)
             ]
+
+    def _washout(self) -> timedelta:
+        """Re-reads wait this long after the rater's own first read of the case (study setting)."""
+        return timedelta(days=float(self.study.settings["washout_days"]))
 
     def _view(self, key, case_id, read_number, number, total, images, **extra) -> CaseView:
         self._refs[key] = _CaseRef(case_id, read_number)

@@ -36,6 +36,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "blank_screen_ms": 0,
     "slow_healing_cutoff": 18,
     "idle_pause_seconds": 120,
+    # Days between a rater's first read of a case and the re-read (4 weeks in the RUSH studies).
+    "washout_days": 28,
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -231,24 +231,36 @@ def progress(session: Session) -> dict[int, dict[str, int]]:
     return result
 
 
-def next_assignments(session: Session, rater_id: int, now: datetime, limit: int = 1) -> list[m.Assignment]:
-    """The rater's first unfinished cases in list order, skipping re-reads still in washout."""
+def next_assignments(
+    session: Session, rater_id: int, now: datetime, limit: int = 1, washout: timedelta | None = None
+) -> list[m.Assignment]:
+    """The rater's first unfinished cases in list order, skipping re-reads still in washout.
+
+    A re-read (read 2+) waits for its ``available_from`` and, when ``washout`` is given, until that
+    long after the rater submitted the first read of the same case — so a re-read planned early can
+    never follow its first read too closely.
+    """
     done = select(m.Rating.id).where(
         m.Rating.rater_id == m.Assignment.rater_id,
         m.Rating.case_id == m.Assignment.case_id,
         m.Rating.read_number == m.Assignment.read_number,
     )
-    return list(
-        session.scalars(
-            select(m.Assignment)
-            .where(
-                m.Assignment.rater_id == rater_id,
-                ~done.exists(),
-                (m.Assignment.available_from.is_(None)) | (m.Assignment.available_from <= now),
-            )
-            .order_by(m.Assignment.position)
-            .limit(limit)
+    conditions = [
+        m.Assignment.rater_id == rater_id,
+        ~done.exists(),
+        (m.Assignment.available_from.is_(None)) | (m.Assignment.available_from <= now),
+    ]
+    if washout is not None:
+        first_read_long_ago = select(m.Rating.id).where(
+            m.Rating.rater_id == m.Assignment.rater_id,
+            m.Rating.case_id == m.Assignment.case_id,
+            m.Rating.read_number == 1,
+            m.Rating.version == 1,
+            m.Rating.submitted_at <= now - washout,
         )
+        conditions.append((m.Assignment.read_number == 1) | first_read_long_ago.exists())
+    return list(
+        session.scalars(select(m.Assignment).where(*conditions).order_by(m.Assignment.position).limit(limit))
     )
 
 

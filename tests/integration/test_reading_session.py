@@ -163,3 +163,34 @@ def test_cli_sets_and_clears_a_pin(reading_study, monkeypatch, capsys):
     assert ReadingSession.login(reading_study, code, "97531").rater_code == code
     assert main(["raters", "pin", str(reading_study.root), code, "--clear"]) == 0
     assert ReadingSession.login(reading_study, code).rater_code == code
+
+
+def test_a_reread_waits_for_the_washout_after_its_own_first_read(populated_study, monkeypatch):
+    """Re-reads planned early (day 0) still come only 28 days after that case's first read (day 20)."""
+    from datetime import timedelta
+
+    study = populated_study
+    plan_reading(study, seed=5, actor="test")
+    start = audit.now()
+    plan_reading(study, reread_fraction=0.5, washout_days=28, actor="test")  # available from day 28
+    with study.db.read() as s:
+        rater = queries.rater_by_code_or_name(s, "R01")
+        rereads = {a.case_id for a in queries.assignments(s, rater.id) if a.read_number == 2}
+    assert rereads
+    # The first reads are submitted on day 20.
+    monkeypatch.setattr(audit, "now", lambda: start + timedelta(days=20))
+    session = ReadingSession.login(study, "R01")
+    session._clock = lambda: start + timedelta(days=20)
+    while (case := session.current()) is not None:
+        assert session._refs[case.key].read_number == 1
+        session.submit(case, _all(study))
+    # Day 29: the planned date has passed, but only 9 days since the first reads.
+    day29 = ReadingSession.login(study, "R01")
+    day29._clock = lambda: start + timedelta(days=29)
+    assert day29.current() is None
+    # Day 48: 28 days after the first reads, the re-reads are due.
+    day48 = ReadingSession.login(study, "R01")
+    day48._clock = lambda: start + timedelta(days=48, minutes=1)
+    due = day48.current()
+    assert due is not None and day48._refs[due.key].read_number == 2
+    assert day48._refs[due.key].case_id in rereads
