@@ -1,0 +1,520 @@
+"""CT body composition at T12, per patient, beside the RUSH scores.
+
+Workflow: import a patient's CT series (de-identified, one HU volume in the image store), record
+height (and optionally sex), measure (an assessor chooses the slice and edits two contours, or the
+automatic contours are taken), a second assessor reviews, then the measurement is locked. Each
+step is a new version row (the table is append-only) and an audit event in the same transaction.
+
+Reference cut-offs are a versioned data table with citations shipped in the package
+(``rushrater/resources/bodycomp_reference.csv``), not code; each result keeps the table version
+and the cut-offs it was flagged against.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..domain.errors import DuplicateError, NotFoundError, ValidationError
+from ..imaging import ct
+from ..storage import models, queries
+from . import audit
+from .imports import read_csv_rows
+from .settings import update_settings
+from .study import Study
+
+SETTINGS_KEY = "bodycomp_thresholds"
+INDICES = ("smi", "vfi", "sfi", "vsr", "muscle_cm2", "visceral_fat_cm2", "subcutaneous_fat_cm2", "muscle_mean_hu")
+HEIGHT_COLUMNS = ("patient", "height_m")
+
+
+# --- reference table -----------------------------------------------------------------------
+
+
+def reference_table() -> pd.DataFrame:
+    """The shipped reference cut-offs (one row per index, sex and level, with citation)."""
+    text = resources.files("rushrater").joinpath("resources/bodycomp_reference.csv").read_text(encoding="utf-8")
+    table = pd.read_csv(io.StringIO(text), dtype={"table_version": str})
+    return table
+
+
+def flags_for(values: dict[str, float | None], sex: str | None, table: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The cut-offs crossed by ``values`` (and those not assessed for lack of sex)."""
+    table = reference_table() if table is None else table
+    out: dict[str, Any] = {"table_version": str(table["table_version"].iloc[0]), "flags": [], "not_assessed": []}
+    for row in table.to_dict("records"):
+        value = values.get(row["index"])
+        if value is None:
+            continue
+        if sex is None:
+            note = f"{row['index'].upper()} cut-off needs the patient's sex"
+            if note not in out["not_assessed"]:
+                out["not_assessed"].append(note)
+            continue
+        if row["sex"] != sex:
+            continue
+        crossed = value < row["cutoff"] if row["flag_when"] == "below" else value > row["cutoff"]
+        if crossed:
+            out["flags"].append({
+                "index": row["index"], "flag": row["flag"], "cutoff": float(row["cutoff"]), "unit": row["unit"],
+                "sex": sex, "level": row["level"], "source": row["source"], "citation": row["citation"], "doi": row["doi"],
+            })
+    return out
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def study_thresholds(study: Study) -> dict[str, list[int]]:
+    return ct.normalise_thresholds(study.settings.get(SETTINGS_KEY))
+
+
+def set_thresholds(study: Study, thresholds: dict, *, actor: str | None = None) -> dict[str, list[int]]:
+    merged = ct.normalise_thresholds(thresholds)
+    update_settings(study, {SETTINGS_KEY: merged}, actor=actor, reason="body-composition HU thresholds")
+    return merged
+
+
+# --- import and height -----------------------------------------------------------------------
+
+
+def _patient(session, code: str) -> models.Patient:
+    patient = queries.patient_by_code(session, code.strip())
+    if patient is None:
+        raise NotFoundError(
+            f"no patient {code!r} in the study", fix="use the patient code shown in the study (import the radiographs first)"
+        )
+    return patient
+
+
+def import_ct(study: Study, patient_code: str, folder: str | Path, *, actor: str | None = None) -> models.CtSeries:
+    """Import one CT series for a patient. The same series again returns the stored one."""
+    actor = actor or audit.coordinator_actor()
+    with study.db.read() as session:
+        patient = _patient(session, patient_code)
+        patient_id = patient.id
+    read = ct.read_ct_series(folder)
+    volume = read.volume
+    content = volume.content_sha256()
+    with study.db.read() as session:
+        existing = queries.ct_series_by_content(session, content)
+        if existing is not None:
+            if existing.patient_id != patient_id:
+                raise DuplicateError(
+                    "this CT series is already imported for another patient", where=str(folder),
+                    fix="check the patient code: one CT series belongs to one patient",
+                )
+            session.expunge(existing)
+            return existing
+    stored = study.images.put(volume.stored_pixels())
+    try:
+        with study.db.write() as session:
+            row = models.CtSeries(
+                patient_id=patient_id, storage_key=stored.key, file_sha256=stored.sha256, content_sha256=content,
+                rows=int(volume.hu.shape[1]), columns=int(volume.hu.shape[2]), slice_count=volume.slice_count,
+                row_spacing_mm=volume.row_spacing_mm, column_spacing_mm=volume.column_spacing_mm,
+                slice_spacing_mm=abs(volume.slice_spacing_mm), geometry=volume.geometry(),
+                source_format=read.source_format, method=read.method[:200], patient_identity_removed="YES",
+                study_day=None, device=read.device[:200], imported_by=actor, created_at=audit.now(),
+            )
+            session.add(row)
+            session.flush()
+            audit.record(session, actor, "ct.import", "ct_series", row.id, after={
+                "patient": patient_code, "slices": row.slice_count, "spacing_mm": [row.row_spacing_mm, row.column_spacing_mm, row.slice_spacing_mm],
+                "source_format": row.source_format, "method": row.method,
+            })
+            session.flush()
+            session.expunge(row)
+    except BaseException:
+        study.images.discard(stored.key)
+        raise
+    return row
+
+
+def load_volume(study: Study, series: models.CtSeries) -> ct.CtVolume:
+    pixels = study.images.load(series.storage_key, series.file_sha256)
+    return ct.CtVolume.from_stored(pixels, series.row_spacing_mm, series.column_spacing_mm, series.geometry)
+
+
+def latest_series(study: Study, patient_code: str) -> models.CtSeries:
+    with study.db.read() as session:
+        patient = _patient(session, patient_code)
+        series = queries.ct_series_for_patient(session, patient.id)
+        if not series:
+            raise NotFoundError(
+                f"patient {patient_code} has no CT series", fix="import the CT series first (rushrater bodycomp-import)"
+            )
+        session.expunge(series[-1])
+        return series[-1]
+
+
+def _check_height(height_m: float) -> float:
+    try:
+        value = float(height_m)
+    except (TypeError, ValueError):
+        raise ValidationError(f"height {height_m!r} is not a number", fix="enter the height in metres, e.g. 1.72") from None
+    if not 0.5 <= value <= 2.6:
+        hint = " (that looks like centimetres)" if 50 <= value <= 260 else ""
+        raise ValidationError(f"height {value:g} m is not plausible{hint}", fix="enter the height in metres, e.g. 1.72")
+    return value
+
+
+def _check_sex(sex: str | None) -> str | None:
+    if sex is None or str(sex).strip() == "":
+        return None
+    value = str(sex).strip().upper()[:1]
+    if value not in ("F", "M"):
+        raise ValidationError(f"sex {sex!r} is not F or M", fix="enter F or M, or leave it empty")
+    return value
+
+
+def set_anthropometry(study: Study, patient_code: str, height_m: float, sex: str | None = None, *,
+                      source: str = "app", actor: str | None = None, reason: str | None = None,
+                      _session=None) -> models.PatientAnthropometry:
+    """Record a patient's height (m) and sex; a change is a new version. Same values: no-op."""
+    actor = actor or audit.coordinator_actor()
+    height, sex_value = _check_height(height_m), _check_sex(sex)
+
+    def write(session) -> models.PatientAnthropometry:
+        patient = _patient(session, patient_code)
+        last = queries.latest_anthropometry(session, patient.id)
+        if last is not None and abs(last.height_m - height) < 1e-9 and last.sex == sex_value:
+            return last
+        row = models.PatientAnthropometry(
+            patient_id=patient.id, version=1 if last is None else last.version + 1,
+            supersedes_id=None if last is None else last.id, height_m=height, sex=sex_value, source=source,
+            recorded_by=actor, recorded_at=audit.now(), change_reason=reason if last is not None else None,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "patient.anthropometry", "patient", patient.code,
+                     before=None if last is None else {"height_m": last.height_m, "sex": last.sex},
+                     after={"height_m": height, "sex": sex_value, "version": row.version, "source": source}, reason=reason)
+        return row
+
+    if _session is not None:
+        return write(_session)
+    with study.db.write() as session:
+        row = write(session)
+        session.flush()
+        session.expunge(row)
+    return row
+
+
+def import_heights(study: Study, path: str | Path, *, actor: str | None = None) -> int:
+    """Heights (and optional sex) from a CSV ``patient,height_m[,sex]``: all rows or none."""
+    from ..domain.errors import InputFileError, RowProblem
+
+    rows = read_csv_rows(Path(path), HEIGHT_COLUMNS, ("sex",))
+    problems = []
+    checked = []
+    with study.db.read() as session:
+        for line, row in rows:
+            try:
+                if queries.patient_by_code(session, row["patient"].strip()) is None:
+                    raise NotFoundError(f"no patient {row['patient']!r} in the study")
+                checked.append((row["patient"].strip(), _check_height(row["height_m"]), _check_sex(row.get("sex"))))
+            except (ValidationError, NotFoundError) as exc:
+                problems.append(RowProblem(line, exc.message))
+    if problems:
+        raise InputFileError(str(path), problems)
+    actor = actor or audit.coordinator_actor()
+    with study.db.write() as session:
+        for code, height, sex in checked:
+            set_anthropometry(study, code, height, sex, source="csv", actor=actor, reason=f"imported from {Path(path).name}", _session=session)
+    return len(checked)
+
+
+def anthropometry(study: Study, patient_code: str) -> tuple[float, str | None] | None:
+    with study.db.read() as session:
+        row = queries.latest_anthropometry(session, _patient(session, patient_code).id)
+        return None if row is None else (row.height_m, row.sex)
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What a measurement shows and stores (one version)."""
+
+    patient: str
+    assessor: str
+    version: int
+    status: str
+    slice_index: int
+    slice_position_mm: float
+    level_source: str
+    thresholds: dict
+    contours: dict
+    muscle_cm2: float
+    visceral_fat_cm2: float
+    subcutaneous_fat_cm2: float
+    muscle_mean_hu: float | None
+    height_m: float
+    sex: str | None
+    smi: float
+    vfi: float
+    sfi: float
+    vsr: float | None
+    flags: dict
+    reviewed_by: str | None = None
+    locked_by: str | None = None
+    recorded_at: str = ""
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self, *, with_contours: bool = False) -> dict:
+        out = dict(self.__dict__)
+        out["warnings"] = list(self.warnings)
+        if not with_contours:
+            out.pop("contours")
+        return out
+
+
+def compute(volume: ct.CtVolume, slice_index: int, thresholds: dict, contours: dict, height_m: float, sex: str | None) -> dict:
+    """Areas, indices and flags of one slice (nothing stored)."""
+    if not 0 <= slice_index < volume.slice_count:
+        raise ValidationError(
+            f"slice {slice_index} is outside the series (0 to {volume.slice_count - 1})",
+            fix="give a slice number within the series",
+        )
+    measured = ct.measure_slice(volume.hu[slice_index], contours, thresholds, volume.pixel_area_cm2, volume.row_spacing_mm)
+    values = ct.indices(measured, height_m)
+    return {**measured.__dict__, **values, "flags": flags_for(values, sex)}
+
+
+def _row_result(row: models.BodyComposition, code: str, warnings=()) -> Result:
+    return Result(
+        patient=code, assessor=row.assessor, version=row.version, status=row.status, slice_index=row.slice_index,
+        slice_position_mm=row.slice_position_mm, level_source=row.level_source, thresholds=row.thresholds,
+        contours=row.contours, muscle_cm2=row.muscle_cm2, visceral_fat_cm2=row.visceral_fat_cm2,
+        subcutaneous_fat_cm2=row.subcutaneous_fat_cm2, muscle_mean_hu=row.muscle_mean_hu, height_m=row.height_m,
+        sex=row.sex, smi=row.smi, vfi=row.vfi, sfi=row.sfi, vsr=row.vsr, flags=row.flags, reviewed_by=row.reviewed_by,
+        locked_by=row.locked_by, recorded_at=row.recorded_at.isoformat() if row.recorded_at else "", warnings=tuple(warnings),
+    )
+
+
+def measure(
+    study: Study,
+    patient_code: str,
+    *,
+    assessor: str,
+    slice_index: int | None = None,
+    labels: str | Path | None = None,
+    contours: dict | None = None,
+    thresholds: dict | None = None,
+    level_source: str | None = None,
+    reason: str | None = None,
+    volume: ct.CtVolume | None = None,
+    series: models.CtSeries | None = None,
+) -> Result:
+    """Measure (or re-measure: a new version, with a reason) one patient's T12 slice.
+
+    The slice is ``slice_index``, else the centre of T12 in ``labels``; contours default to the
+    automatic ones, thresholds to the study's. Nothing is stored unless everything checks.
+    """
+    assessor = (assessor or "").strip()
+    if not assessor:
+        raise ValidationError("who measured is missing", fix="give the assessor's name or rater code")
+    series = series or latest_series(study, patient_code)
+    volume = volume or load_volume(study, series)
+    warnings: list[str] = []
+    if slice_index is None:
+        if labels is None:
+            raise ValidationError("no slice chosen", fix="give --slice N, or a TotalSegmentator label file with --labels")
+        proposal = ct.propose_level(labels, volume)
+        slice_index, source = proposal.slice_index, "labels"
+        if not proposal.complete:
+            warnings.append("T12 touches the edge of the label volume: the vertebra may be cut off, check the level")
+    else:
+        source = "given"
+    source = level_source or source
+    with study.db.read() as session:
+        patient = _patient(session, patient_code)
+        body = queries.latest_anthropometry(session, patient.id)
+        last = queries.latest_body_composition(session, patient.id, assessor)
+        if body is None:
+            raise ValidationError(
+                f"patient {patient_code} has no height recorded, so the indices (cm²/m²) cannot be computed",
+                fix="enter the height in metres first (rushrater bodycomp-height, or --height M)",
+            )
+        height, sex, body_id, patient_id = body.height_m, body.sex, body.id, patient.id
+    thresholds = ct.normalise_thresholds(thresholds if thresholds is not None else study_thresholds(study))
+    edited = contours is not None
+    if contours is None:
+        contours = ct.auto_contours(volume.hu[slice_index], thresholds, volume.row_spacing_mm)
+    rounded = lambda points: [[round(float(x), 3), round(float(y), 3)] for x, y in points]
+    contours = {**{key: rounded(contours[key]) for key in ("outer", "inner", "skin") if contours.get(key)},
+                "edited": bool(edited or contours.get("edited", False))}
+    values = compute(volume, slice_index, thresholds, contours, height, sex)
+    if last is not None:
+        if last.status == "locked":
+            raise ValidationError(
+                f"the measurement of {patient_code} by {assessor} is locked", fix="locked measurements cannot change"
+            )
+        if not reason:
+            raise ValidationError(
+                f"{assessor} has measured {patient_code} already: a new measurement is a correction",
+                fix="give the reason for the change (--reason)",
+            )
+    now = audit.now()
+    with study.db.write() as session:
+        row = models.BodyComposition(
+            patient_id=patient_id, series_id=series.id, assessor=assessor,
+            version=1 if last is None else last.version + 1, supersedes_id=None if last is None else last.id,
+            status="measured", change_reason=reason if last is not None else None, recorded_by=assessor,
+            recorded_at=now, measured_at=now, slice_index=int(slice_index),
+            slice_position_mm=float(volume.positions_mm[slice_index]), level_source=source, thresholds=thresholds,
+            contours=contours, anthropometry_id=body_id, height_m=height, sex=sex,
+            muscle_cm2=values["muscle_cm2"], visceral_fat_cm2=values["visceral_fat_cm2"],
+            subcutaneous_fat_cm2=values["subcutaneous_fat_cm2"], muscle_mean_hu=values["muscle_mean_hu"],
+            smi=values["smi"], vfi=values["vfi"], sfi=values["sfi"], vsr=values["vsr"], flags=values["flags"],
+        )
+        session.add(row)
+        session.flush()
+        audit.record(session, assessor, "bodycomp.measure", "body_composition", row.id,
+                     before=None if last is None else _summary(last), after=_summary(row), reason=reason)
+        return _row_result(row, patient_code, warnings)
+
+
+def _summary(row: models.BodyComposition) -> dict:
+    return {
+        "assessor": row.assessor, "version": row.version, "status": row.status, "slice_index": row.slice_index,
+        "thresholds": row.thresholds, **{k: getattr(row, k) for k in INDICES},
+    }
+
+
+def _next_version(session, last: models.BodyComposition, **changes) -> models.BodyComposition:
+    fields = {c.key: getattr(last, c.key) for c in models.BodyComposition.__table__.columns if c.key != "id"}
+    fields.update(version=last.version + 1, supersedes_id=last.id, recorded_at=audit.now(), **changes)
+    row = models.BodyComposition(**fields)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def review(study: Study, patient_code: str, assessor: str, *, reviewer: str, contours: dict | None = None,
+           reason: str | None = None) -> Result:
+    """The second assessor's review (optionally with edited contours): a new version."""
+    reviewer = (reviewer or "").strip()
+    with study.db.read() as session:
+        patient = _patient(session, patient_code)
+        patient_id = patient.id
+        last = queries.latest_body_composition(session, patient_id, assessor)
+        if last is None:
+            raise NotFoundError(f"no measurement of {patient_code} by {assessor}", fix="measure first, then review")
+        series = session.get(models.CtSeries, last.series_id)
+        session.expunge(series)
+        session.expunge(last)
+    if reviewer == "" or reviewer == last.assessor:
+        raise ValidationError("a review needs a second assessor", fix="log in as another assessor to review")
+    if last.status == "locked":
+        raise ValidationError(f"the measurement of {patient_code} is locked", fix="locked measurements cannot change")
+    changes: dict[str, Any] = {}
+    if contours is not None:
+        volume = load_volume(study, series)
+        contours = {**{k: contours[k] for k in ("outer", "inner", "skin") if contours.get(k)}, "edited": True}
+        values = compute(volume, last.slice_index, last.thresholds, contours, last.height_m, last.sex)
+        changes = {"contours": contours, **{k: values[k] for k in INDICES}, "flags": values["flags"]}
+    now = audit.now()
+    with study.db.write() as session:
+        last = queries.latest_body_composition(session, patient_id, assessor)
+        row = _next_version(session, last, status="reviewed", reviewed_by=reviewer, reviewed_at=now,
+                            recorded_by=reviewer, change_reason=reason or "reviewed", **changes)
+        audit.record(session, reviewer, "bodycomp.review", "body_composition", row.id,
+                     before=_summary(last), after=_summary(row), reason=reason)
+        return _row_result(row, patient_code)
+
+
+def lock(study: Study, patient_code: str, assessor: str, *, actor: str, reason: str | None = None) -> Result:
+    """Lock a reviewed measurement: the final version, no further change."""
+    with study.db.write() as session:
+        patient = _patient(session, patient_code)
+        last = queries.latest_body_composition(session, patient.id, assessor)
+        if last is None:
+            raise NotFoundError(f"no measurement of {patient_code} by {assessor}", fix="measure first")
+        if last.status == "locked":
+            raise ValidationError(f"the measurement of {patient_code} is already locked")
+        if last.status != "reviewed":
+            raise ValidationError(
+                f"the measurement of {patient_code} has not been reviewed", fix="a second assessor reviews before locking"
+            )
+        row = _next_version(session, last, status="locked", locked_by=actor, locked_at=audit.now(),
+                            recorded_by=actor, change_reason=reason or "locked")
+        audit.record(session, actor, "bodycomp.lock", "body_composition", row.id,
+                     before=_summary(last), after=_summary(row), reason=reason)
+        return _row_result(row, patient_code)
+
+
+def current_results(study: Study) -> list[Result]:
+    """The newest version of every assessor's measurement of every patient."""
+    with study.db.read() as session:
+        return [_row_result(row, code) for row, code in queries.current_body_compositions(session)]
+
+
+def bodycomp_table(study: Study) -> pd.DataFrame:
+    """One row per patient: the locked measurement, else the most recently recorded one.
+
+    For the exports to join with the RUSH results on ``patient``.
+    """
+    columns = ["patient", "assessor", "version", "status", "reviewed_by", "locked_by", "recorded_at", "slice_index",
+               "slice_position_mm", "level_source", "muscle_hu_range", "visceral_fat_hu_range",
+               "subcutaneous_fat_hu_range", "height_m", "sex", "muscle_cm2", "visceral_fat_cm2",
+               "subcutaneous_fat_cm2", "muscle_mean_hu", "smi", "vfi", "sfi", "vsr", "reference_version", "flags"]
+    chosen: dict[str, Result] = {}
+    for result in current_results(study):
+        best = chosen.get(result.patient)
+        rank = (result.status == "locked", result.recorded_at)
+        if best is None or rank > (best.status == "locked", best.recorded_at):
+            chosen[result.patient] = result
+    rows = []
+    for code in sorted(chosen):
+        r = chosen[code]
+        t = r.thresholds
+        rows.append({
+            "patient": code, "assessor": r.assessor, "version": r.version, "status": r.status,
+            "reviewed_by": r.reviewed_by, "locked_by": r.locked_by, "recorded_at": r.recorded_at,
+            "slice_index": r.slice_index, "slice_position_mm": r.slice_position_mm, "level_source": r.level_source,
+            "muscle_hu_range": "{}..{}".format(*t["muscle"]), "visceral_fat_hu_range": "{}..{}".format(*t["visceral_fat"]),
+            "subcutaneous_fat_hu_range": "{}..{}".format(*t["subcutaneous_fat"]), "height_m": r.height_m, "sex": r.sex,
+            "muscle_cm2": r.muscle_cm2, "visceral_fat_cm2": r.visceral_fat_cm2,
+            "subcutaneous_fat_cm2": r.subcutaneous_fat_cm2, "muscle_mean_hu": r.muscle_mean_hu, "smi": r.smi,
+            "vfi": r.vfi, "sfi": r.sfi, "vsr": r.vsr, "reference_version": r.flags.get("table_version"),
+            "flags": "; ".join(f["flag"] for f in r.flags.get("flags", [])),
+        })
+    return pd.DataFrame(rows, columns=columns)
+
+
+def assessor_agreement(study: Study, form: str = "ICC(A,1)") -> pd.DataFrame:
+    """Inter-assessor ICC per index across patients (each assessor's newest version)."""
+    from ..stats import icc
+
+    records = [
+        {"patient": r.patient, "assessor": r.assessor, **{k: getattr(r, k) for k in INDICES}}
+        for r in current_results(study)
+    ]
+    data = pd.DataFrame(records)
+    out = []
+    for index in INDICES:
+        row = {"index": index, "form": form, "icc": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+               "n_patients": 0, "n_assessors": 0, "note": ""}
+        if data.empty or data["assessor"].nunique() < 2:
+            row["note"] = "needs measurements by two or more assessors"
+        else:
+            subset = data[["patient", "assessor", index]].dropna()
+            try:
+                result = icc(subset, "patient", "assessor", index, all_available=False)
+                chosen = result.form(form)
+                row.update(icc=float(chosen["icc"]), ci_low=float(chosen["ci_low"]), ci_high=float(chosen["ci_high"]),
+                           n_patients=result.n_targets, n_assessors=result.n_raters, note="; ".join(result.notes))
+            except ValueError as exc:
+                row["note"] = str(exc)
+        out.append(row)
+    return pd.DataFrame(out)
