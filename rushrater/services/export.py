@@ -1,0 +1,671 @@
+"""Exports for statisticians: CSV, SPSS, Stata, Excel and R, each with a codebook.
+
+``export_study(study, fmt, out, force=False)`` writes one of :data:`FORMATS`:
+
+* ``csv``: long, one row per rating *version* (``version`` and ``current`` say which is in the
+  analysis), beside it ``<stem>_consensus.csv`` (every recorded consensus version) and
+  ``<stem>_codebook.csv``;
+* ``csv-wide``: one row per case with each rater's total (current first reads), the layout SPSS
+  RELIABILITY needs, plus the codebook;
+* ``sav`` / ``dta``: the long table with variable labels and value labels (item anchors, rater
+  groups, time points, healing status), written with pyreadstat; consensus and codebook beside it;
+* ``xlsx``: one sheet per table plus a codebook sheet (openpyxl);
+* ``r``: a folder with the CSVs, the codebook and ``analysis.R`` that reproduces the study's ICC
+  table (time point x rater group x score, all six forms) with ``psych::ICC``;
+* ``spss``: a folder with the .sav files and ``analysis.sps`` running RELIABILITY /ICC per cell;
+* ``stata``: a folder with the .dta files and ``analysis.do`` running ``icc`` per cell.
+
+Nothing half-written is ever left at the output path: every file is first written to a temporary
+name in the same folder and renamed into place only when all of them are complete.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__, stats
+from ..domain.errors import RushRaterError, ValidationError
+from ..storage import queries
+from .agreement import ALL, TOTAL, study_ratings
+from .study import Study
+
+FORMATS = ("csv", "csv-wide", "sav", "dta", "xlsx", "r", "spss", "stata")
+#: Formats written as a folder (everything else is one main file plus siblings).
+FOLDER_FORMATS = ("r", "spss", "stata")
+SUFFIX = {"csv": ".csv", "csv-wide": ".csv", "sav": ".sav", "dta": ".dta", "xlsx": ".xlsx"}
+
+#: Healing status codes (total below the study's slow-healing cut-off).
+HEALED, SLOW = 0, 1
+
+
+class ExportError(RushRaterError):
+    """The export cannot be written (the path exists, the folder is not writable, no ratings)."""
+
+
+@dataclass
+class Variable:
+    """One codebook entry."""
+
+    table: str
+    name: str
+    type: str
+    label: str
+    values: dict = field(default_factory=dict)
+    units: str = ""
+
+
+@dataclass
+class ExportTables:
+    """Everything an export writes, as DataFrames with plain, labelled columns."""
+
+    study: str
+    long: pd.DataFrame
+    wide: pd.DataFrame
+    wide_scores: pd.DataFrame
+    consensus: pd.DataFrame
+    icc: pd.DataFrame
+    codebook: list[Variable]
+    timepoints: list[str]
+    groups: list[str]
+    raters: dict[str, str]
+    items: list[str]
+    subtotals: list[str]
+    cutoff: float
+
+    @property
+    def scores(self) -> list[str]:
+        return [TOTAL, *self.subtotals, *self.items]
+
+    def variables(self, table: str) -> dict[str, Variable]:
+        return {v.name: v for v in self.codebook if v.table == table}
+
+    def codebook_frame(self, only: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+        """The codebook; with ``only`` (table name -> frame written), just the variables written."""
+        keep = None if only is None else {(t, str(c)) for t, f in only.items() for c in f.columns}
+        rows = [
+            {
+                "table": v.table,
+                "variable": v.name,
+                "type": v.type,
+                "label": v.label,
+                "values": "; ".join(f"{k} = {t}" for k, t in v.values.items()),
+                "units": v.units,
+            }
+            for v in self.codebook
+            if keep is None or (v.table, v.name) in keep
+        ]
+        return pd.DataFrame(rows, columns=["table", "variable", "type", "label", "values", "units"])
+
+
+# --- the tables -------------------------------------------------------------------------------------
+
+
+def _timestamp(values) -> pd.Series:
+    """ISO 8601 UTC text (``2026-03-01T09:30:00.000000+00:00``), empty when unknown: what every
+    package reads back identically. Stored times without a zone are UTC (services/audit.now)."""
+    stamps = pd.to_datetime(pd.Series(list(values), dtype=object), utc=True, format="mixed")
+    return stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00").fillna("").astype(object)
+
+
+def export_tables(study: Study, *, with_icc: bool = True) -> ExportTables:
+    """Collect the study's ratings (every version), wide tables, consensus and (``with_icc``) the
+    study's ICC table; formats that do not carry the ICC table skip computing it."""
+    rubric = study.rubric
+    items = list(rubric.item_keys)
+    subtotals = [c.key for c in rubric.components]
+    cutoff = float(study.settings.get("slow_healing_cutoff", stats.SLOW_HEALING_CUTOFF))
+    with study.db.read() as session:
+        rows, score_rows = queries.all_rating_rows(session)
+        consensus_rows = queries.consensus_export_rows(session)
+        timepoint_rows = [(tp.key, tp.label, tp.nominal_day) for tp in queries.timepoints(session)]
+        rater_rows = [(r.code, r.group.name) for r in queries.raters(session)]
+    if not rows:
+        raise ExportError(
+            "the study has no ratings yet: there is nothing to export",
+            where=str(study.root),
+            fix="score cases first (rushrater read, or rushrater ratings import)",
+        )
+    timepoints = [key for key, _, _ in timepoint_rows]
+    groups = sorted({g for _, g in rater_rows})
+    raters = dict(rater_rows)
+
+    columns = ["rating_id", "rater", "group", "case", "patient", "timepoint", "read", "version", "total_db",
+               "unreadable_reason", "started_at", "submitted_at", "active_seconds"]
+    frame = pd.DataFrame(rows, columns=columns)
+    item_of = {item_id: key for key, item_id in study.item_ids.items()}
+    scores = pd.DataFrame(score_rows, columns=["rating_id", "item_id", "value"])
+    wide_items = scores.pivot(index="rating_id", columns="item_id", values="value").rename(columns=item_of)
+    values = wide_items.reindex(index=frame["rating_id"].to_numpy(), columns=items).to_numpy(dtype=float)
+    newest = frame.groupby(["rater", "case", "read"])["version"].transform("max")
+
+    long = pd.DataFrame({
+        "study": study.title,
+        "case": frame["case"],
+        "patient": frame["patient"],
+        "timepoint": frame["timepoint"],
+        "rater": frame["rater"],
+        "group": frame["group"],
+        "read": frame["read"].astype(np.int64),
+    })
+    for j, key in enumerate(items):
+        long[key] = values[:, j]
+    for component in subtotals:
+        members = [j for j, it in enumerate(rubric.items) if it.component == component]
+        long[component] = values[:, members].sum(axis=1)
+    long[TOTAL] = values.sum(axis=1)
+    unreadable = frame["unreadable_reason"].notna()
+    long["healing_status"] = np.where(unreadable, np.nan, np.where(long[TOTAL] < cutoff, SLOW, HEALED))
+    long["unreadable"] = unreadable.astype(np.int64)
+    long["unreadable_reason"] = frame["unreadable_reason"].fillna("")
+    long["started_at"] = _timestamp(frame["started_at"])
+    long["submitted_at"] = _timestamp(frame["submitted_at"])
+    long["active_seconds"] = frame["active_seconds"].astype(float)
+    for key in [*items, *subtotals, TOTAL, "healing_status"]:
+        long[key] = long[key].astype("Int64")
+    long["version"] = frame["version"].astype(np.int64)
+    long["current"] = (frame["version"] == newest).astype(np.int64)
+
+    # Wide: current, scored first reads; one row per case, one column per rater and score.
+    analysed = long[(long["current"] == 1) & (long["read"] == 1) & (long["unreadable"] == 0)]
+    order = {tp: i for i, tp in enumerate(timepoints)}
+    cases = (long[["case", "patient", "timepoint"]].drop_duplicates("case")
+             .assign(_tp=lambda d: d["timepoint"].map(order))
+             .sort_values(["_tp", "patient"]).drop(columns="_tp").reset_index(drop=True))
+    rater_codes = list(raters)
+    wide_scores = cases.copy()
+    for score in [TOTAL, *subtotals, *items]:
+        table = analysed.pivot(index="case", columns="rater", values=score).reindex(columns=rater_codes)
+        for code in rater_codes:
+            wide_scores[f"{score}_{code}"] = pd.array(table[code].reindex(cases["case"]).astype("Int64").to_list(),
+                                                      dtype="Int64")
+    wide = wide_scores[["case", "patient", "timepoint", *[f"{TOTAL}_{c}" for c in rater_codes]]].copy()
+
+    consensus = pd.DataFrame(
+        consensus_rows,
+        columns=["case", "patient", "timepoint", "scope", "method", "version", "total", "slow_healing",
+                 "decided_by", "decided_at", "note"],
+    )
+    latest = consensus.groupby(["case", "scope"])["version"].transform("max") if len(consensus) else pd.Series(dtype=int)
+    consensus["current"] = (consensus["version"] == latest).astype(np.int64)
+    consensus["slow_healing"] = consensus["slow_healing"].map({True: SLOW, False: HEALED}).astype(float)
+    consensus["decided_at"] = _timestamp(consensus["decided_at"])
+    consensus["note"] = consensus["note"].fillna("")
+    consensus["total"] = consensus["total"].astype(float)
+    consensus["version"] = consensus["version"].astype(np.int64)
+
+    report = _icc_table(study) if with_icc else pd.DataFrame()
+    codebook = _codebook(study, timepoint_rows, groups, rater_codes, items, subtotals, cutoff)
+    return ExportTables(
+        study=study.title, long=long, wide=wide, wide_scores=wide_scores, consensus=consensus, icc=report,
+        codebook=codebook, timepoints=timepoints, groups=groups, raters=raters, items=items,
+        subtotals=subtotals, cutoff=cutoff,
+    )
+
+
+def _icc_table(study: Study) -> pd.DataFrame:
+    from .agreement import agreement_report
+
+    report = agreement_report(study)
+    table = report.icc.copy()
+    table["timepoint"] = table["timepoint"].astype(str)
+    return table
+
+
+def _codebook(study, timepoint_rows, groups, rater_codes, items, subtotals, cutoff) -> list[Variable]:
+    rubric = study.rubric
+    tp_values = {i + 1: f"{key} ({label})" for i, (key, label, _day) in enumerate(timepoint_rows)}
+    group_values = {i + 1: g for i, g in enumerate(groups)}
+    healing = {HEALED: f"healing (RUSH {cutoff:g} or more)", SLOW: f"slow healing (RUSH below {cutoff:g})"}
+    text = "text"
+    out = [
+        Variable("ratings", "study", text, "Study title"),
+        Variable("ratings", "case", text, "Reading case code (one patient at one time point)"),
+        Variable("ratings", "patient", text, "Pseudonymous patient code"),
+        Variable("ratings", "timepoint", "categorical", "Time point", tp_values),
+        Variable("ratings", "rater", text, "Rater code"),
+        Variable("ratings", "group", "categorical", "Rater group", group_values),
+        Variable("ratings", "read", "integer", "Read number (1 = first read, 2 = re-read after washout)"),
+    ]
+    for item in rubric.items:
+        anchors = {lv.value: lv.anchor for lv in item.levels}
+        out.append(Variable("ratings", item.key, "integer", f"RUSH item: {item.label}", anchors, "points"))
+    for component in rubric.components:
+        out.append(Variable("ratings", component.key, "integer", f"RUSH subtotal: {component.label}",
+                            units="points"))
+    out += [
+        Variable("ratings", TOTAL, "integer", f"RUSH total ({rubric.min_total}-{rubric.max_total})", units="points"),
+        Variable("ratings", "healing_status", "categorical", f"Healing status (total below {cutoff:g} = slow)", healing),
+        Variable("ratings", "unreadable", "categorical", "Rater marked the images unreadable (no scores)",
+                 {0: "scored", 1: "unreadable"}),
+        Variable("ratings", "unreadable_reason", text, "Reason given for unreadable images"),
+        Variable("ratings", "started_at", "datetime", "When the case was opened (ISO 8601, UTC)"),
+        Variable("ratings", "submitted_at", "datetime", "When the rating was submitted (ISO 8601, UTC)"),
+        Variable("ratings", "active_seconds", "number", "Active reading time on the case", units="seconds"),
+        Variable("ratings", "version", "integer", "Version of the rating (a correction is a new version)"),
+        Variable("ratings", "current", "categorical", "Newest version of this read (the one analysed)",
+                 {0: "superseded", 1: "current"}),
+    ]
+    out += [
+        Variable("wide", "case", text, "Reading case code"),
+        Variable("wide", "patient", text, "Pseudonymous patient code"),
+        Variable("wide", "timepoint", "categorical", "Time point", tp_values),
+    ]
+    labels = {TOTAL: "RUSH total", **{c.key: c.label for c in rubric.components},
+              **{it.key: it.label for it in rubric.items}}
+    for score in [TOTAL, *subtotals, *items]:
+        for code in rater_codes:
+            out.append(Variable("wide", f"{score}_{code}", "integer",
+                                f"{labels[score]}, rater {code} (current first read)", units="points"))
+    out += [
+        Variable("consensus", "case", text, "Reading case code"),
+        Variable("consensus", "patient", text, "Pseudonymous patient code"),
+        Variable("consensus", "timepoint", "categorical", "Time point", tp_values),
+        Variable("consensus", "scope", text, "Whose consensus: all raters or a rater group"),
+        Variable("consensus", "method", text, "mean, median, adjudicated (one person) or panel (a meeting)"),
+        Variable("consensus", "version", "integer", "Version of the consensus record"),
+        Variable("consensus", "total", "number", "Consensus RUSH total", units="points"),
+        Variable("consensus", "slow_healing", "categorical", "Consensus healing status", healing),
+        Variable("consensus", "decided_by", text, "Who decided"),
+        Variable("consensus", "decided_at", "datetime", "When (ISO 8601, UTC)"),
+        Variable("consensus", "note", text, "Note recorded with the decision"),
+        Variable("consensus", "current", "categorical", "Latest version for the case and scope",
+                 {0: "superseded", 1: "current"}),
+    ]
+    return out
+
+
+# --- labelled files (SPSS / Stata) ---------------------------------------------------------------
+
+
+def _coded(frame: pd.DataFrame, tables: ExportTables) -> pd.DataFrame:
+    """Time point and group as numeric codes (labels carry the names): Stata labels only numbers."""
+    out = frame.copy()
+    if "timepoint" in out:
+        out["timepoint"] = out["timepoint"].map({tp: i + 1 for i, tp in enumerate(tables.timepoints)}).astype(float)
+    if "group" in out:
+        out["group"] = out["group"].map({g: i + 1 for i, g in enumerate(tables.groups)}).astype(float)
+    return out
+
+
+def _stata_name(name: str) -> str:
+    """Stata: letters, digits and _, not starting with a digit, at most 32 characters."""
+    clean = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if not clean or clean[0].isdigit():
+        clean = "v" + clean
+    return clean[:32]
+
+
+def _write_labelled(frame: pd.DataFrame, table: str, tables: ExportTables, path: Path, kind: str) -> None:
+    import pyreadstat
+
+    variables = tables.variables(table)
+    data = _coded(frame, tables)
+    for column in data.columns:  # pyreadstat writes numbers as doubles; missing stays missing
+        if isinstance(data[column].dtype, pd.Int64Dtype):
+            data[column] = data[column].astype(float)
+    labels = [variables[c].label if c in variables else c for c in data.columns]
+    value_labels = {c: {float(k): v for k, v in variables[c].values.items()}
+                    for c in data.columns if c in variables and variables[c].values}
+    if kind == "sav":
+        pyreadstat.write_sav(data, str(path), column_labels=labels, variable_value_labels=value_labels,
+                             file_label=f"RUSH Rater {__version__}: {tables.study} ({table})"[:64])
+    else:
+        names = {c: _stata_name(c) for c in data.columns}
+        if len(set(names.values())) != len(names):
+            raise ValidationError(f"two variables of the {table} table have the same Stata name",
+                                  fix="give the rubric items shorter, distinct keys")
+        data = data.rename(columns=names)
+        # Stata labels are at most 80 characters; value labels need a label-set name per variable.
+        pyreadstat.write_dta(
+            data, str(path), file_label=f"RUSH Rater: {tables.study}"[:80],
+            column_labels=[label[:80] for label in labels],
+            variable_value_labels={names[c]: v for c, v in value_labels.items()},
+            version=15,
+        )
+
+
+# --- scripts ------------------------------------------------------------------------------------
+
+
+def _cells(tables: ExportTables) -> list[tuple[str, str, list[str]]]:
+    """(time point, rater group or "all", raters) of every ICC table cell, in report order."""
+    codes = list(tables.raters)
+    cells = []
+    for tp in tables.timepoints:
+        cells.append((tp, ALL, codes))
+        for g in tables.groups:
+            cells.append((tp, g, [c for c in codes if tables.raters[c] == g]))
+    return cells
+
+
+R_SCRIPT = r'''# Reproduces the RUSH Rater ICC table of "{title}" with psych::ICC.
+# Generated by RUSH Rater {version}. Run from this folder: Rscript analysis.R
+# Data: ratings_long.csv (every rating version; only current first reads that were scored enter the
+# ICC), codebook.csv. Each cell (time point x rater group x score) is a complete-case analysis, as in
+# RUSH Rater: cases missing any of the cell's raters are left out. lmer = FALSE gives the ANOVA
+# estimates with F-based confidence intervals (Shrout & Fleiss 1979).
+suppressMessages(library(psych))
+args <- commandArgs(trailingOnly = TRUE)
+out_file <- if (length(args) >= 1) args[1] else "icc_table_R.csv"
+long <- read.csv("ratings_long.csv", stringsAsFactors = FALSE)
+ratings <- long[long$current == 1 & long$read == 1 & long$unreadable == 0, ]
+timepoints <- c({timepoints})
+groups <- c({groups})
+scores <- c({scores})
+forms <- c(Single_raters_absolute = "ICC(1,1)", Single_random_raters = "ICC(2,1)",
+           Single_fixed_raters = "ICC(3,1)", Average_raters_absolute = "ICC(1,k)",
+           Average_random_raters = "ICC(2,k)", Average_fixed_raters = "ICC(3,k)")
+rows <- list()
+for (tp in timepoints) {{
+  for (g in c("all", groups)) {{
+    cell <- ratings[ratings$timepoint == tp, ]
+    if (g != "all") cell <- cell[cell$group == g, ]
+    if (length(unique(cell$rater)) < 2) next
+    for (s in scores) {{
+      wide <- reshape(cell[, c("patient", "rater", s)], idvar = "patient", timevar = "rater",
+                      direction = "wide")
+      x <- wide[, -1, drop = FALSE]
+      x <- x[, colSums(!is.na(x)) > 0, drop = FALSE]
+      x <- x[complete.cases(x), , drop = FALSE]
+      if (nrow(x) < 2 || ncol(x) < 2) next
+      res <- tryCatch(psych::ICC(x, lmer = FALSE)$results, error = function(e) NULL)
+      if (is.null(res)) next
+      rows[[length(rows) + 1]] <- data.frame(
+        timepoint = tp, group = g, score = s, form = forms[rownames(res)],
+        icc = res$ICC, ci_low = res[["lower bound"]], ci_high = res[["upper bound"]],
+        f = res$F, df1 = res$df1, df2 = res$df2, p = res$p, n_targets = nrow(x), n_raters = ncol(x),
+        row.names = NULL)
+    }}
+  }}
+}}
+table <- do.call(rbind, rows)
+write.csv(table, out_file, row.names = FALSE)
+main <- table[table$score == "total" & table$form == "ICC(2,1)", ]
+cat("ICC(2,1) of the RUSH total (two-way random, absolute agreement, single rater):\n")
+print(data.frame(timepoint = main$timepoint, group = main$group, ICC = round(main$icc, 3),
+                 CI = sprintf("%.3f-%.3f", main$ci_low, main$ci_high)), row.names = FALSE)
+'''
+
+
+def _r_script(tables: ExportTables) -> str:
+    def quoted(values):
+        return ", ".join(f'"{v}"' for v in values)
+
+    return R_SCRIPT.format(title=tables.study.replace('"', "'"), version=__version__,
+                           timepoints=quoted(tables.timepoints), groups=quoted(tables.groups),
+                           scores=quoted(tables.scores))
+
+
+def _wrap(words: list[str], indent: str = "    ", width: int = 90) -> str:
+    lines, line = [], indent
+    for word in words:
+        if len(line) + len(word) + 1 > width and line.strip():
+            lines.append(line.rstrip())
+            line = indent
+        line += word + " "
+    lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _spss_syntax(tables: ExportTables, folder: Path) -> str:
+    out = [
+        f"* Reproduces the RUSH Rater ICC table of the study {tables.study!r} with SPSS RELIABILITY.",
+        f"* Generated by RUSH Rater {__version__}. Open it and run all.",
+        "* ratings_wide.sav: one row per case, one column per score and rater (current first reads).",
+        "* RELIABILITY drops cases missing any listed rater (complete-case), as RUSH Rater does.",
+        "* MODEL(RANDOM) TYPE(ABSOLUTE) is ICC(2,1)/ICC(2,k); MODEL(MIXED) TYPE(CONSISTENCY) gives ICC(3,.).",
+        "* The folder the export was written to; change this line if you move the folder.",
+        "CD '{}'.".format(str(folder).replace("'", "''")),
+        "GET FILE='ratings_wide.sav'.",
+        "DATASET NAME wide.",
+    ]
+    for tp, group, codes in _cells(tables):
+        if len(codes) < 2:
+            continue
+        code = tables.timepoints.index(tp) + 1
+        for score in tables.scores:
+            names = [f"{score}_{c}" for c in codes]
+            out += [
+                "",
+                "TITLE '{}'.".format(f"{tp} - {group} - {score}".replace("'", "''")),
+                "TEMPORARY.",
+                f"SELECT IF (timepoint = {code}).",
+                "RELIABILITY",
+                "  /VARIABLES=",
+                _wrap(names),
+                "  /SCALE('{}') ALL".format(f"{score} {tp} {group}".replace("'", "''")[:60]),
+                "  /MODEL=ALPHA",
+                "  /ICC=MODEL(RANDOM) TYPE(ABSOLUTE) CIN=95 TESTVAL=0.",
+            ]
+    return "\n".join(out) + "\n"
+
+
+def _stata_do(tables: ExportTables, folder: Path) -> str:
+    out = [
+        f"* Reproduces the RUSH Rater ICC table of '{tables.study}' with Stata's icc.",
+        f"* Generated by RUSH Rater {__version__}. Run it with: do analysis.do",
+        "* ratings_long.dta: every rating version; the ICC uses current, scored first reads.",
+        "* icc needs complete data for two-way models: each cell keeps the cases read by all of its raters,",
+        "* as RUSH Rater does. icc y target rater, absolute = ICC(2,.); add mixed consistency for ICC(3,.).",
+        "version 15",
+        "* The folder the export was written to; change this line if you move the folder.",
+        'cd "{}"'.format(str(folder).replace('"', "")),
+        "use ratings_long.dta, clear",
+        "keep if current == 1 & read == 1 & unreadable == 0",
+        "encode patient, generate(patient_id)",
+        "encode rater, generate(rater_id)",
+        "tempfile base",
+        "save `base'",
+    ]
+    for tp, group, codes in _cells(tables):
+        if len(codes) < 2:
+            continue
+        tp_code = tables.timepoints.index(tp) + 1
+        condition = f"timepoint == {tp_code}"
+        if group != ALL:
+            condition += f" & group == {tables.groups.index(group) + 1}"
+        for score in tables.scores:
+            name = _stata_name(score)
+            out += [
+                "",
+                'display as text "{}"'.format(f"{tp} - {group} - {score}".replace('"', "'")),
+                "use `base', clear",
+                f"keep if {condition} & !missing({name})",
+                "bysort patient_id: generate _n_raters = _N",
+                "quietly levelsof rater_id, local(_raters)",
+                "keep if _n_raters == `: word count `_raters''",
+                f"icc {name} patient_id rater_id, absolute",
+                f"icc {name} patient_id rater_id, mixed consistency",
+            ]
+    return "\n".join(out) + "\n"
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def _sheet_frames(tables: ExportTables) -> dict[str, pd.DataFrame]:
+    return {
+        "ratings": tables.long,
+        "wide": tables.wide_scores,
+        "consensus": tables.consensus,
+        "icc": tables.icc,
+        "codebook": tables.codebook_frame(),
+    }
+
+
+def _write_xlsx(tables: ExportTables, path: Path) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in _sheet_frames(tables).items():
+            frame.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+        book = writer.book
+        for sheet in book.worksheets:  # widths from the first rows: enough to read, cheap on big sheets
+            for column in sheet.iter_cols(max_row=min(sheet.max_row, 200)):
+                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+
+
+def _files(fmt: str, tables: ExportTables, stem: str, folder: Path | None = None) -> dict[str, Callable[[Path], None]]:
+    """Relative file name -> writer, for one format. Single-file formats: the main file is ``stem``."""
+    codebook = tables.codebook_frame()
+    if fmt == "csv":
+        return {
+            f"{stem}.csv": lambda p: _csv(tables.long, p),
+            f"{stem}_consensus.csv": lambda p: _csv(tables.consensus, p),
+            f"{stem}_codebook.csv": lambda p: _csv(codebook, p),
+        }
+    if fmt == "csv-wide":
+        return {
+            f"{stem}.csv": lambda p: _csv(tables.wide, p),
+            f"{stem}_codebook.csv": lambda p: _csv(tables.codebook_frame({"wide": tables.wide}), p),
+        }
+    if fmt in ("sav", "dta"):
+        return {
+            f"{stem}.{fmt}": lambda p: _write_labelled(tables.long, "ratings", tables, p, fmt),
+            f"{stem}_consensus.{fmt}": lambda p: _write_labelled(tables.consensus, "consensus", tables, p, fmt),
+            f"{stem}_codebook.csv": lambda p: _csv(codebook, p),
+        }
+    if fmt == "xlsx":
+        return {f"{stem}.xlsx": lambda p: _write_xlsx(tables, p)}
+    common = {"codebook.csv": lambda p: _csv(codebook, p)}
+    if fmt == "r":
+        return {
+            "ratings_long.csv": lambda p: _csv(tables.long, p),
+            "ratings_wide.csv": lambda p: _csv(tables.wide_scores, p),
+            "consensus.csv": lambda p: _csv(tables.consensus, p),
+            "icc_table.csv": lambda p: _csv(tables.icc, p),
+            "analysis.R": lambda p: p.write_text(_r_script(tables), encoding="utf-8"),
+            **common,
+        }
+    if fmt == "spss":
+        return {
+            "ratings_long.sav": lambda p: _write_labelled(tables.long, "ratings", tables, p, "sav"),
+            "ratings_wide.sav": lambda p: _write_labelled(tables.wide_scores, "wide", tables, p, "sav"),
+            "consensus.sav": lambda p: _write_labelled(tables.consensus, "consensus", tables, p, "sav"),
+            "icc_table.csv": lambda p: _csv(tables.icc, p),
+            "analysis.sps": lambda p: p.write_text(_spss_syntax(tables, folder), encoding="utf-8"),
+            **common,
+        }
+    if fmt == "stata":
+        return {
+            "ratings_long.dta": lambda p: _write_labelled(tables.long, "ratings", tables, p, "dta"),
+            "consensus.dta": lambda p: _write_labelled(tables.consensus, "consensus", tables, p, "dta"),
+            "icc_table.csv": lambda p: _csv(tables.icc, p),
+            "analysis.do": lambda p: p.write_text(_stata_do(tables, folder), encoding="utf-8"),
+            **common,
+        }
+    raise ValidationError(f"unknown export format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
+
+
+def check_output(out: Path, force: bool, *, what: str = "export") -> Path:
+    """Refuse an existing path (unless ``force``) and a folder we cannot write into, before any work."""
+    out = Path(out).expanduser()
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        exists = out.exists()
+        parent_ok = parent.is_dir()
+    except OSError as exc:  # a folder on the way we may not enter
+        raise ExportError(f"cannot reach the folder {parent}: {exc.strerror}", where=str(out),
+                          fix="choose a folder you can write to") from exc
+    if exists and not force:
+        raise ExportError("it already exists; nothing was written", where=str(out),
+                          fix=f"choose another path, or add --force to replace it with the new {what}")
+    if out.is_dir() and what != "folder":
+        raise ExportError("it is a folder; this export is a file", where=str(out), fix="give a file path")
+    if not parent_ok:
+        raise ExportError(f"the folder {parent} does not exist", where=str(out), fix="create it first, or choose another")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ExportError(f"the folder {parent} is not writable", where=str(out),
+                          fix="choose a folder you can write to")
+    return out
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _replace(tmp: Path, final: Path) -> None:
+    """Move a finished temporary file or folder into place (replacing what --force allows)."""
+    if final.is_dir() and not final.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+        os.replace(final, old / final.name)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, final)
+
+
+def atomic_write(outputs: dict[Path, Callable[[Path], None]], force: bool) -> list[Path]:
+    """Write every output to a temporary name beside it, then rename them all into place.
+
+    If any writer fails, every temporary file is removed and nothing at the final paths changes.
+    """
+    for final in outputs:
+        check_output(final, force)
+    pending: list[tuple[Path, Path]] = []
+    try:
+        for final, write in outputs.items():
+            handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+            os.close(handle)
+            tmp = Path(name)
+            pending.append((tmp, final))
+            write(tmp)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the user's usual mode
+        for tmp, final in pending:
+            _replace(tmp, final)
+    except OSError as exc:
+        raise ExportError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}; nothing was written",
+                          fix="check the folder's free space and permissions") from exc
+    finally:
+        for tmp, _final in pending:
+            if tmp.exists():
+                tmp.unlink()
+    return [final for _tmp, final in pending]
+
+
+def export_study(study: Study, fmt: str, out: str | Path, *, force: bool = False) -> list[Path]:
+    """Write the export ``fmt`` to ``out``; return the paths written (files, or the folder)."""
+    if fmt not in FORMATS:
+        raise ValidationError(f"unknown export format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
+    out = Path(out).expanduser()
+    if fmt in FOLDER_FORMATS:
+        check_output(out, force, what="folder")
+        tables = export_tables(study)
+        files = _files(fmt, tables, "", out.resolve())
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+        except OSError as exc:
+            raise ExportError(f"cannot write in {out.parent}: {exc.strerror}", where=str(out),
+                              fix="choose a folder you can write to") from exc
+        try:
+            for name, write in files.items():
+                write(staging / name)
+            os.chmod(staging, 0o777 & ~_umask())
+            _replace(staging, out)
+        except OSError as exc:
+            raise ExportError(f"cannot write {out}: {exc.strerror or exc}; nothing was written", where=str(out),
+                              fix="check the folder's free space and permissions") from exc
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+        return [out]
+    suffix = SUFFIX[fmt]
+    stem = out.name[: -len(suffix)] if out.name.lower().endswith(suffix) else out.name
+    check_output(out.with_name(stem + suffix), force)
+    tables = export_tables(study, with_icc=fmt == "xlsx")
+    files = _files(fmt, tables, stem)
+    return atomic_write({out.parent / name: write for name, write in files.items()}, force)

@@ -1,0 +1,91 @@
+"""The console's Export… and Make report… actions write the same files as the command line."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+pytest.importorskip("PySide6", reason="the coordinator console needs PySide6 (pip install PySide6-Essentials)")
+pytest.importorskip("pyreadstat")
+
+from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest  # noqa: E402
+from rushrater.services.imports import import_manifest  # noqa: E402
+from rushrater.services.planning import plan_reading  # noqa: E402
+from rushrater.services.raters import add_rater  # noqa: E402
+from rushrater.services.ratings import import_ratings  # noqa: E402
+from rushrater.services.study import create_study  # noqa: E402
+
+
+@pytest.fixture
+def console(qtbot, tmp_path):
+    from rushrater.gui.console import ConsoleWindow
+
+    study = create_study(tmp_path / "study", "Console export study", actor="test")
+    source = tmp_path / "src"
+    import_manifest(study, source, write_manifest(tmp_path / "m.csv", image_rows(source, 6)), actor="test")
+    codes = [add_rater(study, n, g, actor="test").code for n, g, *_ in AGREEMENT_RATERS]
+    plan_reading(study, seed=4, actor="test")
+    import_ratings(study, simulated_ratings_csv(tmp_path / "r.csv", study.rubric.item_keys, 6, codes), actor="test")
+    window = ConsoleWindow(study)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    study.close()
+
+
+def _choose(dialog, key: str, path) -> None:
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(key))
+    dialog.path_edit.setText(str(path))
+
+
+def test_export_action_writes_the_chosen_format(console, tmp_path, modal):
+    import pyreadstat
+
+    out = tmp_path / "out" / "ratings.sav"
+    out.parent.mkdir()
+    actions = {a.text(): a for a in console.menuBar().actions()[0].menu().actions()}
+    assert {"&Export…", "Make &report…"} <= set(actions)
+    seen = {}
+
+    def handle(dialog):
+        _choose(dialog, "sav", out)
+        seen["formats"] = [dialog.format_combo.itemData(i) for i in range(dialog.format_combo.count())]
+        if os.environ.get("RUSHRATER_SCREENSHOTS"):
+            dialog.grab().save(os.path.join(os.environ["RUSHRATER_SCREENSHOTS"], "export-dialog.png"))
+        dialog.ok_button.click()
+
+    result = modal(lambda: console.open_output_dialog("export"), handle)
+    assert result["error"] is None and not result["left_open"]
+    assert seen["formats"] == ["csv", "csv-wide", "sav", "dta", "xlsx", "r", "spss", "stata"]
+    data, meta = pyreadstat.read_sav(str(out))
+    assert len(data) == 6 * 2 * 6 and meta.variable_value_labels["group"] == {1: "attending", 2: "resident"}
+    assert (out.parent / "ratings_codebook.csv").exists()
+    assert str(out) in console.statusBar().currentMessage()
+
+
+def test_make_report_action_writes_a_pdf_and_refuses_to_overwrite_without_asking(console, tmp_path, modal,
+                                                                                  message_boxes):
+    out = tmp_path / "report.pdf"
+
+    def make(dialog):
+        _choose(dialog, "pdf", out)
+        dialog.ok_button.click()
+
+    assert modal(lambda: console.open_output_dialog("report"), make)["error"] is None
+    assert out.read_bytes().startswith(b"%PDF-")
+    before = out.read_bytes()
+    errors = []
+
+    def again(dialog):
+        _choose(dialog, "pdf", out)
+        dialog.ok_button.click()  # refused: shows an error, the dialog stays open
+        errors.append(dialog.isVisible())
+        dialog.force_check.setChecked(True)
+        dialog.ok_button.click()
+
+    result = modal(lambda: console.open_output_dialog("report"), again)
+    assert result["error"] is None and errors == [True]
+    assert len(message_boxes) == 1 and "already exists" in message_boxes[0][1]
+    assert out.read_bytes() != before and out.read_bytes().startswith(b"%PDF-")
