@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import pgserver
 from factories import image_rows, write_manifest
 from rushrater.services.imports import import_manifest
 from rushrater.services.raters import add_rater
@@ -18,7 +19,13 @@ def make_study(tmp_path: Path) -> Iterator[Callable[..., Study]]:
     opened: list[Study] = []
 
     def factory(name: str = "study", title: str = "Test study", timepoints: str = "day1,month1") -> Study:
-        study = create_study(tmp_path / name, title, timepoints, actor="test")
+        if pgserver.BACKEND == "postgresql":
+            # RUSHRATER_TEST_BACKEND=postgresql: the same tests on a fresh PostgreSQL database each.
+            if pgserver.server_problem():
+                pytest.skip(pgserver.server_problem())
+            study = create_study(pgserver.create_database(), title, timepoints, actor="test", local_dir=tmp_path / name)
+        else:
+            study = create_study(tmp_path / name, title, timepoints, actor="test")
         opened.append(study)
         return study
 
@@ -43,3 +50,17 @@ def populated_study(make_study, tmp_path: Path) -> Study:
     add_rater(study, "Dr Resident Two", "resident", actor="test")
     add_rater(study, "Dr Attending One", "attending", actor="test")
     return study
+
+
+def pytest_collection_modifyitems(config, items):
+    """With RUSHRATER_TEST_BACKEND=postgresql, leave out the modules that open study.db with sqlite3."""
+    if pgserver.BACKEND != "postgresql":
+        return
+    sqlite_only: dict[str, bool] = {}
+    for item in items:
+        path = Path(str(item.fspath))
+        if path not in sqlite_only:
+            source = path.read_text(encoding="utf-8") if path.suffix == ".py" else ""
+            sqlite_only[path] = "import sqlite3" in source
+        if sqlite_only[path]:
+            item.add_marker(pytest.mark.skip(reason="opens the SQLite file study.db directly (SQLite-only check)"))

@@ -17,6 +17,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -33,12 +34,59 @@ class StoredImage:
     sha256: str  # of the stored file
 
 
+@runtime_checkable
+class BlobStore(Protocol):
+    """Where the stored bytes live when they are not (only) files in the study folder.
+
+    A database study keeps every image's bytes in the database (``storage.images.DatabaseBlobs``)
+    so every workstation reads them over the same connection; imaging stays free of SQL by seeing
+    only this small protocol.
+    """
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def keys(self) -> list[str]: ...
+
+    def delete(self, key: str) -> None: ...
+
+
 class ImageStore:
-    def __init__(self, root: Path):
+    """Images of one study. ``root`` holds the files; with ``blobs`` it is only a local spool.
+
+    With a blob store, new images are written to the spool first (import workers write files in
+    parallel processes) and the database copies them in the same transaction that records the image
+    row; every load then reads and checks the bytes from the blob store, never the spool.
+    """
+
+    def __init__(self, root: Path, blobs: BlobStore | None = None):
         self.root = Path(root)
+        self.blobs = blobs
 
     def path(self, key: str) -> Path:
-        return self.root / key
+        """A file with the image's bytes (fetched from the blob store into the spool if needed)."""
+        path = self.root / key
+        if self.blobs is not None and not path.is_file():
+            data = self.blobs.get(key)
+            if data is not None:
+                _write_atomically(path, data)
+        return path
+
+    def read_bytes(self, key: str) -> bytes:
+        if self.blobs is not None:
+            data = self.blobs.get(key)
+            where = f"image {key} in the study database"
+        else:
+            path = self.root / key
+            data = path.read_bytes() if path.is_file() else None
+            where = str(path)
+        if data is None:
+            raise ImageIntegrityError(
+                "stored image is missing",
+                where=where,
+                fix="restore the study's images from backup" if self.blobs is None
+                else "re-import the image, or restore the study database from its backup",
+            )
+        return data
 
     def put(self, pixels: np.ndarray) -> StoredImage:
         import tifffile
@@ -63,46 +111,67 @@ class ImageStore:
             maxworkers=1,  # imports run one image per process already
         )
         data = buffer.getvalue()
-        try:
-            with partial.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(partial, target)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+        _write_atomically(target, data, partial)
         return StoredImage(key=key, sha256=hashlib.sha256(data).hexdigest())
 
     def load(self, key: str, expected_sha256: str | None = None) -> np.ndarray:
-        path = self.path(key)
-        if not path.is_file():
-            raise ImageIntegrityError(
-                "stored image is missing", where=str(path), fix="restore the study's images/ folder from backup"
-            )
-        data = path.read_bytes()
+        if self.blobs is None:
+            path = self.path(key)
+            if not path.is_file():
+                raise ImageIntegrityError(
+                    "stored image is missing", where=str(path), fix="restore the study's images/ folder from backup"
+                )
+            data = path.read_bytes()
+            where, fix = str(path), "restore the study's images/ folder from backup"
+        else:
+            data = self.read_bytes(key)
+            where, fix = f"image {key} in the study database", "re-import the image, or restore the database from backup"
         if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
             raise ImageIntegrityError(
-                "stored image does not match its recorded hash (changed or damaged on disk)",
-                where=str(path),
-                fix="restore the study's images/ folder from backup",
+                "stored image does not match its recorded hash (changed or damaged)", where=where, fix=fix
             )
-        if data[:4] in (b"II*\x00", b"MM\x00*"):
-            import tifffile
-
-            array = tifffile.imread(io.BytesIO(data), maxworkers=1)
-        else:
-            from PIL import Image
-
-            with Image.open(io.BytesIO(data)) as image:
-                array = np.asarray(image)
-        return array.astype(np.uint16) if array.dtype != np.uint8 else array
+        return decode_image_bytes(data)
 
     def keys(self) -> list[str]:
         """Every stored image (relative keys), for integrity and blinding checks."""
+        if self.blobs is not None:
+            return sorted(self.blobs.keys())
+        return self._file_keys()
+
+    def _file_keys(self) -> list[str]:
         if not self.root.is_dir():
             return []
         return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file() and not p.name.startswith("."))
 
     def discard(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
+        if self.blobs is not None:
+            self.blobs.delete(key)
+        (self.root / key).unlink(missing_ok=True)
+
+
+def _write_atomically(target: Path, data: bytes, partial: Path | None = None) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial or target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def decode_image_bytes(data: bytes) -> np.ndarray:
+    """Pixels of a stored TIFF (or PNG of older studies)."""
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        import tifffile
+
+        array = tifffile.imread(io.BytesIO(data), maxworkers=1)
+    else:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            array = np.asarray(image)
+    return array.astype(np.uint16) if array.dtype != np.uint8 else array

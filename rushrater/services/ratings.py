@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 
 from ..domain.errors import DuplicateError, InputFileError, NotFoundError, RowProblem, ValidationError
 from ..domain.rubric import Score
-from ..storage import models, queries
+from ..storage import TransientDatabaseError, models, queries
 from . import audit
 from .imports import read_csv_rows
 from .study import Study
@@ -38,6 +39,28 @@ class SubmittedRating:
     total: int | None
     unreadable_reason: str | None
     submitted_at: datetime
+
+
+#: Waits between attempts when the connection to a database server breaks during a submit
+#: (about 8 s in all: a server restart or a network blip, not a long outage).
+RETRY_DELAYS_S = (0.05, 0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+def _retrying(attempt):
+    """Run a submit again after a broken connection, with the same idempotency key.
+
+    The first attempt may have committed before the connection broke (the acknowledgement was
+    lost); the retry then finds the stored rating by its ``submission_id`` and returns it, so a
+    rating is never saved twice. Errors that are not transient surface at once.
+    """
+    for delay in (*RETRY_DELAYS_S, None):
+        try:
+            return attempt()
+        except TransientDatabaseError:
+            if delay is None:
+                raise
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def _rater(session, ref: str | int) -> models.Rater:
@@ -155,43 +178,47 @@ def submit_rating(
         raise ValidationError(f"read number {read_number} must be 1 (first read) or more (re-read)")
     submission_id = submission_id or str(uuid.uuid4())
     item_keys = {v: k for k, v in study.item_ids.items()}
-    with study.db.write() as session:
-        rater_row = _rater(session, rater)
-        case_row = _case(session, case)
-        replayed = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
-        if replayed is not None:
-            return replayed
-        if queries.current_rating(session, rater_row.id, case_row.id, read_number) is not None:
-            raise DuplicateError(
-                f"rater {rater_row.code} has already submitted read {read_number} of case {case_row.code}",
-                fix="a change to a submitted rating is a correction: give a reason (correct_rating)",
+
+    def attempt() -> SubmittedRating:
+        with study.db.write() as session:
+            rater_row = _rater(session, rater)
+            case_row = _case(session, case)
+            replayed = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
+            if replayed is not None:
+                return replayed
+            if queries.current_rating(session, rater_row.id, case_row.id, read_number) is not None:
+                raise DuplicateError(
+                    f"rater {rater_row.code} has already submitted read {read_number} of case {case_row.code}",
+                    fix="a change to a submitted rating is a correction: give a reason (correct_rating)",
+                )
+            rating = _insert(
+                session,
+                study,
+                rater_id=rater_row.id,
+                case_id=case_row.id,
+                read_number=read_number,
+                version=1,
+                score=score,
+                unreadable_reason=unreadable_reason,
+                started_at=started_at,
+                submitted_at=audit.now(),
+                active_seconds=active_seconds,
+                viewer_state=viewer_state,
+                source=source,
+                submission_id=submission_id,
             )
-        rating = _insert(
-            session,
-            study,
-            rater_id=rater_row.id,
-            case_id=case_row.id,
-            read_number=read_number,
-            version=1,
-            score=score,
-            unreadable_reason=unreadable_reason,
-            started_at=started_at,
-            submitted_at=audit.now(),
-            active_seconds=active_seconds,
-            viewer_state=viewer_state,
-            source=source,
-            submission_id=submission_id,
-        )
-        session.flush()
-        audit.record(
-            session,
-            audit.rater_actor(rater_row.code),
-            "rating.submit",
-            "rating",
-            rating.id,
-            after=_audit_view(rating, score),
-        )
-        return _as_dto(rating, rater_row.code, case_row.code, item_keys)
+            session.flush()
+            audit.record(
+                session,
+                audit.rater_actor(rater_row.code),
+                "rating.submit",
+                "rating",
+                rating.id,
+                after=_audit_view(rating, score),
+            )
+            return _as_dto(rating, rater_row.code, case_row.code, item_keys)
+
+    return _retrying(attempt)
 
 
 def _replayed(session, submission_id, rater_row, case_row, read_number, item_keys) -> SubmittedRating | None:
@@ -235,50 +262,54 @@ def correct_rating(
     _check_active_seconds(active_seconds)
     submission_id = submission_id or str(uuid.uuid4())
     item_keys = {v: k for k, v in study.item_ids.items()}
-    with study.db.write() as session:
-        rater_row = _rater(session, rater)
-        case_row = _case(session, case)
-        replayed = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
-        if replayed is not None:
-            return replayed
-        previous = queries.current_rating(session, rater_row.id, case_row.id, read_number)
-        if previous is None:
-            raise NotFoundError(
-                f"rater {rater_row.code} has no read {read_number} of case {case_row.code} to correct",
-                fix="submit it first",
+
+    def attempt() -> SubmittedRating:
+        with study.db.write() as session:
+            rater_row = _rater(session, rater)
+            case_row = _case(session, case)
+            replayed = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
+            if replayed is not None:
+                return replayed
+            previous = queries.current_rating(session, rater_row.id, case_row.id, read_number)
+            if previous is None:
+                raise NotFoundError(
+                    f"rater {rater_row.code} has no read {read_number} of case {case_row.code} to correct",
+                    fix="submit it first",
+                )
+            rating = _insert(
+                session,
+                study,
+                rater_id=rater_row.id,
+                case_id=case_row.id,
+                read_number=read_number,
+                version=previous.version + 1,
+                score=score,
+                unreadable_reason=unreadable_reason,
+                started_at=None,
+                submitted_at=audit.now(),
+                active_seconds=active_seconds,
+                viewer_state=None,
+                source="workstation",
+                submission_id=submission_id,
+                supersedes_id=previous.id,
+                change_reason=reason.strip(),
             )
-        rating = _insert(
-            session,
-            study,
-            rater_id=rater_row.id,
-            case_id=case_row.id,
-            read_number=read_number,
-            version=previous.version + 1,
-            score=score,
-            unreadable_reason=unreadable_reason,
-            started_at=None,
-            submitted_at=audit.now(),
-            active_seconds=active_seconds,
-            viewer_state=None,
-            source="workstation",
-            submission_id=submission_id,
-            supersedes_id=previous.id,
-            change_reason=reason.strip(),
-        )
-        session.flush()
-        before = _audit_view(previous, None)
-        before["values"] = {item_keys[s.item_id]: s.value for s in previous.scores} or None
-        audit.record(
-            session,
-            actor or audit.rater_actor(rater_row.code),
-            "rating.correct",
-            "rating",
-            rating.id,
-            before=before,
-            after=_audit_view(rating, score),
-            reason=reason.strip(),
-        )
-        return _as_dto(rating, rater_row.code, case_row.code, item_keys)
+            session.flush()
+            before = _audit_view(previous, None)
+            before["values"] = {item_keys[s.item_id]: s.value for s in previous.scores} or None
+            audit.record(
+                session,
+                actor or audit.rater_actor(rater_row.code),
+                "rating.correct",
+                "rating",
+                rating.id,
+                before=before,
+                after=_audit_view(rating, score),
+                reason=reason.strip(),
+            )
+            return _as_dto(rating, rater_row.code, case_row.code, item_keys)
+
+    return _retrying(attempt)
 
 
 RATINGS_OPTIONAL = ("case", "patient", "timepoint", "read", "total", "started_at", "submitted_at", "active_seconds")

@@ -8,6 +8,12 @@ A study is a folder::
       backups/      automatic copies of the database made before any schema upgrade
       reports/      import reports and other generated files
 
+A study can also live on a PostgreSQL server (``postgresql+psycopg://user@host/db``), so raters at
+several hospitals share it. Then there is no study folder: the images are in the database (table
+``image_blob``, checked by SHA-256 on every load) and only generated files (reports, the local
+spool of images being imported) go to a local folder, the one the caller names or
+``<user data folder>/studies/<study uid>``.
+
 ``Study`` is the handle every other service takes: its database, its image store and its rubric.
 """
 
@@ -24,10 +30,16 @@ from ..domain.rubric import RUSH, Component, Item, Level, Rubric
 from ..domain.timepoints import TimepointSpec, parse_timepoints
 from ..domain.views import View
 from ..imaging.store import ImageStore
-from ..storage import Database, models, queries, sqlite_url
+from ..storage import Database, is_database_url, models, queries, safe_url, sqlite_url
+from ..storage.database import remember_password, url_without_password, with_password
+from ..storage.images import DatabaseBlobs
 from . import audit
 
 DATABASE_NAME = "study.db"
+#: In the local folder of a database study: the server URL without its password, so the folder
+#: opens the server study (`rushrater read ~/hipstudy`); the password comes from the login
+#: prompt, PGPASSWORD or ~/.pgpass, never from a file of ours.
+SERVER_POINTER = "server.url"
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     # May a rater go back to the previous case? "none" or "previous" (a change is a new version).
@@ -54,6 +66,13 @@ class Study:
     #: rubric item key -> database id, for writing item scores
     item_ids: dict[str, int] = field(default_factory=dict)
     upgraded_from_backup: Path | None = None
+    #: The server URL of a database study (None for a folder study, whose database is root/study.db).
+    url: str | None = None
+
+    @property
+    def location(self) -> str:
+        """What the user opens this study by: its folder, or its URL without the password."""
+        return safe_url(self.url) if self.url else str(self.root)
 
     @property
     def reports_dir(self) -> Path:
@@ -73,6 +92,46 @@ class Study:
         self.close()
 
 
+def is_study_url(location: str | Path | None) -> bool:
+    """True when a STUDY argument is a database server URL rather than a folder."""
+    return isinstance(location, str) and is_database_url(location.strip())
+
+
+def study_location(text: str | Path) -> str | Path:
+    """A STUDY argument as open_study takes it: the URL as given, or a folder path."""
+    return text.strip() if is_study_url(text) else Path(text).expanduser()
+
+
+def study_url(url: str, password: str | None = None) -> str:
+    """A database study URL as typed (``postgresql://`` accepted), with a password typed apart.
+
+    Raises ValidationError when the text is not a PostgreSQL URL.
+    """
+    url = (url or "").strip()
+    if not is_study_url(url):
+        raise ValidationError(
+            "this is not a PostgreSQL study address",
+            where=url or None,
+            fix="type it as postgresql://USER@SERVER:5432/DATABASE",
+        )
+    try:
+        return with_password(url, password) if password else url
+    except Exception as exc:  # SQLAlchemy's URL parser: say what is wrong in the user's terms
+        raise ValidationError(f"the address cannot be read ({exc})", fix="type it as postgresql://USER@SERVER:5432/DATABASE") from exc
+
+
+def study_display_location(location: str | Path) -> str:
+    """A STUDY argument as it may be shown: a URL without its password, or the path."""
+    return safe_url(location.strip()) if is_study_url(location) else str(location)
+
+
+def default_local_dir(uid: str) -> Path:
+    """Where a database study's reports and image spool go on this computer."""
+    import platformdirs
+
+    return platformdirs.user_data_path("rushrater", appauthor=False) / "studies" / uid
+
+
 def create_study(
     path: str | Path,
     title: str,
@@ -80,11 +139,22 @@ def create_study(
     *,
     actor: str | None = None,
     settings: dict[str, Any] | None = None,
+    local_dir: str | Path | None = None,
 ) -> Study:
-    root = Path(path).expanduser()
     if not title or not title.strip():
         raise ValidationError("the study needs a title", fix='add --title "Hip fracture healing 2026"')
     specs = parse_timepoints(timepoints) if isinstance(timepoints, str) else list(timepoints)
+    if is_study_url(path):
+        url = str(path).strip()
+        db = Database(url)
+        try:
+            _check_empty_database(db)
+            db.create_schema()
+            _store_new_study(db, title, specs, actor, settings)
+        finally:
+            db.dispose()
+        return open_study(url, local_dir=local_dir)
+    root = Path(path).expanduser()
     if (root / DATABASE_NAME).exists():
         raise StudyExistsError(
             "a study already exists here", where=str(root), fix="open it instead, or choose a new folder"
@@ -99,6 +169,29 @@ def create_study(
         (root / sub).mkdir(parents=True, exist_ok=True)
     db = Database(sqlite_url(root / DATABASE_NAME))
     db.create_schema()
+    _store_new_study(db, title, specs, actor, settings)
+    db.dispose()
+    return open_study(root)
+
+
+def _check_empty_database(db: Database) -> None:
+    """``init URL`` only into an empty database: never mix a study with another application's tables."""
+    db.check_connection()
+    tables = db.table_names()
+    if "study" in tables and "alembic_version" in tables:
+        raise StudyExistsError(
+            "a study already exists in this database", where=safe_url(db.url), fix="open it instead, or create a new database"
+        )
+    if tables:
+        raise ValidationError(
+            f"the database is not empty: it holds {len(tables)} table(s) of another application "
+            f"({', '.join(tables[:5])}{' …' if len(tables) > 5 else ''})",
+            where=safe_url(db.url),
+            fix="create a new, empty database for the study (CREATE DATABASE … OWNER coordinator)",
+        )
+
+
+def _store_new_study(db: Database, title: str, specs: list[TimepointSpec], actor: str | None, settings) -> None:
     actor = actor or audit.coordinator_actor()
     merged = {**DEFAULT_SETTINGS, **(settings or {})}
     with db.write() as session:
@@ -125,8 +218,6 @@ def create_study(
             study_row.uid,
             after={"title": study_row.title, "timepoints": [s.key for s in specs], "rubric": RUSH.key},
         )
-    db.dispose()
-    return open_study(root)
 
 
 def _store_rubric(session, rubric: Rubric) -> models.Rubric:
@@ -199,33 +290,71 @@ def resolve_study_path(path: str | Path) -> Path:
     return root
 
 
-def open_study(path: str | Path) -> Study:
-    """Open a study folder, upgrading an older schema after backing the database up."""
+def open_study(path: str | Path, *, local_dir: str | Path | None = None) -> Study:
+    """Open a study folder or database URL, upgrading an older schema (a folder's after a backup)."""
+    if is_study_url(path):
+        return _open_database_study(str(path).strip(), local_dir)
+    pointer = Path(path).expanduser() / SERVER_POINTER
+    if pointer.is_file() and not (pointer.parent / DATABASE_NAME).exists():
+        return _open_database_study(pointer.read_text(encoding="utf-8").strip(), pointer.parent)
     root = resolve_study_path(path)
     db = Database(sqlite_url(root / DATABASE_NAME))
     try:
         db.check_is_study(str(root))
         backup = db.upgrade_if_needed(str(root), root / "backups")
-        with db.read() as session:
-            study_row = queries.study(session)
-            rubric_row = queries.rubric(session, study_row.rubric_id)
-            rubric = _rubric_from_row(rubric_row)
-            settings = {**DEFAULT_SETTINGS, **(study_row.settings or {})}
-            return Study(
-                root=root,
-                db=db,
-                images=ImageStore(root / "images"),
-                uid=study_row.uid,
-                title=study_row.title,
-                rubric=rubric,
-                rubric_id=rubric_row.id,
-                settings=settings,
-                item_ids={item.key: item.id for item in rubric_row.items},
-                upgraded_from_backup=backup,
-            )
+        return _load(db, root, ImageStore(root / "images"), backup)
     except LookupError as exc:
         db.dispose()
         raise NotAStudyError(str(exc), where=str(root), fix="restore study.db from the backups/ folder") from exc
     except BaseException:
         db.dispose()
         raise
+
+
+def _open_database_study(url: str, local_dir: str | Path | None) -> Study:
+    db = Database(url)
+    where = safe_url(url)
+    try:
+        db.check_is_study(where)
+        # No file to copy on a server: its administrator's backups (pg_dump) cover upgrades.
+        db.upgrade_if_needed(where, None)
+        with db.read() as session:
+            uid = queries.study(session).uid
+        root = Path(local_dir).expanduser() if local_dir is not None else default_local_dir(uid)
+        for sub in ("images", "reports", "backups"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        db.image_spool = root / "images"
+        remember_password(url)
+        pointer = root / SERVER_POINTER
+        bare = url_without_password(url)
+        if not pointer.is_file() or pointer.read_text(encoding="utf-8").strip() != bare:
+            pointer.write_text(bare + "\n", encoding="utf-8")
+        study = _load(db, root, ImageStore(root / "images", blobs=DatabaseBlobs(db)), None)
+        study.url = url
+        return study
+    except LookupError as exc:
+        db.dispose()
+        raise NotAStudyError(str(exc), where=where, fix="the study tables are incomplete: restore the database from backup") from exc
+    except BaseException:
+        db.dispose()
+        raise
+
+
+def _load(db: Database, root: Path, images: ImageStore, backup: Path | None) -> Study:
+    with db.read() as session:
+        study_row = queries.study(session)
+        rubric_row = queries.rubric(session, study_row.rubric_id)
+        rubric = _rubric_from_row(rubric_row)
+        settings = {**DEFAULT_SETTINGS, **(study_row.settings or {})}
+        return Study(
+            root=root,
+            db=db,
+            images=images,
+            uid=study_row.uid,
+            title=study_row.title,
+            rubric=rubric,
+            rubric_id=rubric_row.id,
+            settings=settings,
+            item_ids={item.key: item.id for item in rubric_row.items},
+            upgraded_from_backup=backup,
+        )

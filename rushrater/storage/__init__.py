@@ -5,6 +5,22 @@ transaction; ``models`` is the schema; ``queries`` holds the read queries servic
 ``migrations`` is the Alembic history that creates and upgrades every study.
 """
 
-from .database import Database, is_sqlite_url, sqlite_url
+from .database import (
+    Database,
+    DatabaseConnectError,
+    TransientDatabaseError,
+    is_database_url,
+    is_sqlite_url,
+    safe_url,
+    sqlite_url,
+)
 
-__all__ = ["Database", "is_sqlite_url", "sqlite_url"]
+__all__ = [
+    "Database",
+    "DatabaseConnectError",
+    "TransientDatabaseError",
+    "is_database_url",
+    "is_sqlite_url",
+    "safe_url",
+    "sqlite_url",
+]

@@ -1,0 +1,114 @@
+"""Multi-site studies: rater database logins, and moving a study between a folder and a server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..domain.errors import NotFoundError, StudyExistsError, ValidationError
+from ..storage import Database, is_database_url, queries, safe_url, sqlite_url
+from ..storage.access import check_role_name, grant_rater_login
+from ..storage.transfer import TransferReport, copy_study, destination_tables
+from . import audit
+from .study import DATABASE_NAME, Study, open_study
+
+
+@dataclass(frozen=True)
+class DbLogin:
+    rater: str
+    role: str
+    created: bool
+
+
+def enrol_db_login(study: Study, rater: str, role: str, password: str | None, *, actor: str | None = None) -> DbLogin:
+    """Give a rater its own database login: it may then read cases and images and only its own ratings."""
+    role = check_role_name(role)
+    actor = actor or audit.coordinator_actor()
+    with study.db.write() as session:
+        row = queries.rater_by_code_or_name(session, rater)
+        if row is None:
+            raise NotFoundError(f"no rater {rater!r} in this study", fix="see `rushrater raters list STUDY`")
+        created = grant_rater_login(session, row.id, role, password, audit.now())
+        # The audit trail records which login, never the password.
+        audit.record(session, actor, "rater.db_role", "rater", row.id, after={"role": role, "created": created})
+        return DbLogin(row.code, role, created)
+
+
+@dataclass
+class MigrationResult:
+    source: str
+    destination: str
+    report: TransferReport
+
+
+def migrate_study(
+    source: str | Path,
+    destination: str | Path,
+    *,
+    actor: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> MigrationResult:
+    """Copy a whole study (rows and images) to an empty folder or an empty server database.
+
+    Counts and hashes of every table and every image are checked before the copy commits; the
+    source is not changed.
+    """
+    actor = actor or audit.coordinator_actor()
+    dest_is_url = isinstance(destination, str) and is_database_url(destination.strip())
+    dest_root: Path | None = None
+    if dest_is_url:
+        dest_db = Database(destination.strip())
+        dest_where = safe_url(dest_db.url)
+    else:
+        dest_root = Path(destination).expanduser()
+        if dest_root.exists() and (not dest_root.is_dir() or any(dest_root.iterdir())):
+            raise StudyExistsError(
+                "the destination folder is not empty", where=str(dest_root), fix="give a new or empty folder"
+            )
+        dest_db = None
+        dest_where = str(dest_root)
+    with open_study(source) as study:
+        src_where = study.location
+        if (study.url is None) and (not dest_is_url):
+            raise ValidationError("both are folders: copy the folder instead", fix="give a postgresql+psycopg:// URL as one side")
+        try:
+            if dest_is_url:
+                tables = destination_tables(dest_db)
+                if tables:
+                    raise StudyExistsError(
+                        f"the destination database is not empty ({len(tables)} tables)",
+                        where=dest_where,
+                        fix="migrate into a new, empty database (CREATE DATABASE … OWNER coordinator)",
+                    )
+            else:
+                for sub in ("images", "backups", "reports"):
+                    (dest_root / sub).mkdir(parents=True, exist_ok=True)
+                dest_db = Database(sqlite_url(dest_root / DATABASE_NAME))
+
+            def record(connection) -> None:
+                from ..storage import models
+
+                connection.execute(
+                    models.AuditEvent.__table__.insert(),
+                    [{"at": audit.now(), "actor": actor, "action": "study.migrate", "entity": "study",
+                      "entity_id": study.uid, "before": {"from": src_where}, "after": {"to": dest_where}, "reason": None}],
+                )
+
+            report = copy_study(
+                study.db,
+                dest_db,
+                source_files=None if study.url else study.root / "images",
+                dest_files=dest_root / "images" if dest_root is not None else None,
+                progress=progress,
+                after_copy=record,
+            )
+        except BaseException:
+            if dest_db is not None:
+                dest_db.dispose()
+            if dest_root is not None and not dest_is_url:
+                shutil.rmtree(dest_root, ignore_errors=True)
+            raise
+    dest_db.dispose()
+    return MigrationResult(src_where, dest_where, report)
