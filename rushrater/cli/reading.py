@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
 from ..domain.errors import RushRaterError, ValidationError
 from ..services.reading import set_rater_pin
@@ -20,7 +19,9 @@ def _cmd_read(args) -> int:
             f"the reading workstation cannot start: {exc}",
             fix="install the GUI dependencies: pip install PySide6-Essentials pyqtgraph",
         ) from exc
-    return run_workstation(Path(args.study) if args.study else None, rater=args.rater)
+    from .multisite import desktop_location  # a server URL opens through its local folder
+
+    return run_workstation(desktop_location(args.study), rater=args.rater)
 
 
 def _read_pin(confirm: bool) -> str:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import types
 from pathlib import Path
 
+from ..services.preferences import PreferenceStore
 from .errors import show_error
-from .qt import QApplication, QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from .i18n import TRANSLATIONS_DIR, install_translators
+from .qt import QApplication, QCoreApplication, QEvent, QIcon, QObject, QTimer
 from .start_window import StartWindow
 
 APP_NAME = "RUSH Rater"
 ORGANIZATION = "RUSH Rater"
-TRANSLATIONS_DIR = Path(__file__).with_name("translations")
+
+ICON_PATH = Path(__file__).with_name("icons") / "rushrater.png"
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,8 @@ def application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationVersion(_version())
     _install_translators(app)
+    if ICON_PATH.is_file():
+        app.setWindowIcon(QIcon(str(ICON_PATH)))
     return app  # type: ignore[return-value]
 
 
@@ -37,20 +43,11 @@ def _version() -> str:
 
 
 def _install_translators(app: QCoreApplication) -> None:
-    """Qt's own strings (standard buttons) and ours, in the user's language, where translations exist."""
+    """Qt's own strings (standard buttons) and ours, in the language the user chose in the
+    preferences, else the operating system's, where translations exist. Installed once."""
     if getattr(app, "_rushrater_translators", None) is not None:
         return
-    locale = QLocale()
-    installed = []
-    qt_translator = QTranslator(app)
-    if qt_translator.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(qt_translator)
-        installed.append(qt_translator)
-    ours = QTranslator(app)
-    if TRANSLATIONS_DIR.is_dir() and ours.load(locale, "rushrater", "_", str(TRANSLATIONS_DIR)):
-        app.installTranslator(ours)
-        installed.append(ours)
-    app._rushrater_translators = installed  # keep them alive, and install once
+    install_translators(app, PreferenceStore().load().language)
 
 
 def run(study_path: Path | None = None) -> int:
@@ -67,13 +64,56 @@ def run(study_path: Path | None = None) -> int:
             show_error(window if window.isVisible() else None, QCoreApplication.translate("App", "RUSH Rater"), exc)
 
     sys.excepthook = report_unexpected
+    previous_term = _close_on_sigterm(window)
+    opener = _FileOpenFilter(window)  # macOS: a study link double-clicked in Finder arrives as an event
+    app.installEventFilter(opener)
     try:
         if study_path is not None:
             window.open_study_path(study_path)
         code = app.exec()
         window.wait_for_background_work()
     finally:
+        app.removeEventFilter(opener)
         sys.excepthook = previous_hook
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
         window.close_study()
         window.deleteLater()
     return int(code)
+
+
+def _close_on_sigterm(window: StartWindow):
+    """On SIGTERM (logout, shutdown, ``kill``) close the window as if the user did: window state is
+    saved and open studies are closed, and the app exits with status 0. Python runs signal handlers
+    only between bytecodes, so a timer gives the interpreter a moment every 200 ms while Qt waits.
+    Returns the previous handler (None where SIGTERM cannot be handled, e.g. not the main thread)."""
+    try:
+        previous = signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, _quit_all))
+    except (ValueError, OSError, AttributeError):
+        return None
+    tick = QTimer(window)
+    tick.timeout.connect(lambda: None)
+    tick.start(200)
+    return previous
+
+
+def _quit_all() -> None:
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible():
+            widget.close()
+    QCoreApplication.quit()
+
+
+class _FileOpenFilter(QObject):
+    """Opens the study of a file-open event: how macOS hands the app a double-clicked ``.rushrater``
+    link (Linux and Windows pass it on the command line, ``rushrater gui PATH``)."""
+
+    def __init__(self, window: StartWindow):
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.FileOpen and event.file():
+            self._window.open_study_path(event.file())
+            return True
+        return False

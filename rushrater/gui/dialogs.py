@@ -13,6 +13,7 @@ from typing import Any
 from ..domain.errors import RushRaterError
 from ..domain.timepoints import parse_timepoints
 from .errors import show_error, wait_cursor
+from .i18n import timepoint_label
 from .qt import (
     QComboBox,
     QDialog,
@@ -106,7 +107,7 @@ class NewStudyDialog(QDialog):
             self.timepoints_preview.setText(self.tr("Not valid: {0}").format(exc.fix or exc.message))
         else:
             self.timepoints_preview.setText(
-                self.tr("In order, comma-separated. Reads as: {0}").format(" → ".join(s.label for s in specs))
+                self.tr("In order, comma-separated. Reads as: {0}").format(" → ".join(timepoint_label(s.key, s.label) for s in specs))
             )
         ready = bool(self.folder_edit.text().strip() and self.title_edit.text().strip() and valid_timepoints)
         self.create_button.setEnabled(ready)

@@ -191,3 +191,9 @@ __all__ += [
     "QTableWidgetItem",
     "QTabWidget",
 ]
+
+# Desktop integration and translation (packaging, gui/i18n.py).
+from PySide6.QtCore import QT_TRANSLATE_NOOP  # noqa: E402
+from PySide6.QtGui import QActionGroup, QIcon  # noqa: E402
+
+__all__ += ["QT_TRANSLATE_NOOP", "QActionGroup", "QIcon"]

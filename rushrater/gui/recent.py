@@ -1,59 +1,50 @@
-"""The recent-studies list, kept in the user's QSettings (window state, not a study setting)."""
+"""The recent-studies list of the desktop app, kept in the user's preferences file.
+
+The list lives in :mod:`rushrater.services.preferences` (a versioned file in the platform's config
+folder), not in QSettings, which keeps only window state. Older versions kept it in QSettings under
+``recent/studies``: the first time the preferences file is made, those values are carried over.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..services.preferences import RECENT_LIMIT, PreferenceStore, RecentStudy
 from .qt import QSettings
 
 KEY = "recent/studies"
-LIMIT = 8
+LAST_DIR_KEY = "dialogs/lastDirectory"
+LIMIT = RECENT_LIMIT
+
+__all__ = ["LIMIT", "RecentStudies", "RecentStudy", "legacy_preferences"]
 
 
-@dataclass(frozen=True)
-class RecentStudy:
-    path: Path
-    title: str
-
-    @property
-    def exists(self) -> bool:
-        return (self.path / "study.db").is_file()
-
-
-def _normal(path: str | Path) -> Path:
-    return Path(path).expanduser().absolute()
+def legacy_preferences(settings: QSettings) -> dict:
+    """What versions before the preferences file kept in QSettings (a version-0 document)."""
+    legacy = {}
+    for key in (KEY, LAST_DIR_KEY):
+        value = settings.value(key)
+        if value:
+            legacy[key] = value
+    return legacy
 
 
 class RecentStudies:
-    def __init__(self, settings: QSettings):
-        self._settings = settings
+    def __init__(self, settings: QSettings, store: PreferenceStore | None = None):
+        self._store = store if store is not None else PreferenceStore(legacy=lambda: legacy_preferences(settings))
+
+    @property
+    def store(self) -> PreferenceStore:
+        return self._store
 
     def entries(self) -> list[RecentStudy]:
-        raw = self._settings.value(KEY, "[]")
-        try:
-            items = json.loads(raw) if isinstance(raw, str) else []
-        except ValueError:
-            items = []
-        result = []
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("path"), str):
-                result.append(RecentStudy(_normal(item["path"]), str(item.get("title") or "")))
-        return result[:LIMIT]
+        return list(self._store.load().recent_studies)
 
     def add(self, path: str | Path, title: str) -> None:
-        path = _normal(path)
-        kept = [e for e in self.entries() if e.path != path]
-        self._store([RecentStudy(path, title), *kept][:LIMIT])
+        self._store.add_recent(path, title)
 
     def remove(self, path: str | Path) -> None:
-        path = _normal(path)
-        self._store([e for e in self.entries() if e.path != path])
+        self._store.remove_recent(path)
 
     def clear(self) -> None:
-        self._store([])
-
-    def _store(self, entries: list[RecentStudy]) -> None:
-        self._settings.setValue(KEY, json.dumps([{"path": str(e.path), "title": e.title} for e in entries]))
-        self._settings.sync()
+        self._store.update(recent_studies=())

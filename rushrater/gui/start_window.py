@@ -22,10 +22,14 @@ from ..services.demo import build_or_open_demo, default_demo_path
 from ..services.raters import add_rater
 from ..services.status import study_status
 from ..services.study import Study, create_study, open_study
+from ..services.study import is_study_url, study_display_location
+from ..services.preferences import LANGUAGES
+from ..services.study_link import resolve_study_location
 from .dialogs import EnrolRaterDialog, NewStudyDialog
 from .errors import show_error, wait_cursor
-from .i18n import plural
+from .i18n import plural, rubric_text, timepoint_label
 from .qt import (
+    QActionGroup,
     QAbstractItemView,
     QAction,
     QApplication,
@@ -251,6 +255,12 @@ class StartWindow(QMainWindow):
         self.open_action = self._action(
             self.tr("&Open study…"), self.choose_study, "Ctrl+O", self.tr("Open an existing study folder")
         )
+        self.open_database_action = self._action(
+            self.tr("Open &database study…"),
+            self.choose_database_study,
+            "Ctrl+Shift+O",
+            self.tr("Open a study shared over a PostgreSQL server"),
+        )
         self.demo_action = self._action(
             self.tr("Open &demo study"),
             self.open_demo,
@@ -288,6 +298,11 @@ class StartWindow(QMainWindow):
             "Ctrl+I",
             self.tr("Import and de-identify radiographs from folders; assign and redact them"),
         )
+        self.bodycomp_action = self._action(
+            self.tr("&Body composition…"),
+            self.open_bodycomp_window,
+            tip=self.tr("CT body composition at T12: muscle and fat areas, SMI, VFI, SFI, VSR per patient"),
+        )
         self.about_action = self._action(self.tr("&About RUSH Rater"), self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_qt_action = self._action(self.tr("About &Qt"), QApplication.aboutQt)
@@ -297,12 +312,15 @@ class StartWindow(QMainWindow):
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.open_database_action)
         self.recent_menu = QMenu(self.tr("Open &recent"), self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.close_study_action)
+        file_menu.addSeparator()
+        file_menu.addMenu(self._create_language_menu())
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -314,12 +332,33 @@ class StartWindow(QMainWindow):
         study_menu.addSeparator()
         study_menu.addAction(self.console_action)
         study_menu.addAction(self.import_action)
+        study_menu.addAction(self.bodycomp_action)
         study_menu.addSeparator()
         study_menu.addAction(self.show_folder_action)
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
         help_menu.addAction(self.about_qt_action)
+
+    def _create_language_menu(self) -> QMenu:
+        """The interface language: the operating system's, or an override kept in the user's
+        preferences; it applies from the next start (every window is built in one language)."""
+        self.language_menu = QMenu(self.tr("&Language"), self)
+        group = QActionGroup(self)
+        current = self.recent.store.load().language
+        names = {"": self.tr("System default"), "en": "English", "zh_CN": "简体中文"}
+        for code in LANGUAGES:
+            action = QAction(names.get(code, LANGUAGES[code]), self, checkable=True)
+            action.setChecked(code == current)
+            action.setData(code)
+            action.triggered.connect(lambda _checked=False, c=code: self.set_language(c))
+            group.addAction(action)
+            self.language_menu.addAction(action)
+        return self.language_menu
+
+    def set_language(self, code: str) -> None:
+        self.recent.store.set_language(code)
+        self.statusBar().showMessage(self.tr("The language changes the next time RUSH Rater starts."), 10_000)
 
     def _create_central(self) -> None:
         central = QWidget()
@@ -606,7 +645,7 @@ class StartWindow(QMainWindow):
         status = self._status
         info = status["study"]
         self.header_title.setText(info["title"])
-        self.header_subtitle.setText(info["path"])
+        self.header_subtitle.setText(self._study.location if self._study is not None else info["path"])
         self.setWindowTitle(self.tr("{0} – RUSH Rater").format(info["title"]))
 
         self.patients_tile.set_value(status["patients"])
@@ -624,13 +663,13 @@ class StartWindow(QMainWindow):
         high = sum(max(item.values) for item in rubric.items)
         self.rubric_value.setText(
             plural(self.tr("{0}\n%n item(s), total {1}–{2}", "", len(rubric.items)), len(rubric.items)).format(
-                info["rubric"], low, high
+                rubric_text(info["rubric"], rubric.key, "name"), low, high
             )
         )
         if status["timepoints"]:
             self.timepoints_value.setText(
                 "\n".join(
-                    plural(self.tr("{0}: %n case(s)", "", tp["cases"]), tp["cases"]).format(tp["label"])
+                    plural(self.tr("{0}: %n case(s)", "", tp["cases"]), tp["cases"]).format(timepoint_label(tp["key"], tp["label"]))
                     for tp in status["timepoints"]
                 )
             )
@@ -678,6 +717,7 @@ class StartWindow(QMainWindow):
             action.setEnabled(has_study)
         self.console_action.setEnabled(has_study)
         self.import_action.setEnabled(has_study and idle)
+        self.bodycomp_action.setEnabled(has_study and idle)
         self.close_study_button.setVisible(has_study)
         self.close_study_button.setEnabled(idle)
         self.new_button.setEnabled(idle)
@@ -696,16 +736,18 @@ class StartWindow(QMainWindow):
         """Open the study at ``path`` and show it; on failure show why and keep what was open."""
         if self.busy:
             return False
-        path = Path(path).expanduser()
+        path = path.strip() if is_study_url(path) else Path(path).expanduser()
         study: Study | None = None
         try:
             with wait_cursor():
-                study = open_study(path)
+                # a study folder, its study.db, or a .rushrater link (double-clicked on the desktop)
+                study = open_study(path if isinstance(path, str) else resolve_study_location(path))
                 status = study_status(study)
         except Exception as exc:  # a RushRaterError is described in the user's terms; others are logged
             if study is not None:
                 study.close()
-            self.statusBar().showMessage(self.tr("Could not open {0}").format(path), 10_000)
+            shown = study_display_location(path) if isinstance(path, str) else path
+            self.statusBar().showMessage(self.tr("Could not open {0}").format(shown), 10_000)
             show_error(self, self.tr("Cannot open the study"), exc)
             return False
         self._take_study(study, status)
@@ -756,6 +798,16 @@ class StartWindow(QMainWindow):
         )
         if window is not None:
             self.workstations = [w for w in getattr(self, "workstations", []) if w.isVisible()] + [window]
+
+    @Slot()
+    def choose_database_study(self) -> None:
+        if self.busy:
+            return
+        from .database_dialog import OpenDatabaseDialog
+
+        dialog = OpenDatabaseDialog(self)
+        if dialog.exec():
+            self.open_study_path(dialog.url())
 
     @Slot()
     def choose_study(self) -> None:
@@ -848,6 +900,14 @@ class StartWindow(QMainWindow):
         from .importing import open_import_window  # pyqtgraph loads only when the window is used
 
         self.import_window = open_import_window(self._study, self)
+
+    def open_bodycomp_window(self) -> None:
+        """Open the body-composition window of the open study (CT at T12)."""
+        if self._study is None:
+            return
+        from .bodycomp import open_bodycomp_window  # pyqtgraph loads only when the window is used
+
+        self.bodycomp_window = open_bodycomp_window(self._study, self)
 
     def _close_console(self) -> None:
         console = getattr(self, "console", None)
@@ -991,11 +1051,12 @@ class StartWindow(QMainWindow):
     # --- settings -----------------------------------------------------------------------------
 
     def _last_dir(self) -> str:
-        value = self._settings.value(LAST_DIR_KEY, "")
-        return value if isinstance(value, str) and value and Path(value).is_dir() else str(Path.home())
+        # A preference (services/preferences.py), not window state: kept with the recent studies.
+        value = self.recent.store.load().last_directory
+        return value if value and Path(value).is_dir() else str(Path.home())
 
     def _remember_dir(self, folder: Path) -> None:
-        self._settings.setValue(LAST_DIR_KEY, str(folder))
+        self.recent.store.update(last_directory=str(folder))
 
     def _restore_geometry(self) -> None:
         geometry = self._settings.value(GEOMETRY_KEY)

@@ -12,6 +12,7 @@ from ...services.agreement import TOTAL
 from ...services.consensus import case_images, case_scores, consensus_history, record_consensus, thresholds
 from ...services.study import Study
 from ..errors import show_error, wait_cursor
+from ..i18n import component_label, item_label
 from ..qt import (
     QAbstractItemView,
     QBrush,
@@ -120,8 +121,8 @@ class AdjudicationDialog(QDialog):
 
     def _scores_table(self, scores) -> QTableWidget:
         rubric = self._study.rubric
-        rows = [(item.label, item.key) for item in rubric.items]
-        rows += [(component.label, component.key) for component in rubric.components]
+        rows = [(item_label(item), item.key) for item in rubric.items]
+        rows += [(component_label(component), component.key) for component in rubric.components]
         rows.append((self.tr("Total"), TOTAL))
         table = QTableWidget(len(rows), len(scores))
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

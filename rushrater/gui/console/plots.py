@@ -40,13 +40,13 @@ class ForestPlot(pg.PlotWidget):
         rows = []
         for timepoint in report.ratings.timepoints:
             for _, r in icc[icc["timepoint"] == timepoint].iterrows():
-                label = f"{timepoint} · {'all raters' if r['group'] == ALL else r['group']}"
+                label = f"{timepoint} · {self.tr('all raters') if r['group'] == ALL else r['group']}"
                 rows.append((label, r["icc"], r["ci_low"], r["ci_high"]))
             for _, r in between[between["timepoint"] == timepoint].iterrows():
                 rows.append((f"{timepoint} · {r['comparison']}", r["icc"], r["ci_low"], r["ci_high"]))
         self.rows = rows
-        item.setTitle(f"{form} of {score} with {report.confidence * 100:g}% CI", color="#202020", size="11pt")
-        item.setLabel("bottom", "ICC", color="#202020")
+        item.setTitle(self.tr("{0} of {1} with {2:g}% CI").format(form, score, report.confidence * 100), color="#202020", size="11pt")
+        item.setLabel("bottom", self.tr("ICC"), color="#202020")
         for bound in KOO_LI_BOUNDS:
             item.addItem(pg.InfiniteLine(bound, angle=90, pen=pg.mkPen("#9a9a9a", style=Qt.PenStyle.DashLine)))
         if not rows:
@@ -98,9 +98,9 @@ class BlandAltmanPlot(pg.PlotWidget):
             a, b = wide.get(rater_a), others
         else:
             a, b = wide.get(rater_a), wide.get(rater_b)
-        item.setTitle(f"{rater_a} − {rater_b}, total, {timepoint}", color="#202020", size="11pt")
-        item.setLabel("bottom", "Mean of the two totals", color="#202020")
-        item.setLabel("left", "Difference", color="#202020")
+        item.setTitle(self.tr("{0} − {1}, total, {2}").format(rater_a, rater_b, timepoint), color="#202020", size="11pt")
+        item.setLabel("bottom", self.tr("Mean of the two totals"), color="#202020")
+        item.setLabel("left", self.tr("Difference"), color="#202020")
         if a is None or b is None:
             return
         pairs = pd.DataFrame({"a": a, "b": b}).dropna()
@@ -148,9 +148,9 @@ class DistributionPlot(pg.PlotWidget):
         data = report.ratings.first_reads
         data = data[data["timepoint"] == timepoint]
         values = np.arange(report.ratings.min_total, report.ratings.max_total + 1)
-        item.setTitle(f"Totals by rater, {timepoint}", color="#202020", size="11pt")
-        item.setLabel("bottom", "RUSH total", color="#202020")
-        item.setLabel("left", "Share of the rater's cases (%)", color="#202020")
+        item.setTitle(self.tr("Totals by rater, {0}").format(timepoint), color="#202020", size="11pt")
+        item.setLabel("bottom", self.tr("RUSH total"), color="#202020")
+        item.setLabel("left", self.tr("Share of the rater's cases (%)"), color="#202020")
         for i, (code, group) in enumerate(data.groupby(data["rater"].astype(str), sort=True)):
             counts = group[TOTAL].value_counts().reindex(values, fill_value=0).to_numpy(dtype=float)
             share = 100.0 * counts / max(counts.sum(), 1.0)
@@ -197,7 +197,7 @@ class AgreementHeatmap(pg.GraphicsLayoutWidget):
             i, j = index[str(r["rater_a"])], index[str(r["rater_b"])]
             matrix[i, j] = matrix[j, i] = r["kappa"]
         self.matrix = matrix
-        self.plot.setTitle(f"Weighted kappa ({weights}) of the total, {timepoint}", color="#202020", size="11pt")
+        self.plot.setTitle(self.tr("Weighted kappa ({0}) of the total, {1}").format(weights, timepoint), color="#202020", size="11pt")
         if n == 0:
             self.image.clear()
             return

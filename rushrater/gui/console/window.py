@@ -120,6 +120,15 @@ class ConsoleWindow(QMainWindow):
         close.setShortcut(QKeySequence("Ctrl+W"))
         close.triggered.connect(self.close)
         self.addAction(close)
+        study_menu = self.menuBar().addMenu(self.tr("&Study"))
+        export = QAction(self.tr("&Export…"), self)
+        export.setShortcut(QKeySequence("Ctrl+E"))
+        export.triggered.connect(lambda: self.open_output_dialog("export"))
+        report = QAction(self.tr("Make &report…"), self)
+        report.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        report.triggered.connect(lambda: self.open_output_dialog("report"))
+        for action in (export, report, refresh, close):
+            study_menu.addAction(action)
         self.statusBar().showMessage(self.tr("F5 reads the study again"))
         self.refresh()
 
@@ -458,7 +467,7 @@ class ConsoleWindow(QMainWindow):
         self.ba_pair.blockSignals(True)
         self.ba_pair.clear()
         for a, b in pairs:
-            self.ba_pair.addItem(f"{a} vs {b}", (a, b))
+            self.ba_pair.addItem(self.tr("{0} vs {1}").format(a, b), (a, b))
         if current in pairs:
             self.ba_pair.setCurrentIndex(pairs.index(current))
         self.ba_pair.blockSignals(False)
@@ -562,6 +571,18 @@ class ConsoleWindow(QMainWindow):
         self.pin_edit.clear()
         message = self.tr("PIN of {0} set") if pin else self.tr("PIN of {0} removed")
         self.statusBar().showMessage(message.format(code), 5_000)
+
+    def open_output_dialog(self, kind: str) -> bool:
+        """Export… / Make report…: the dialog writes the files; the status bar says where."""
+        from .export import OutputDialog
+
+        dialog = OutputDialog(self.study, kind, self)
+        if dialog.exec() != OutputDialog.DialogCode.Accepted:
+            return False
+        where = ", ".join(str(p) for p in dialog.written)
+        message = self.tr("Exported to {0}") if kind == "export" else self.tr("Report written to {0}")
+        self.statusBar().showMessage(message.format(where), 15_000)
+        return True
 
 
 def open_console(study: Study, parent: QWidget | None = None) -> ConsoleWindow | None:

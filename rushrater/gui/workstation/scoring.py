@@ -7,6 +7,7 @@ move to the next; Tab / Down / Right move on, Shift+Tab / Up / Left move back; E
 from __future__ import annotations
 
 from ...domain.rubric import Item, Rubric
+from ..i18n import item_definition, item_label, level_anchor, rubric_text
 from ..qt import (
     QButtonGroup,
     QFrame,
@@ -59,7 +60,7 @@ class ItemRow(QFrame):
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setFixedSize(40, 34)
-            button.setToolTip(f"{level.value} — {level.anchor}")
+            button.setToolTip(f"{level.value} — {level_anchor(item, level.value)}")
             button.clicked.connect(lambda _checked=False, v=level.value: self.chosen.emit(self.item.key, v))
             self.group.addButton(button, level.value)
             self.buttons[level.value] = button
@@ -77,7 +78,7 @@ class ItemRow(QFrame):
     def _show_anchor(self) -> None:
         # The chosen level's anchor under the item; before a choice nothing, to keep the panel
         # quiet (the highlighted item's three anchors are in the definitions pane below).
-        self.anchor.setText(self.item.anchor(self.value) if self.value is not None else " ")
+        self.anchor.setText(level_anchor(self.item, self.value) if self.value is not None else " ")
         self.anchor.setProperty("chosen", self.value is not None)
         self.anchor.style().unpolish(self.anchor)
         self.anchor.style().polish(self.anchor)
@@ -102,11 +103,12 @@ class ItemRow(QFrame):
 
 
 def _short_label(item: Item) -> str:
-    """'Bridging' / 'Fracture line' under a cortex heading; the trabecular labels as they are."""
+    """'Bridging' / 'Fracture line' under a cortex heading; the trabecular labels as they are.
+    Derived from the study's wording, and translated as the item's ``short`` text."""
     if item.view is None:
-        return item.label
+        return item_label(item)
     kind = item.label.split("—")[0].replace("Cortical", "").strip()
-    return f"{item.region.capitalize()} cortex · {kind[:1].upper()}{kind[1:]}"
+    return rubric_text(f"{item.region.capitalize()} cortex · {kind[:1].upper()}{kind[1:]}", item.key, "short")
 
 
 class ScoringPanel(QWidget):
@@ -226,9 +228,9 @@ class ScoringPanel(QWidget):
         for k, row in self.rows.items():
             row.set_current(k == key)
         item = self.rubric.item(key)
-        self.definition_title.setText(item.label)
-        anchors = "<br>".join(f"<b>{lv.value}</b> — {lv.anchor}" for lv in item.levels)
-        self.definition.setText(f"{item.definition}<br><br>{anchors}")
+        self.definition_title.setText(item_label(item))
+        anchors = "<br>".join(f"<b>{lv.value}</b> — {level_anchor(item, lv.value)}" for lv in item.levels)
+        self.definition.setText(f"{item_definition(item)}<br><br>{anchors}")
 
     # -- keyboard --------------------------------------------------------------------------------
 

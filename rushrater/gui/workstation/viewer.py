@@ -14,6 +14,8 @@ import pyqtgraph as pg
 
 from ...imaging.attributes import Window
 from ..qt import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
     QCursor,
     QImage,
     QLabel,
@@ -52,6 +54,13 @@ class _ViewBox(pg.ViewBox):
 
     def mouseClickEvent(self, ev):
         ev.accept()  # no context menu, no auto-range on right click
+
+
+# The display pipeline names these presets in English; lupdate collects the names from here.
+PRESET_NAMES = {
+    "bone": QT_TRANSLATE_NOOP("ImageViewer", "Bone"),
+    "auto": QT_TRANSLATE_NOOP("ImageViewer", "Automatic"),
+}
 
 
 class ImageViewer(QWidget):
@@ -241,8 +250,19 @@ class ImageViewer(QWidget):
             return ""
         for preset in self.prepared.presets:
             if preset.key == self.preset_key:
-                return self.tr(preset.label) if preset.key in ("bone", "auto") else preset.label
+                return self._preset_name(preset)
         return self.tr("Custom")
+
+    def _preset_name(self, preset) -> str:
+        """Our preset names translated; a window's own explanation from the file kept as it is."""
+        if preset.key in PRESET_NAMES:
+            return QCoreApplication.translate("ImageViewer", PRESET_NAMES[preset.key])
+        n = preset.key.rsplit("-", 1)[-1]
+        if preset.label == f"File window {n}":
+            return self.tr("File window {0}").format(n)
+        if preset.label == f"File VOI LUT {n}":
+            return self.tr("File VOI LUT {0}").format(n)
+        return preset.label
 
     def set_invert(self, invert: bool) -> None:
         self.invert = invert

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from ...domain.errors import RushRaterError
 from ...services.reading import ActiveClock, CaseView, ReadingSession
 from ..errors import show_error
+from ..i18n import item_label
 from ..qt import (
     QApplication,
     QEvent,
@@ -388,7 +389,7 @@ class WorkstationWindow(QMainWindow):
             return False
         missing = self.panel.show_missing()
         if missing:
-            names = ", ".join(item.label for item in missing)
+            names = self.tr(", ").join(item_label(item) for item in missing)
             self.missing_note.setText(self.tr("Still to score ({0}): {1}").format(len(missing), names))
             self.missing_note.show()
             return False
