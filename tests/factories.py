@@ -95,3 +95,39 @@ def simulated_ratings_csv(
                         continue
                     writer.writerow([code, patient, tp, read, *values[p]])
     return path
+
+
+def write_ct_series(folder: Path, volume: np.ndarray, *, spacing=(0.8, 0.8), positions=None, modality: str = "CT",
+                    jpeg2000: bool = False) -> Path:
+    """A CT series (HU volume, slices inferior to superior) as single-frame DICOM files with a
+    patient's identifiers in the headers (the import must remove them)."""
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, JPEG2000Lossless, generate_uid
+
+    folder.mkdir(parents=True, exist_ok=True)
+    series_uid, study_uid = generate_uid(), generate_uid()
+    positions = positions if positions is not None else [3.0 * k for k in range(len(volume))]
+    for k, (pixels, z) in enumerate(zip(volume, positions)):
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = CTImageStorage
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds = FileDataset(str(folder / f"s{k:03d}.dcm"), {}, file_meta=meta, preamble=b"\0" * 128)
+        ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
+        ds.PatientName, ds.PatientID, ds.StudyDate = "Doe^Jane", "MRN-4711", "20260101"
+        ds.Modality = modality
+        ds.Manufacturer = "Phantom"
+        ds.ImagePositionPatient = [0.0, 0.0, float(z)]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.PixelSpacing = list(spacing)
+        ds.SliceThickness = 3
+        ds.Rows, ds.Columns = pixels.shape
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+        ds.RescaleIntercept, ds.RescaleSlope = -1024, 1
+        ds.PixelData = (pixels.astype(np.int32) + 1024).astype(np.uint16).tobytes()
+        if jpeg2000:
+            ds.compress(JPEG2000Lossless, encoding_plugin="pylibjpeg")
+        ds.save_as(folder / f"s{k:03d}.dcm", enforce_file_format=True)
+    return folder

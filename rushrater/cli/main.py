@@ -26,20 +26,27 @@ from . import agreement as agreement_cli  # noqa: E402
 from . import imaging as imaging_cli  # noqa: E402
 from . import reading as _reading_commands  # noqa: E402
 
-COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli)
+from . import export as export_cli  # noqa: E402
+from . import multisite as multisite_cli  # noqa: E402
+from . import bodycomp as bodycomp_cli  # noqa: E402
+from . import desktop as desktop_cli  # noqa: E402
+
+COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, desktop_cli)
 
 
 def _cmd_init(args) -> int:
     with create_study(args.study, args.title, args.timepoints) as study:
-        print(f"Created study {study.title!r} in {study.root}")
+        print(f"Created study {study.title!r} in {study.location}")
         print("Next: rushrater raters add STUDY NAME --group GROUP; rushrater import STUDY SOURCE --manifest CSV")
     return 0
 
 
 def _cmd_raters_add(args) -> int:
     with open_study(args.study) as study:
+        login = multisite_cli.prepare_db_login(study, args)  # checked before anything is stored
         rater = add_rater(study, args.name, args.group, code=args.code)
         print(f"Enrolled {rater.name} as {rater.code} in group {rater.group}")
+        multisite_cli.create_db_login(study, rater.code, login)
     return 0
 
 
@@ -128,7 +135,7 @@ def _stderr_progress(message: str) -> None:
 
 
 def _cmd_gui(args) -> int:
-    return _launch_gui(Path(args.study) if args.study else None)
+    return _launch_gui(multisite_cli.desktop_location(args.study))
 
 
 def _launch_gui(study_path: Path | None) -> int:
@@ -163,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME")
     p.add_argument("--group", required=True, help="rater group, e.g. resident or attending")
     p.add_argument("--code", help="rater code (default: next free R01, R02, …)")
+    multisite_cli.add_db_arguments(p)
     p.set_defaults(func=_cmd_raters_add)
     p = raters_sub.add_parser("list", help="list enrolled raters")
     p.add_argument("study", metavar="STUDY")

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -369,3 +370,170 @@ class RedactionTemplate(Base):
 
 #: Tables whose rows may never be updated or deleted once written.
 APPEND_ONLY_TABLES = ("rating", "rating_score", "audit_event", "consensus")
+
+
+class ImageBlob(Base):
+    """An image's stored bytes, for studies kept in a database server (every workstation reads them).
+
+    Folder studies keep their files in STUDY/images/ and leave this table empty.
+    """
+
+    __tablename__ = "image_blob"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    __table_args__ = (CheckConstraint("size >= 0", name="size_not_negative"),)
+
+
+class RaterDbRole(Base):
+    """Which database login is which rater (PostgreSQL row-level security reads it)."""
+
+    __tablename__ = "rater_db_role"
+    rater_id: Mapped[int] = mapped_column(ForeignKey("rater.id"), primary_key=True)
+    role_name: Mapped[str] = mapped_column(String(63), unique=True)
+    created_at: Mapped[datetime]
+
+
+class CtSeries(Base):
+    """One de-identified CT series of a patient, kept as a single HU volume in the image store."""
+
+    __tablename__ = "ct_series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    # Hash of the HU volume (dtype, shape, bytes): the same series re-exported is still the same.
+    content_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    rows: Mapped[int]
+    columns: Mapped[int]
+    slice_count: Mapped[int]
+    row_spacing_mm: Mapped[float] = mapped_column(Float)
+    column_spacing_mm: Mapped[float] = mapped_column(Float)
+    slice_spacing_mm: Mapped[float] = mapped_column(Float)
+    # Slice positions along the patient axis (mm, from ImagePositionPatient) and orientation.
+    geometry: Mapped[dict[str, Any]]
+    source_format: Mapped[str] = mapped_column(String(40))
+    method: Mapped[str] = mapped_column(String(200))
+    patient_identity_removed: Mapped[str] = mapped_column(String(3))
+    study_day: Mapped[int | None]
+    device: Mapped[str] = mapped_column(String(200))
+    imported_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    patient: Mapped[Patient] = relationship()
+    __table_args__ = (
+        CheckConstraint("patient_identity_removed = 'YES'", name="identity_removed"),
+        CheckConstraint("rows > 0 AND columns > 0 AND slice_count > 0", name="size_positive"),
+        CheckConstraint(
+            "row_spacing_mm > 0 AND column_spacing_mm > 0 AND slice_spacing_mm > 0",
+            name="spacing_positive",
+        ),
+    )
+
+
+class PatientAnthropometry(Base):
+    """A patient's height (m) and, optionally, sex. Never updated: a correction is a new version."""
+
+    __tablename__ = "patient_anthropometry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    version: Mapped[int]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("patient_anthropometry.id"))
+    height_m: Mapped[float] = mapped_column(Float)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    source: Mapped[str] = mapped_column(String(10))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("patient_id", "version"),
+        CheckConstraint("height_m >= 0.5 AND height_m <= 2.6", name="height_plausible"),
+        CheckConstraint("sex IS NULL OR sex IN ('F', 'M')", name="sex_known"),
+        CheckConstraint("source IN ('app', 'csv', 'cli')", name="source_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(version = 1 AND supersedes_id IS NULL) OR (version > 1 AND supersedes_id IS NOT NULL)",
+            name="versions_chain",
+        ),
+    )
+
+
+class BodyComposition(Base):
+    """One version of an assessor's T12 body-composition measurement of a patient.
+
+    Never updated: an edit, the second assessor's review and the lock are each a new version that
+    supersedes the previous one. Everything the indices were computed from is kept on the row.
+    """
+
+    __tablename__ = "body_composition"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    series_id: Mapped[int] = mapped_column(ForeignKey("ct_series.id"))
+    # Who made the measurement this chain of versions belongs to.
+    assessor: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("body_composition.id"))
+    # measured -> reviewed (by a second assessor) -> locked
+    status: Mapped[str] = mapped_column(String(10))
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    measured_at: Mapped[datetime]
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None]
+    locked_by: Mapped[str | None] = mapped_column(String(200))
+    locked_at: Mapped[datetime | None]
+    slice_index: Mapped[int]
+    slice_position_mm: Mapped[float] = mapped_column(Float)
+    # manual (scrolled) | labels (TotalSegmentator T12 centre) | given (--slice) | middle
+    level_source: Mapped[str] = mapped_column(String(10))
+    thresholds: Mapped[dict[str, Any]]
+    # {"outer": [[x, y], ...], "inner": [...], "skin": [...] (only where an arm touches the trunk),
+    #  "edited": bool} in pixel coordinates.
+    contours: Mapped[dict[str, Any]]
+    muscle_cm2: Mapped[float] = mapped_column(Float)
+    visceral_fat_cm2: Mapped[float] = mapped_column(Float)
+    subcutaneous_fat_cm2: Mapped[float] = mapped_column(Float)
+    muscle_mean_hu: Mapped[float | None] = mapped_column(Float)
+    anthropometry_id: Mapped[int] = mapped_column(ForeignKey("patient_anthropometry.id"))
+    height_m: Mapped[float] = mapped_column(Float)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    smi: Mapped[float] = mapped_column(Float)
+    vfi: Mapped[float] = mapped_column(Float)
+    sfi: Mapped[float] = mapped_column(Float)
+    # None when there is no subcutaneous fat to divide by.
+    vsr: Mapped[float | None] = mapped_column(Float)
+    # The reference table version used and the cut-offs crossed (with citations).
+    flags: Mapped[dict[str, Any]]
+    __table_args__ = (
+        UniqueConstraint("patient_id", "assessor", "version"),
+        CheckConstraint("status IN ('measured', 'reviewed', 'locked')", name="status_known"),
+        CheckConstraint(
+            "level_source IN ('manual', 'labels', 'given', 'middle')", name="level_source_known"
+        ),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(version = 1 AND supersedes_id IS NULL) OR "
+            "(version > 1 AND supersedes_id IS NOT NULL AND change_reason IS NOT NULL)",
+            name="versions_chain",
+        ),
+        CheckConstraint(
+            "status = 'measured' OR (reviewed_by IS NOT NULL AND reviewed_at IS NOT NULL "
+            "AND reviewed_by <> assessor)",
+            name="review_by_second_assessor",
+        ),
+        CheckConstraint(
+            "status <> 'locked' OR (locked_by IS NOT NULL AND locked_at IS NOT NULL)", name="lock_recorded"
+        ),
+        CheckConstraint(
+            "muscle_cm2 >= 0 AND visceral_fat_cm2 >= 0 AND subcutaneous_fat_cm2 >= 0",
+            name="areas_non_negative",
+        ),
+        CheckConstraint("height_m > 0", name="height_positive"),
+        Index("ix_body_composition_patient", "patient_id"),
+    )
+
+
+#: Body-composition tables that are append-only too (triggers in revision 0005).
+BODYCOMP_APPEND_ONLY_TABLES = ("patient_anthropometry", "body_composition")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import LargeBinary, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import models as m
@@ -489,7 +489,9 @@ def all_text_values(session: Session):
     import json as _json
 
     for table in m.Base.metadata.sorted_tables:
-        columns = list(table.columns)
+        # Not the image bytes of a server study (image_blob.data): they are searched image by
+        # image like files, and selecting them all at once would hold every image in memory.
+        columns = [c for c in table.columns if not isinstance(c.type, LargeBinary)]
         for number, row in enumerate(session.execute(select(*columns)), start=1):
             for column, value in zip(columns, row):
                 if value is None:
@@ -502,3 +504,121 @@ def all_text_values(session: Session):
 
 def patient_codes(session: Session) -> set[str]:
     return set(session.scalars(select(m.Patient.code)))
+
+
+def all_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
+    """Every rating version (corrections included) as plain rows, for exports.
+
+    Returns ``(ratings, scores)``: ratings are ``(rating id, rater code, group name, case code,
+    patient code, time point key, read number, version, total, unreadable reason, started at,
+    submitted at, active seconds)`` ordered by rater, case, read and version; scores are
+    ``(rating id, item id, value)``.
+    """
+    ratings = session.execute(
+        select(
+            m.Rating.id,
+            m.Rater.code,
+            m.RaterGroup.name,
+            m.Case.code,
+            m.Patient.code,
+            m.Timepoint.key,
+            m.Rating.read_number,
+            m.Rating.version,
+            m.Rating.total,
+            m.Rating.unreadable_reason,
+            m.Rating.started_at,
+            m.Rating.submitted_at,
+            m.Rating.active_seconds,
+        )
+        .join(m.Rater, m.Rater.id == m.Rating.rater_id)
+        .join(m.RaterGroup, m.RaterGroup.id == m.Rater.group_id)
+        .join(m.Case, m.Case.id == m.Rating.case_id)
+        .join(m.Patient, m.Patient.id == m.Case.patient_id)
+        .join(m.Timepoint, m.Timepoint.id == m.Case.timepoint_id)
+        .order_by(m.Rater.code, m.Timepoint.position, m.Patient.code, m.Rating.read_number, m.Rating.version)
+    ).all()
+    scores = session.execute(select(m.RatingScore.rating_id, m.RatingScore.item_id, m.RatingScore.value)).all()
+    return [tuple(r) for r in ratings], [tuple(s) for s in scores]
+
+
+def consensus_export_rows(session: Session) -> list[tuple]:
+    """Every consensus version with its case's patient and time point, oldest first:
+    ``(case code, patient code, time point key, scope, method, version, total, slow healing,
+    decided by, decided at, note)``."""
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(
+                m.Case.code,
+                m.Patient.code,
+                m.Timepoint.key,
+                m.Consensus.scope,
+                m.Consensus.method,
+                m.Consensus.version,
+                m.Consensus.total,
+                m.Consensus.slow_healing,
+                m.Consensus.decided_by,
+                m.Consensus.decided_at,
+                m.Consensus.note,
+            )
+            .join(m.Case, m.Case.id == m.Consensus.case_id)
+            .join(m.Patient, m.Patient.id == m.Case.patient_id)
+            .join(m.Timepoint, m.Timepoint.id == m.Case.timepoint_id)
+            .order_by(m.Consensus.id)
+        ).all()
+    ]
+
+
+def image_deidentification_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(m.ImageDeidentification)) or 0)
+
+
+# --- body composition (CT at T12) -------------------------------------------------------------
+
+
+def ct_series_for_patient(session: Session, patient_id: int) -> list[m.CtSeries]:
+    return list(session.scalars(select(m.CtSeries).where(m.CtSeries.patient_id == patient_id).order_by(m.CtSeries.id)))
+
+
+def ct_series_by_content(session: Session, content_sha256: str) -> m.CtSeries | None:
+    return session.scalars(select(m.CtSeries).where(m.CtSeries.content_sha256 == content_sha256)).first()
+
+
+def latest_anthropometry(session: Session, patient_id: int) -> m.PatientAnthropometry | None:
+    return session.scalars(
+        select(m.PatientAnthropometry)
+        .where(m.PatientAnthropometry.patient_id == patient_id)
+        .order_by(m.PatientAnthropometry.version.desc())
+    ).first()
+
+
+def latest_body_composition(session: Session, patient_id: int, assessor: str) -> m.BodyComposition | None:
+    return session.scalars(
+        select(m.BodyComposition)
+        .where(m.BodyComposition.patient_id == patient_id, m.BodyComposition.assessor == assessor)
+        .order_by(m.BodyComposition.version.desc())
+    ).first()
+
+
+def current_body_compositions(session: Session) -> list[tuple[m.BodyComposition, str]]:
+    """The newest version of every (patient, assessor) measurement, with the patient's code."""
+    newest = (
+        select(m.BodyComposition.patient_id, m.BodyComposition.assessor, func.max(m.BodyComposition.version).label("v"))
+        .group_by(m.BodyComposition.patient_id, m.BodyComposition.assessor)
+        .subquery()
+    )
+    rows = session.execute(
+        select(m.BodyComposition, m.Patient.code)
+        .join(newest, (m.BodyComposition.patient_id == newest.c.patient_id)
+              & (m.BodyComposition.assessor == newest.c.assessor) & (m.BodyComposition.version == newest.c.v))
+        .join(m.Patient, m.Patient.id == m.BodyComposition.patient_id)
+        .order_by(m.Patient.code, m.BodyComposition.assessor)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def body_composition_history(session: Session, patient_id: int) -> list[m.BodyComposition]:
+    return list(session.scalars(
+        select(m.BodyComposition).where(m.BodyComposition.patient_id == patient_id)
+        .order_by(m.BodyComposition.assessor, m.BodyComposition.version)
+    ))
