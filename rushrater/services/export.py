@@ -80,6 +80,9 @@ class ExportTables:
     items: list[str]
     subtotals: list[str]
     cutoff: float
+    #: One row per patient: RUSH per time point joined with CT body composition (only when the study
+    #: has body-composition measurements).
+    patients: pd.DataFrame | None = None
 
     @property
     def scores(self) -> list[str]:
@@ -204,11 +207,76 @@ def export_tables(study: Study, *, with_icc: bool = True) -> ExportTables:
 
     report = _icc_table(study) if with_icc else pd.DataFrame()
     codebook = _codebook(study, timepoint_rows, groups, rater_codes, items, subtotals, cutoff)
+    patients = _patients_table(study, analysed, consensus, timepoints, cutoff)
+    if patients is not None:
+        codebook += _patients_codebook(timepoint_rows, cutoff)
     return ExportTables(
         study=study.title, long=long, wide=wide, wide_scores=wide_scores, consensus=consensus, icc=report,
         codebook=codebook, timepoints=timepoints, groups=groups, raters=raters, items=items,
-        subtotals=subtotals, cutoff=cutoff,
+        subtotals=subtotals, cutoff=cutoff, patients=patients,
     )
+
+
+#: Body-composition columns carried into the per-patient table (bodycomp_table names).
+BODYCOMP_COLUMNS = {
+    "height_m": ("number", "Height", "m"),
+    "sex": ("text", "Sex (F/M) used for the reference cut-off", ""),
+    "muscle_cm2": ("number", "Skeletal muscle area at mid-T12", "cm2"),
+    "visceral_fat_cm2": ("number", "Visceral fat area at mid-T12", "cm2"),
+    "subcutaneous_fat_cm2": ("number", "Subcutaneous fat area at mid-T12", "cm2"),
+    "muscle_mean_hu": ("number", "Mean muscle attenuation", "HU"),
+    "smi": ("number", "Skeletal muscle index (muscle area / height squared)", "cm2/m2"),
+    "vfi": ("number", "Visceral fat index", "cm2/m2"),
+    "sfi": ("number", "Subcutaneous fat index", "cm2/m2"),
+    "vsr": ("number", "Visceral-to-subcutaneous fat area ratio", ""),
+    "slice_position_mm": ("number", "Position of the measured slice", "mm"),
+    "muscle_hu_range": ("text", "Muscle HU thresholds used", "HU"),
+    "visceral_fat_hu_range": ("text", "Visceral fat HU thresholds used", "HU"),
+    "subcutaneous_fat_hu_range": ("text", "Subcutaneous fat HU thresholds used", "HU"),
+    "status": ("text", "Body-composition measurement status (measured, reviewed, locked)", ""),
+    "flags": ("text", "Flags against the reference cut-offs", ""),
+    "reference_version": ("text", "Version of the reference cut-off table", ""),
+}
+
+
+def _patients_table(study: Study, analysed: pd.DataFrame, consensus: pd.DataFrame, timepoints: list[str],
+                    cutoff: float) -> pd.DataFrame | None:
+    """RUSH per patient and time point (raters' mean, consensus, healing status) beside body composition."""
+    from .bodycomp import bodycomp_table
+
+    body = bodycomp_table(study)
+    if body.empty:
+        return None
+    out = pd.DataFrame({"patient": sorted(set(analysed["patient"]) | set(body["patient"]))})
+    means = analysed.assign(total=analysed[TOTAL].astype(float)).groupby(["patient", "timepoint"])["total"].mean()
+    agreed = consensus[(consensus["current"] == 1) & (consensus["scope"] == "all")]
+    agreed = agreed.set_index(["patient", "timepoint"])
+    for tp in timepoints:
+        mean = out["patient"].map(lambda p, tp=tp: means.get((p, tp), np.nan)).astype(float)
+        decided = out["patient"].map(lambda p, tp=tp: agreed["total"].get((p, tp), np.nan)).astype(float)
+        out[f"rush_mean_{tp}"] = mean
+        out[f"rush_consensus_{tp}"] = decided
+        # Healing status from the consensus where there is one, else from the raters' mean total.
+        basis = decided.where(decided.notna(), mean)
+        out[f"slow_healing_{tp}"] = np.where(basis.isna(), np.nan, (basis < cutoff).astype(float))
+    body = body.rename(columns={"status": "bodycomp_status", "flags": "bodycomp_flags"})
+    keep = ["patient", *[("bodycomp_" + c if c in ("status", "flags") else c) for c in BODYCOMP_COLUMNS]]
+    return out.merge(body[keep], on="patient", how="left")
+
+
+def _patients_codebook(timepoint_rows, cutoff: float) -> list[Variable]:
+    healing = {HEALED: f"healing (RUSH {cutoff:g} or more)", SLOW: f"slow healing (RUSH below {cutoff:g})"}
+    out = [Variable("patients", "patient", "text", "Pseudonymous patient code")]
+    for key, label, _day in timepoint_rows:
+        out += [
+            Variable("patients", f"rush_mean_{key}", "number", f"RUSH total at {label}: mean of the raters' current first reads", units="points"),
+            Variable("patients", f"rush_consensus_{key}", "number", f"RUSH total at {label}: current consensus of all raters", units="points"),
+            Variable("patients", f"slow_healing_{key}", "categorical", f"Healing status at {label} (consensus, else raters' mean)", healing),
+        ]
+    for name, (kind, label, units) in BODYCOMP_COLUMNS.items():
+        column = "bodycomp_" + name if name in ("status", "flags") else name
+        out.append(Variable("patients", column, kind, f"CT body composition: {label}", units=units))
+    return out
 
 
 def _icc_table(study: Study) -> pd.DataFrame:
@@ -502,6 +570,7 @@ def _sheet_frames(tables: ExportTables) -> dict[str, pd.DataFrame]:
         "wide": tables.wide_scores,
         "consensus": tables.consensus,
         "icc": tables.icc,
+        **({"patients": tables.patients} if tables.patients is not None else {}),
         "codebook": tables.codebook_frame(),
     }
 
@@ -520,6 +589,24 @@ def _write_xlsx(tables: ExportTables, path: Path) -> None:
 def _files(fmt: str, tables: ExportTables, stem: str, folder: Path | None = None) -> dict[str, Callable[[Path], None]]:
     """Relative file name -> writer, for one format. Single-file formats: the main file is ``stem``."""
     codebook = tables.codebook_frame()
+    files = _format_files(fmt, tables, stem, folder, codebook)
+    if tables.patients is not None and fmt != "xlsx":  # xlsx carries it as a sheet
+        name, writer = _patients_file(fmt, tables, stem)
+        files[name] = writer
+    return files
+
+
+def _patients_file(fmt: str, tables: ExportTables, stem: str) -> tuple[str, Callable[[Path], None]]:
+    """The per-patient RUSH x body-composition table in the format's own file type."""
+    labelled = {"sav": "sav", "dta": "dta", "spss": "sav", "stata": "dta"}.get(fmt)
+    if labelled:
+        name = f"{stem}_patients.{labelled}" if fmt in ("sav", "dta") else f"patients.{labelled}"
+        return name, lambda p: _write_labelled(tables.patients, "patients", tables, p, labelled)
+    name = "patients.csv" if fmt == "r" else f"{stem}_patients.csv"
+    return name, lambda p: _csv(tables.patients, p)
+
+
+def _format_files(fmt: str, tables: ExportTables, stem: str, folder: Path | None, codebook: pd.DataFrame):
     if fmt == "csv":
         return {
             f"{stem}.csv": lambda p: _csv(tables.long, p),
