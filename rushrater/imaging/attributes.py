@@ -54,6 +54,29 @@ class DisplayAttributes:
         return data
 
     @classmethod
+    def from_columns(
+        cls,
+        *,
+        photometric: str,
+        bits_stored: int,
+        rescale_slope: float,
+        rescale_intercept: float,
+        window_center: float | None,
+        window_width: float | None,
+        pixel_spacing_mm: float | None,
+    ) -> "DisplayAttributes":
+        """The basic attributes kept as flat values (images imported before the JSON was kept)."""
+        windows = (Window(window_center, window_width),) if window_center is not None and window_width else ()
+        return cls(
+            photometric=photometric,
+            bits_stored=bits_stored,
+            rescale_slope=rescale_slope,
+            rescale_intercept=rescale_intercept,
+            windows=windows,
+            pixel_spacing_mm=pixel_spacing_mm,
+        )
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "DisplayAttributes":
         if not data:
             return cls()

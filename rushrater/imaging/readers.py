@@ -45,15 +45,13 @@ class DecodedImage:
     def display(self) -> DisplayAttributes:
         if self.attributes is not None:
             return self.attributes
-        windows = ()
-        if self.window_center is not None and self.window_width:
-            windows = (Window(self.window_center, self.window_width),)
-        return DisplayAttributes(
+        return DisplayAttributes.from_columns(
             photometric=self.photometric,
             bits_stored=self.bits_stored,
             rescale_slope=self.rescale_slope,
             rescale_intercept=self.rescale_intercept,
-            windows=windows,
+            window_center=self.window_center,
+            window_width=self.window_width,
             pixel_spacing_mm=self.pixel_spacing_mm,
         )
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..domain.errors import NotFoundError, ValidationError
-from ..imaging.attributes import DisplayAttributes, Window
+from ..imaging.attributes import DisplayAttributes
 from ..storage import models, queries
 from . import audit
 from .ratings import SubmittedRating, correct_rating, submit_rating
@@ -337,15 +337,13 @@ class ReadingSession:
 
 def _legacy_attributes(image: models.Image) -> DisplayAttributes:
     """Images imported before display attributes were kept as JSON: rebuild from the columns."""
-    windows = ()
-    if image.window_center is not None and image.window_width:
-        windows = (Window(image.window_center, image.window_width),)
-    return DisplayAttributes(
+    return DisplayAttributes.from_columns(
         photometric=image.photometric,
         bits_stored=image.bits_stored,
         rescale_slope=image.rescale_slope,
         rescale_intercept=image.rescale_intercept,
-        windows=windows,
+        window_center=image.window_center,
+        window_width=image.window_width,
         pixel_spacing_mm=image.pixel_spacing_mm,
     )
 
