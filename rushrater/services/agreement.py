@@ -94,7 +94,7 @@ def study_ratings(study: Study) -> StudyRatings:
     unreadable = frame.loc[unreadable_mask, ["rater", "case", "read", "unreadable_reason"]].reset_index(drop=True)
     frame = frame.loc[~unreadable_mask].drop(columns=["unreadable_reason", "total"]).reset_index(drop=True)
 
-    item_of = {item_id: key for key, item_id in study.item_ids.items()}
+    item_of = study.item_keys_by_id
     scores = pd.DataFrame(score_rows, columns=["rating_id", "item_id", "value"])
     wide = scores.pivot(index="rating_id", columns="item_id", values="value").rename(columns=item_of)
     wide = wide.reindex(columns=items)

@@ -144,7 +144,7 @@ def export_tables(study: Study, *, with_icc: bool = True) -> ExportTables:
     columns = ["rating_id", "rater", "group", "case", "patient", "timepoint", "read", "version", "total_db",
                "unreadable_reason", "started_at", "submitted_at", "active_seconds"]
     frame = pd.DataFrame(rows, columns=columns)
-    item_of = {item_id: key for key, item_id in study.item_ids.items()}
+    item_of = study.item_keys_by_id
     scores = pd.DataFrame(score_rows, columns=["rating_id", "item_id", "value"])
     wide_items = scores.pivot(index="rating_id", columns="item_id", values="value").rename(columns=item_of)
     values = wide_items.reindex(index=frame["rating_id"].to_numpy(), columns=items).to_numpy(dtype=float)

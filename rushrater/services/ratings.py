@@ -177,7 +177,7 @@ def submit_rating(
     if read_number < 1:
         raise ValidationError(f"read number {read_number} must be 1 (first read) or more (re-read)")
     submission_id = submission_id or str(uuid.uuid4())
-    item_keys = {v: k for k, v in study.item_ids.items()}
+    item_keys = study.item_keys_by_id
 
     def attempt() -> SubmittedRating:
         with study.db.write() as session:
@@ -261,7 +261,7 @@ def correct_rating(
     score = _validate(study, values, unreadable_reason)
     _check_active_seconds(active_seconds)
     submission_id = submission_id or str(uuid.uuid4())
-    item_keys = {v: k for k, v in study.item_ids.items()}
+    item_keys = study.item_keys_by_id
 
     def attempt() -> SubmittedRating:
         with study.db.write() as session:

@@ -288,7 +288,7 @@ class ReadingSession:
                 return None
             assignment = queries.assignment_for(session, self.rater_id, rating.case_id, rating.read_number)
             _, total = queries.assignment_progress(session, self.rater_id)
-            item_keys = {v: k for k, v in self.study.item_ids.items()}
+            item_keys = self.study.item_keys_by_id
             values = {item_keys[s.item_id]: s.value for s in rating.scores}
             images = queries.case_images(session, [rating.case_id])[rating.case_id]
             position = self._position_of(session, assignment)

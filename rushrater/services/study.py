@@ -75,6 +75,11 @@ class Study:
         return safe_url(self.url) if self.url else str(self.root)
 
     @property
+    def item_keys_by_id(self) -> dict[int, str]:
+        """Database item id -> rubric item key, for reading item scores back."""
+        return {item_id: key for key, item_id in self.item_ids.items()}
+
+    @property
     def reports_dir(self) -> Path:
         return self.root / "reports"
 
