@@ -31,12 +31,28 @@ from .qt import (
 )
 
 
-def _hint(text: str) -> QLabel:
+def hint_label(text: str = "") -> QLabel:
+    """A wrapped, muted line of explanation under a form field."""
     label = QLabel(text)
     label.setWordWrap(True)
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     return label
+
+
+def finish_form_dialog(dialog: QDialog, form: QFormLayout, accept_text: str, *, spacing: int = 8):
+    """Lay out ``form`` above Cancel and a default accept button; returns (button box, accept button)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    accept = buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    accept.setDefault(True)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    if spacing:
+        layout.addSpacing(spacing)
+    layout.addWidget(buttons)
+    return buttons, accept
 
 
 class NewStudyDialog(QDialog):
@@ -64,28 +80,19 @@ class NewStudyDialog(QDialog):
         self.title_edit.setMaxLength(200)
 
         self.timepoints_edit = QLineEdit("day1,month1")
-        self.timepoints_preview = _hint("")
+        self.timepoints_preview = hint_label("")
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         folder_label = QLabel(self.tr("&Folder:"))
         folder_label.setBuddy(self.folder_edit)
         form.addRow(folder_label, folder_row)
-        form.addRow("", _hint(self.tr("The study keeps its database, de-identified images and reports in this folder.")))
+        form.addRow("", hint_label(self.tr("The study keeps its database, de-identified images and reports in this folder.")))
         form.addRow(self.tr("&Title:"), self.title_edit)
         form.addRow(self.tr("T&ime points:"), self.timepoints_edit)
         form.addRow("", self.timepoints_preview)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.create_button = self.buttons.addButton(self.tr("&Create study"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.create_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addSpacing(8)
-        layout.addWidget(self.buttons)
+        self.buttons, self.create_button = finish_form_dialog(self, form, self.tr("&Create study"))
 
         for edit in (self.folder_edit, self.title_edit, self.timepoints_edit):
             edit.textChanged.connect(self._update)
@@ -160,19 +167,10 @@ class EnrolRaterDialog(QDialog):
         form.addRow(self.tr("&Code:"), self.code_edit)
         form.addRow(
             "",
-            _hint(self.tr("Raters in the same group are compared with each other; a new group is made if needed.")),
+            hint_label(self.tr("Raters in the same group are compared with each other; a new group is made if needed.")),
         )
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.enrol_button = self.buttons.addButton(self.tr("&Enrol"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.enrol_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addSpacing(8)
-        layout.addWidget(self.buttons)
+        self.buttons, self.enrol_button = finish_form_dialog(self, form, self.tr("&Enrol"))
 
         self.name_edit.textChanged.connect(self._update)
         self.group_combo.editTextChanged.connect(self._update)

@@ -12,19 +12,18 @@ from ...domain.errors import RushRaterError
 from ...services.export import FOLDER_FORMATS, export_study
 from ...services.report import write_report
 from ...services.study import Study
+from ..dialogs import finish_form_dialog, hint_label
 from ..errors import show_error, wait_cursor
 from ..qt import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -72,20 +71,11 @@ class OutputDialog(QDialog):
         form.addRow(format_label, self.format_combo)
         form.addRow(path_label, row)
         form.addRow("", self.force_check)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        self.hint = hint_label()
         form.addRow("", self.hint)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.addButton(
-            self.tr("&Export") if kind == "export" else self.tr("&Make report"), QDialogButtonBox.ButtonRole.AcceptRole
+        self.buttons, self.ok_button = finish_form_dialog(
+            self, form, self.tr("&Export") if kind == "export" else self.tr("&Make report"), spacing=0
         )
-        self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
         self.format_combo.currentIndexChanged.connect(self._suggest)
         self.path_edit.textChanged.connect(self._update)
         self._suggest()
