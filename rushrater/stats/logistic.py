@@ -1,0 +1,327 @@
+"""Binary logistic regression reported as SPSS and R report it: odds ratios with Wald and
+profile-likelihood 95% CIs, n, events, Nagelkerke R² and the Hosmer–Lemeshow test.
+
+The model is fitted by statsmodels (GLM, binomial family, logit link: the same IRLS maximum
+likelihood as R's ``glm(family = binomial)``).  Before fitting, (quasi-)complete separation is
+detected exactly with the linear program of Konis (2007) (R's ``detectseparation``): when a
+predictor separates the outcome no finite maximum-likelihood estimate exists, so the model is
+reported as not estimable with the separating terms named — never as a huge odds ratio.
+
+* Wald: exp(b ± z·SE), p from z = b / SE (SPSS's ``Exp(B)``, its ``95% C.I.`` and ``Sig.``; the
+  Wald χ² of SPSS is z²).
+* Profile likelihood: the b where the signed root of the deviance difference of the model with
+  that coefficient fixed (an offset) equals ±z, found by root finding (statsmodels has no profile
+  CI for GLMs).  R's ``confint()`` (MASS ``profile.glm``) interpolates a spline through a grid of
+  such fits, so it differs from the exact root by its interpolation error (about 1e-5 here).
+* Nagelkerke R² = (1 - exp(2(ℓ0 - ℓ)/n)) / (1 - exp(2ℓ0/n)) (Nagelkerke 1991), with Cox & Snell's
+  numerator.
+* Hosmer–Lemeshow as ``ResourceSelection::hoslem.test(y, fitted, g = 10)``: groups cut at the
+  deciles of the fitted probabilities (``quantile`` type 7, duplicate breaks merged, intervals
+  closed on the right, the lowest included), χ² summed over events and non-events, df = g - 2.
+  (SPSS forms its ~10 groups from sorted cases keeping ties together, so its χ² can differ.)
+
+References
+----------
+Hosmer DW, Lemeshow S, Sturdivant RX (2013). Applied Logistic Regression, 3rd ed. Wiley.
+Nagelkerke NJD (1991). A note on a general definition of the coefficient of determination.
+Biometrika 78:691-692.
+Venzon DJ, Moolgavkar SH (1988). A method for computing profile-likelihood-based confidence
+intervals. Appl Stat 37:87-94.
+Konis K (2007). Linear programming algorithms for detecting separated data in binary logistic
+regression models. DPhil thesis, University of Oxford.
+
+R equivalent::
+
+    fit <- glm(y ~ a + b, data = d, family = binomial)
+    exp(cbind(coef(fit), confint.default(fit), confint(fit)))  # Wald, then profile
+    summary(fit)$coefficients[, 4]                              # Wald p
+    ResourceSelection::hoslem.test(fit$y, fitted(fit), g = 10)
+"""
+
+from __future__ import annotations
+
+import warnings as _warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import statsmodels.api as sm
+from scipy import optimize, stats as sps
+
+from ._outcome import BinaryCoding, FloatArray, MissingReport, binary, check_frame, complete_rows, jsonable, numeric
+
+INTERCEPT = "(Intercept)"
+TERM_COLUMNS = ("term", "b", "se", "z", "or", "ci_low", "ci_high", "p", "profile_ci_low", "profile_ci_high")
+
+
+@dataclass
+class Design:
+    """Model matrix (no intercept) of the named predictors, with the columns' missing values."""
+
+    matrix: FloatArray
+    names: list[str]
+    balance_matrix: FloatArray  # every level of a categorical predictor (for balance tables)
+    balance_names: list[str]
+    missing_columns: dict[str, FloatArray]  # per predictor: NaN where missing, else 0
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
+
+
+def design_matrix(data: pd.DataFrame, predictors: Sequence[str]) -> Design:
+    """Numeric predictors as they are; others as treatment-coded dummies (R's factor coding:
+    levels sorted, the first is the reference, named ``var[level]``)."""
+    columns, names, bal_cols, bal_names, missing = [], [], [], [], {}
+    for name in predictors:
+        series = data[name]
+        if _is_categorical(series):
+            present = series.notna().to_numpy()
+            levels = sorted(pd.unique(series.dropna()).tolist(), key=str)
+            if len(levels) < 2:
+                raise ValueError(f"{name!r} has {len(levels)} level(s); a predictor needs at least two")
+            for i, level in enumerate(levels):
+                dummy = np.where(present, (series == level).to_numpy(dtype=np.float64), np.nan)
+                bal_cols.append(dummy)
+                bal_names.append(f"{name}[{level}]")
+                if i:
+                    columns.append(dummy)
+                    names.append(f"{name}[{level}]")
+            missing[name] = np.where(present, 0.0, np.nan)
+        else:
+            values = numeric(data, name)
+            if np.isnan(values).all():
+                raise ValueError(f"{name!r} is missing for every row")
+            columns.append(values)
+            names.append(name)
+            bal_cols.append(values)
+            bal_names.append(name)
+            missing[name] = np.where(np.isnan(values), np.nan, 0.0)
+    n = len(data)
+    as_matrix = (lambda cols: np.column_stack(cols) if cols else np.empty((n, 0)))
+    return Design(as_matrix(columns), names, as_matrix(bal_cols), bal_names, missing)
+
+
+def separating_terms(x: FloatArray, y: FloatArray, names: Sequence[str]) -> list[str] | None:
+    """Terms that (quasi-)completely separate ``y``, or ``None`` when the MLE exists.
+
+    Konis's LP: maximise sum_i s_i x_i'b subject to s_i x_i'b >= 0 and -1 <= b <= 1 (s_i = ±1 for
+    y = 1/0, x with an intercept and standardized columns).  A positive optimum means some
+    direction b never makes a wrong prediction: the likelihood keeps rising along it.
+    """
+    sd = x.std(axis=0)
+    z = np.column_stack([np.ones(len(y)), (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)])
+    signed = z * np.where(y == 1, 1.0, -1.0)[:, None]
+    res = optimize.linprog(-signed.sum(axis=0), A_ub=-signed, b_ub=np.zeros(len(y)),
+                           bounds=[(-1, 1)] * z.shape[1], method="highs")
+    if res.status != 0 or -res.fun <= 1e-7 * len(y):
+        return None
+    beta = res.x[1:]
+    found = [names[j] for j in np.nonzero(np.abs(beta) > 1e-6)[0]]
+    return found or ["(Intercept): every patient has the same outcome"]
+
+
+@dataclass
+class LogitFit:
+    params: FloatArray
+    bse: FloatArray
+    llf: float
+    llnull: float
+    fitted: FloatArray
+    linear: FloatArray
+    converged: bool
+    problem: str | None  # separation / non-convergence / rank deficiency, for the user
+
+
+def _glm(y: FloatArray, x: FloatArray, offset: FloatArray | None = None) -> Any:
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")  # convergence is checked and reported below
+        return sm.GLM(y, x, family=sm.families.Binomial(), offset=offset).fit(tol=1e-10, maxiter=100)
+
+
+def fit_logit(x: FloatArray, y: FloatArray, names: Sequence[str]) -> LogitFit:
+    """Maximum-likelihood logistic fit with an intercept; problems stated in ``problem``."""
+    n, k = x.shape
+    design = np.column_stack([np.ones(n), x])
+    nan = np.full(k + 1, np.nan)
+    empty = np.full(n, np.nan)
+    if y.min() == y.max():
+        return LogitFit(nan, nan, np.nan, np.nan, empty, empty, False,
+                        "every patient has the same outcome; there is nothing to model")
+    constant = [names[j] for j in range(k) if np.ptp(x[:, j]) == 0]
+    if constant:
+        return LogitFit(nan, nan, np.nan, np.nan, empty, empty, False,
+                        f"{', '.join(constant)} is the same for every patient used; leave it out")
+    if np.linalg.matrix_rank(design) < k + 1:
+        return LogitFit(nan, nan, np.nan, np.nan, empty, empty, False,
+                        "the predictors are linearly dependent (collinear); leave one out")
+    if k + 1 >= n:
+        return LogitFit(nan, nan, np.nan, np.nan, empty, empty, False,
+                        f"{n} patients cannot estimate {k + 1} coefficients")
+    separated = separating_terms(x, y, names)
+    if separated is not None:
+        return LogitFit(nan, nan, np.nan, np.nan, empty, empty, False,
+                        f"(quasi-)complete separation by {', '.join(separated)}: the outcome is perfectly "
+                        "predicted, so no finite odds ratio exists (use Firth's penalized regression, "
+                        "merge categories or leave the term out)")
+    res = _glm(y, design)
+    converged = bool(res.converged)
+    p = y.mean()
+    llnull = float(n * (p * np.log(p) + (1 - p) * np.log(1 - p)))
+    return LogitFit(np.asarray(res.params), np.asarray(res.bse), float(res.llf), llnull,
+                    np.asarray(res.fittedvalues), design @ np.asarray(res.params), converged,
+                    None if converged else "the maximum-likelihood fit did not converge in 100 iterations")
+
+
+def profile_ci(x: FloatArray, y: FloatArray, fit: LogitFit, j: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Profile-likelihood CI of coefficient ``j`` (0 = intercept) of the model with intercept."""
+    design = np.column_stack([np.ones(len(y)), x])
+    rest = np.delete(design, j, axis=1)
+    z = sps.norm.ppf(0.5 + confidence / 2)
+    b_hat, se = fit.params[j], fit.bse[j]
+    deviance_hat = -2 * fit.llf
+
+    def signed_root(b: float) -> float:
+        offset = b * design[:, j]
+        if rest.shape[1]:
+            llf = float(_glm(y, rest, offset).llf)
+        else:
+            eta = offset
+            llf = float(np.sum(y * eta - np.logaddexp(0, eta)))
+        return float(np.sign(b - b_hat) * np.sqrt(max(-2 * llf - deviance_hat, 0.0)))
+
+    bounds = []
+    for side in (-1, 1):
+        step = se
+        for _ in range(60):
+            edge = b_hat + side * step
+            if abs(signed_root(edge)) > z:
+                break
+            step *= 2
+        else:
+            bounds.append(side * np.inf)
+            continue
+        bounds.append(optimize.brentq(lambda b: signed_root(b) - side * z, b_hat, edge, xtol=1e-12))
+    return float(bounds[0]), float(bounds[1])
+
+
+def hosmer_lemeshow(y: FloatArray, fitted: FloatArray, groups: int = 10) -> dict[str, float]:
+    """Hosmer–Lemeshow χ² as ``ResourceSelection::hoslem.test(y, fitted, g)`` (see module notes)."""
+    breaks = np.unique(np.quantile(fitted, np.linspace(0, 1, groups + 1)))
+    group = np.clip(np.searchsorted(breaks, fitted, side="left") - 1, 0, len(breaks) - 2)
+    chi2 = 0.0
+    for g in np.unique(group):
+        in_g = group == g
+        for observed, expected in ((y[in_g].sum(), fitted[in_g].sum()),
+                                   ((1 - y[in_g]).sum(), (1 - fitted[in_g]).sum())):
+            chi2 += (observed - expected) ** 2 / expected
+    df = groups - 2
+    return {"chi2": float(chi2), "df": float(df), "p": float(sps.chi2.sf(chi2, df)), "groups": float(len(breaks) - 1)}
+
+
+@dataclass
+class LogisticResult:
+    """One logistic model: ``terms`` (:data:`TERM_COLUMNS`) and model-level figures."""
+
+    outcome: BinaryCoding
+    predictors: list[str]
+    n: int
+    events: int
+    terms: pd.DataFrame
+    nagelkerke_r2: float
+    cox_snell_r2: float
+    hosmer_lemeshow: dict[str, float]
+    converged: bool
+    problem: str | None
+    missing: MissingReport
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable({
+            "predictors": self.predictors, "n": self.n, "events": self.events,
+            "terms": self.terms.to_dict("records"), "nagelkerke_r2": self.nagelkerke_r2,
+            "cox_snell_r2": self.cox_snell_r2, "hosmer_lemeshow": self.hosmer_lemeshow,
+            "converged": self.converged, "problem": self.problem, "outcome": self.outcome.to_dict(),
+            "missing": self.missing.to_dict(), "warnings": self.warnings,
+        })
+
+
+def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, confidence: float = 0.95,
+             profile: bool = True) -> LogisticResult:
+    """Multivariable logistic regression of a binary outcome on ``predictors``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per patient.
+    outcome : str
+        Binary column (0/1 or two values; the second in sorted order is the event).
+    predictors : sequence of str
+        Numeric columns enter as they are; others as dummies (first sorted level = reference).
+    confidence : float
+        Level of both CIs.
+    profile : bool
+        Also compute profile-likelihood CIs (one extra fit per root-finding step).
+
+    Returns
+    -------
+    LogisticResult
+        Rows with a missing outcome or predictor are left out (listwise, as SPSS and R) and counted
+        in ``missing``.  When the model cannot be estimated (separation, a constant predictor,
+        collinearity) ``problem`` says why and the estimates are NaN; when the fit does not
+        converge ``converged`` is False and ``problem`` says so.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"slow": [0, 0, 1, 1, 0, 1, 0, 1], "smi": [52, 47, 44, 46, 50, 49, 45, 40]})
+    >>> res = logistic(d, "slow", ["smi"])
+    >>> res.n, res.events, round(float(res.terms.loc[1, "or"]), 4)
+    (8, 4, 0.6672)
+    """
+    check_frame(data, [outcome, *predictors])
+    if outcome in predictors:
+        raise ValueError(f"{outcome!r} is the outcome; it cannot also be a predictor")
+    y_all, coding = binary(data, outcome)
+    design = design_matrix(data, predictors)
+    keep, report = complete_rows({outcome: y_all, **design.missing_columns})
+    notes = [note] if (note := report.note()) else []
+    x, y = design.matrix[keep], y_all[keep]
+    n, events = int(keep.sum()), int(y.sum())
+    if n == 0:
+        raise ValueError(f"no row has {outcome!r} and every predictor present")
+    fit = fit_logit(x, y, design.names)
+    names = [INTERCEPT, *design.names]
+    zq = sps.norm.ppf(0.5 + confidence / 2)
+    rows = []
+    for j, term in enumerate(names):
+        b, se = fit.params[j], fit.bse[j]
+        lo, hi = (profile_ci(x, y, fit, j, confidence) if profile and fit.problem is None
+                  else (np.nan, np.nan))
+        rows.append({
+            "term": term, "b": b, "se": se, "z": b / se, "or": np.exp(b),
+            "ci_low": np.exp(b - zq * se), "ci_high": np.exp(b + zq * se),
+            "p": 2 * sps.norm.sf(abs(b / se)), "profile_ci_low": np.exp(lo), "profile_ci_high": np.exp(hi),
+        })
+    if fit.problem is None:
+        cox_snell = 1 - np.exp(2 * (fit.llnull - fit.llf) / n)
+        nagelkerke = cox_snell / (1 - np.exp(2 * fit.llnull / n))
+        hl = hosmer_lemeshow(y, fit.fitted)
+    else:
+        cox_snell = nagelkerke = np.nan
+        hl = {"chi2": np.nan, "df": np.nan, "p": np.nan, "groups": np.nan}
+        notes.append(fit.problem)
+    return LogisticResult(
+        outcome=coding, predictors=list(predictors), n=n, events=events,
+        terms=pd.DataFrame(rows, columns=list(TERM_COLUMNS)), nagelkerke_r2=float(nagelkerke),
+        cox_snell_r2=float(cox_snell), hosmer_lemeshow=hl, converged=fit.converged, problem=fit.problem,
+        missing=report, warnings=notes,
+    )
+
+
+def univariable(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, confidence: float = 0.95,
+                profile: bool = True) -> list[LogisticResult]:
+    """One model per predictor (each on the rows where that predictor is present)."""
+    return [logistic(data, outcome, [p], confidence=confidence, profile=profile) for p in predictors]
