@@ -17,7 +17,8 @@ distance = "glm", replace = FALSE)``:
 The greedy matcher is written here because no maintained Python package reproduces MatchIt's
 order and tie-breaking; it follows ``src/nn_matchC_vec.cpp`` of MatchIt 4.5.4 (the version that
 fixed issue #163: in 4.5.1 ``abs()`` on doubles resolved to the integer ``abs``, which ignores the
-caliper and, for propensity scores, always picks the lower neighbour).
+caliper and, for propensity scores, always picks the lower neighbour; 4.5.1 also skips, for
+ratio > 1, the control that follows a unit's earlier match in data order).
 
 The caliper is in units of the distance: ``caliper_scale="ps"`` matches on the propensity score
 with a caliper in PS units (``std.caliper = FALSE``); ``"logit-sd"`` matches on the logit of the
@@ -174,13 +175,18 @@ def _pooled_sd(x: FloatArray, t: npt.NDArray[np.bool_]) -> float:
     return float(np.sqrt((centred**2).sum() / (len(x) - 2)))
 
 
-def smd_att(x: FloatArray, treated: npt.NDArray[np.bool_], control_weights: FloatArray | None = None) -> float:
-    """MatchIt's standardized mean difference for the ATT (``summary.matchit``'s ``bal1var``)."""
-    xt, xc = x[treated], x[~treated]
-    wc = np.ones(len(xc)) if control_weights is None else control_weights
-    if len(xt) == 0 or wc.sum() == 0:
+def smd_att(x: FloatArray, treated: npt.NDArray[np.bool_], weights: FloatArray | None = None) -> float:
+    """MatchIt's standardized mean difference for the ATT (``summary.matchit``'s ``bal1var``).
+
+    ``weights`` are matching weights (0 for unmatched units); the denominator is always the SD
+    of all treated units of the sample, as MatchIt's (it uses the sampling weights, not the
+    matching weights, for it).
+    """
+    w = np.ones(len(x)) if weights is None else weights
+    xt, xc, wt, wc = x[treated], x[~treated], w[treated], w[~treated]
+    if wt.sum() == 0 or wc.sum() == 0:
         return float("nan")
-    diff = float(xt.mean() - np.average(xc, weights=wc))
+    diff = float(np.average(xt, weights=wt) - np.average(xc, weights=wc))
     if abs(diff) <= np.sqrt(np.finfo(float).eps):
         return diff
     sd = _balance_sd(xt)
@@ -307,11 +313,7 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str], *, cali
     columns = [("distance", distance), *((name, bal_x[:, j]) for j, name in enumerate(design.balance_names))]
     for name, values in columns:
         before = smd_att(values, t)
-        if n_matched_treated:
-            s = in_sample
-            after = smd_att(values[s], t[s], weights[s][~t[s]])
-        else:
-            after = float("nan")
+        after = smd_att(values, t, weights) if n_matched_treated else float("nan")
         balance.append({"variable": name, "smd_before": before, "smd_after": after})
     index = data.index[keep]
     return MatchResult(
