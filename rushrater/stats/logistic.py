@@ -169,10 +169,15 @@ def fit_logit(x: FloatArray, y: FloatArray, names: Sequence[str]) -> LogitFit:
                         "merge categories or leave the term out)")
     res = _glm(y, design)
     converged = bool(res.converged)
+    params = np.asarray(res.params, dtype=np.float64)
+    fitted = np.asarray(res.fittedvalues, dtype=np.float64)
+    # SEs from the information matrix at the final estimate (statsmodels' IRLS reports the weights
+    # of the previous iteration, ~1e-7 off; R's summary.glm uses the final ones too).
+    information = design.T @ (design * (fitted * (1 - fitted))[:, None])
+    bse = np.sqrt(np.diag(np.linalg.inv(information)))
     p = y.mean()
     llnull = float(n * (p * np.log(p) + (1 - p) * np.log(1 - p)))
-    return LogitFit(np.asarray(res.params), np.asarray(res.bse), float(res.llf), llnull,
-                    np.asarray(res.fittedvalues), design @ np.asarray(res.params), converged,
+    return LogitFit(params, bse, float(res.llf), llnull, fitted, design @ params, converged,
                     None if converged else "the maximum-likelihood fit did not converge in 100 iterations")
 
 
