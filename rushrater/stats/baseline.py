@@ -260,9 +260,9 @@ def compare(data: pd.DataFrame, group: str, variables: Sequence[str], *, kinds: 
         Each variable reports its missing values per group; a constant or all-missing variable
         gets NaN tests with a note, not an error.
     """
-    check_frame(data, [group, *variables])
     if group in variables:
         raise ValueError(f"{group!r} is the grouping column; it cannot also be compared")
+    check_frame(data, [group, *variables])
     g_series = data[group]
     levels = sorted(pd.unique(g_series.dropna()).tolist(), key=lambda v: (isinstance(v, str), v))
     if len(levels) != 2:

@@ -286,9 +286,9 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, con
     >>> res.n, res.events, round(float(res.terms.loc[1, "or"]), 4)
     (8, 4, 0.6672)
     """
-    check_frame(data, [outcome, *predictors])
     if outcome in predictors:
         raise ValueError(f"{outcome!r} is the outcome; it cannot also be a predictor")
+    check_frame(data, [outcome, *predictors])
     y_all, coding = binary(data, outcome)
     design = design_matrix(data, predictors)
     keep, report = complete_rows({outcome: y_all, **design.missing_columns})

@@ -268,9 +268,9 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str], *, cali
         raise ValueError(f"ratio must be a whole number of controls per treated unit (1, 2, …), not {ratio!r}")
     if caliper is not None and not caliper > 0:
         raise ValueError(f"caliper must be positive (or None for no caliper), not {caliper!r}")
-    check_frame(data, [treatment, *covariates, *([id_column] if id_column else [])])
     if treatment in covariates:
         raise ValueError(f"{treatment!r} is the treatment; it cannot also be a covariate")
+    check_frame(data, [treatment, *covariates, *([id_column] if id_column else [])])
     t_all, coding = binary(data, treatment)
     design = design_matrix(data, covariates)
     keep, report = complete_rows({treatment: t_all, **design.missing_columns})

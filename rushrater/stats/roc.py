@@ -221,9 +221,9 @@ def roc(data: pd.DataFrame, outcome: str, markers: Sequence[str], *, confidence:
     >>> res.markers.loc[0, "direction"], round(res.markers.loc[0, "auc"], 4)
     ('>', 0.8889)
     """
-    check_frame(data, [outcome, *markers])
     if outcome in markers:
         raise ValueError(f"{outcome!r} is the outcome; it cannot also be a marker")
+    check_frame(data, [outcome, *markers])
     y, coding = binary(data, outcome)
     values = {m: numeric(data, m) for m in markers}
     rows, warnings, missing, ties, fits = [], [], {}, {}, {}
