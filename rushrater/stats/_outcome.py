@@ -139,6 +139,12 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (0, value) if isinstance(value, (int, float, np.number, bool)) else (1, str(value))
 
 
+def json_object(value: dict[str, Any]) -> dict[str, Any]:
+    """:func:`jsonable` of a dict, typed as one."""
+    result: dict[str, Any] = jsonable(value)
+    return result
+
+
 def jsonable(value: Any) -> Any:
     """Recursively replace numpy scalars and non-finite floats so ``json.dumps`` gives valid JSON."""
     if isinstance(value, dict):

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ._outcome import FloatArray, check_frame, jsonable, numeric
+from ._outcome import FloatArray, check_frame, json_object, numeric
 
 KINDS = ("continuous", "binary", "categorical")
 
@@ -67,10 +67,10 @@ def infer_kind(series: pd.Series) -> str:
 
 def _continuous_summary(x: FloatArray, n_missing: int) -> dict[str, Any]:
     q1, median, q3 = spss_quartiles(x)
+    w = p = float("nan")
     if len(x) >= 3 and np.ptp(x) > 0:
-        w, p = sps.shapiro(x)
-    else:
-        w = p = float("nan")
+        shapiro = sps.shapiro(x)
+        w, p = float(shapiro.statistic), float(shapiro.pvalue)
     return {
         "n": len(x), "missing": n_missing,
         "mean": float(x.mean()) if len(x) else float("nan"),
@@ -218,7 +218,7 @@ class CompareResult:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable({"group": self.group, "levels": self.levels, "group_missing": self.group_missing,
+        return json_object({"group": self.group, "levels": self.levels, "group_missing": self.group_missing,
                          "rows": self.rows, "warnings": self.warnings})
 
     def table(self) -> pd.DataFrame:

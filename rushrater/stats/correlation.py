@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ._outcome import MissingReport, check_frame, complete_rows, jsonable, numeric
+from ._outcome import MissingReport, check_frame, complete_rows, json_object, numeric
 
 METHODS = ("spearman", "pearson", "kendall")
 CORRELATION_COLUMNS = ("x", "y", "method", "r", "ci_low", "ci_high", "p", "n")
@@ -60,7 +60,7 @@ class CorrelationResult:
         rows = self.rows.to_dict("records")
         for row in rows:
             row["missing"] = self.missing[row["y"]].to_dict()
-        return jsonable({"rows": rows, "warnings": self.warnings})
+        return json_object({"rows": rows, "warnings": self.warnings})
 
 
 def correlate(data: pd.DataFrame, x: str, ys: Sequence[str], *, method: str = "spearman",
@@ -93,15 +93,15 @@ def correlate(data: pd.DataFrame, x: str, ys: Sequence[str], *, method: str = "s
                             + ("; a variable is constant" if n >= 3 else "") + "; no correlation")
             r = p = float("nan")
         elif method == "pearson":
-            res = sps.pearsonr(a, b)
-            r, p = float(res.statistic), float(res.pvalue)
+            pearson = sps.pearsonr(a, b)
+            r, p = float(pearson.statistic), float(pearson.pvalue)
         elif method == "spearman":
             r = float(sps.spearmanr(a, b).statistic)
             t = r * np.sqrt((n - 2) / (1 - r**2)) if abs(r) < 1 else np.inf * np.sign(r)
             p = float(2 * sps.t.sf(abs(t), n - 2))
         else:
-            res = sps.kendalltau(a, b, method="asymptotic")
-            r, p = float(res.statistic), float(res.pvalue)
+            kendall = sps.kendalltau(a, b, method="asymptotic")
+            r, p = float(kendall.statistic), float(kendall.pvalue)
         low, high = fisher_z_ci(r, n, method, confidence)
         rows.append({"x": x, "y": y, "method": method, "r": r, "ci_low": low, "ci_high": high, "p": p, "n": n})
     return CorrelationResult(pd.DataFrame(rows, columns=list(CORRELATION_COLUMNS)), missing, warnings)

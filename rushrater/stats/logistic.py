@@ -48,10 +48,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import statsmodels.api as sm
+import statsmodels.api as sm  # type: ignore[import-untyped]
 from scipy import optimize, stats as sps
 
-from ._outcome import BinaryCoding, FloatArray, MissingReport, binary, check_frame, complete_rows, jsonable, numeric
+from ._outcome import BinaryCoding, FloatArray, MissingReport, binary, check_frame, complete_rows, json_object, numeric
 
 INTERCEPT = "(Intercept)"
 TERM_COLUMNS = ("term", "b", "se", "z", "or", "ci_low", "ci_high", "p", "profile_ci_low", "profile_ci_high")
@@ -101,7 +101,10 @@ def design_matrix(data: pd.DataFrame, predictors: Sequence[str]) -> Design:
             bal_names.append(name)
             missing[name] = np.where(np.isnan(values), np.nan, 0.0)
     n = len(data)
-    as_matrix = (lambda cols: np.column_stack(cols) if cols else np.empty((n, 0)))
+
+    def as_matrix(cols: list[FloatArray]) -> FloatArray:
+        return np.column_stack(cols) if cols else np.empty((n, 0))
+
     return Design(as_matrix(columns), names, as_matrix(bal_cols), bal_names, missing)
 
 
@@ -117,10 +120,10 @@ def separating_terms(x: FloatArray, y: FloatArray, names: Sequence[str]) -> list
     signed = z * np.where(y == 1, 1.0, -1.0)[:, None]
     res = optimize.linprog(-signed.sum(axis=0), A_ub=-signed, b_ub=np.zeros(len(y)),
                            bounds=[(-1, 1)] * z.shape[1], method="highs")
-    if res.status != 0 or -res.fun <= 1e-7 * len(y):
+    if res.status != 0 or res.fun is None or res.x is None or -res.fun <= 1e-7 * len(y):
         return None
     beta = res.x[1:]
-    found = [names[j] for j in np.nonzero(np.abs(beta) > 1e-6)[0]]
+    found = [names[int(j)] for j in np.nonzero(np.abs(beta) > 1e-6)[0]]
     return found or ["(Intercept): every patient has the same outcome"]
 
 
@@ -245,7 +248,7 @@ class LogisticResult:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable({
+        return json_object({
             "predictors": self.predictors, "n": self.n, "events": self.events,
             "terms": self.terms.to_dict("records"), "nagelkerke_r2": self.nagelkerke_r2,
             "cox_snell_r2": self.cox_snell_r2, "hosmer_lemeshow": self.hosmer_lemeshow,

@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._outcome import BinaryCoding, FloatArray, MissingReport, binary, check_frame, complete_rows, jsonable
+from ._outcome import BinaryCoding, FloatArray, MissingReport, binary, check_frame, complete_rows, json_object
 from .logistic import design_matrix, fit_logit
 
 ORDERS = ("largest", "smallest", "random", "data")
@@ -217,7 +217,7 @@ class MatchResult:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable({
+        return json_object({
             "n_treated": self.n_treated, "n_control": self.n_control, "n_pairs": self.n_pairs,
             "pairs": [list(p) for p in self.pairs],
             "balance": self.balance.to_dict("records"),

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ._outcome import BinaryCoding, FloatArray, MissingReport, binary, check_frame, complete_rows, jsonable, numeric
+from ._outcome import BinaryCoding, FloatArray, MissingReport, binary, check_frame, complete_rows, json_object, numeric
 
 ROC_COLUMNS = ("marker", "direction", "n", "cases", "controls", "auc", "ci_low", "ci_high", "threshold",
                "sensitivity", "specificity", "ppv", "npv", "tp", "fp", "tn", "fn")
@@ -186,7 +186,7 @@ class RocResult:
             row["optimal_thresholds"] = list(self.ties.get(row["marker"], ()))
             row["missing"] = self.missing[row["marker"]].to_dict()
             markers.append(row)
-        return jsonable({
+        return json_object({
             "outcome": self.outcome.to_dict(),
             "markers": markers,
             "comparisons": self.comparisons.to_dict("records"),
