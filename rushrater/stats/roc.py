@@ -218,7 +218,7 @@ def roc(data: pd.DataFrame, outcome: str, markers: Sequence[str], *, confidence:
     --------
     >>> df = pd.DataFrame({"slow": [0, 0, 0, 1, 1, 1], "smi": [50, 48, 44, 46, 40, 38]})
     >>> res = roc(df, "slow", ["smi"])
-    >>> res.markers.loc[0, "direction"], round(res.markers.loc[0, "auc"], 4)
+    >>> res.markers.loc[0, "direction"], round(float(res.markers.loc[0, "auc"]), 4)
     ('>', 0.8889)
     """
     if outcome in markers:

@@ -94,6 +94,32 @@ def test_one_to_two_matches_matchit_live(tmp_path: Path) -> None:
     check_against_matchit(tmp_path, cohort(7, 200), "largest", 2, "", caliper=None)
 
 
+R_GLM_DIRECT = """
+suppressMessages(library(MatchIt))
+if (packageVersion("MatchIt") < "4.5.4") {
+  write.csv(data.frame(skip = as.character(packageVersion("MatchIt"))), stdout(), row.names = FALSE)
+} else {
+  m <- matchit(slow ~ age + bmi + sex + asa, data = d, method = "nearest", distance = "glm",
+               caliper = 0.05, std.caliper = FALSE)
+  mm <- m$match.matrix
+  write.csv(data.frame(treated = d$pid[as.integer(rownames(mm))], control = d$pid[as.integer(mm[, 1])]),
+            stdout(), row.names = FALSE)
+}
+"""
+
+
+@pytest.mark.r
+def test_the_study_call_itself_on_a_fixed_matchit_live(tmp_path: Path) -> None:
+    # The exact R call of the study (distance = "glm", caliper 0.05 on the PS): only a MatchIt
+    # with the issue #163 fix (>= 4.5.4) computes it; 4.5.1 is covered by the scaled tests above.
+    data = cohort(15)
+    (theirs,) = run_r_frame(R_GLM_DIRECT, data, tmp_path, ("MatchIt",))
+    if "skip" in theirs.columns:
+        pytest.skip(f"MatchIt {theirs['skip'][0]} ignores the caliper (issue #163, fixed in 4.5.4)")
+    ours = match(data, "slow", ["age", "bmi", "sex", "asa"], caliper=0.05, id_column="pid")
+    assert sorted(ours.pairs) == sorted(zip(theirs.dropna()["treated"], theirs.dropna()["control"]))
+
+
 def brute_force_nearest(distance: np.ndarray, treated: np.ndarray, order: np.ndarray, caliper: float | None,
                         ratio: int) -> list[list[int]]:
     """The algorithm of MatchIt 4.5.4's nn_matchC_vec written the slow, obvious way (O(n²))."""
