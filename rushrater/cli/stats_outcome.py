@@ -10,7 +10,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..stats import baseline, correlation, logistic, matching, roc
+# rushrater.stats exports the functions roc() and logistic() under their modules' names, so the
+# modules are imported by their full path.
+from ..stats import baseline, correlation, matching
+from ..stats.logistic import INTERCEPT, LogisticResult
+from ..stats.logistic import logistic as logistic_model
+from ..stats.logistic import univariable as univariable_models
+from ..stats.roc import roc as roc_analysis
 from .format import table
 
 
@@ -103,10 +109,10 @@ def _write_matched(data: pd.DataFrame, res: matching.MatchResult, id_column: str
     matched.sort_values("pair", kind="stable").to_csv(out, index=False)
 
 
-def _logistic_rows(res: logistic.LogisticResult, label: str | None = None) -> list[list[str]]:
+def _logistic_rows(res: LogisticResult, label: str | None = None) -> list[list[str]]:
     rows = []
     for term in res.terms.to_dict("records"):
-        if term["term"] == logistic.INTERCEPT:
+        if term["term"] == INTERCEPT:
             continue
         rows.append([label or term["term"], term["term"] if label else "", _num(term["or"]),
                      f"{_num(term['ci_low'])}–{_num(term['ci_high'])}",
@@ -119,7 +125,7 @@ def _cmd_logistic(args: argparse.Namespace) -> int:
 
     data = read_table(args.csv)
     if args.univariable:
-        models = run_statistic(args.csv, lambda: logistic.univariable(data, args.outcome, args.predictors))
+        models = run_statistic(args.csv, lambda: univariable_models(data, args.outcome, args.predictors))
         if args.json:
             print_json({"outcome": args.outcome, "univariable": [m.to_dict() for m in models]})
             return 0
@@ -129,7 +135,7 @@ def _cmd_logistic(args: argparse.Namespace) -> int:
             print(f"{', '.join(m.predictors)}: n {m.n}, events {m.events}, Nagelkerke R² {_num(m.nagelkerke_r2)}")
             _notes(m.warnings)
         return 0
-    res = run_statistic(args.csv, lambda: logistic.logistic(data, args.outcome, args.predictors))
+    res = run_statistic(args.csv, lambda: logistic_model(data, args.outcome, args.predictors))
     if args.json:
         print_json(res.to_dict())
         return 0
@@ -161,7 +167,7 @@ def _cmd_roc(args: argparse.Namespace) -> int:
     from .stats import print_json, read_table, run_statistic
 
     data = read_table(args.csv)
-    res = run_statistic(args.csv, lambda: roc.roc(data, args.outcome, args.markers))
+    res = run_statistic(args.csv, lambda: roc_analysis(data, args.outcome, args.markers))
     if args.json:
         print_json(res.to_dict())
         return 0
