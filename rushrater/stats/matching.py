@@ -157,17 +157,17 @@ def match_order(distance: FloatArray, order: str, seed: int | None) -> IntArray:
     raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
 
 
-def _balance_sd(x: FloatArray) -> float:
-    """MatchIt's SD of the treated: sd() for a continuous variable, sqrt(p(1-p)) for a 0/1 one."""
-    if np.all((x == 0) | (x == 1)):
+def _balance_sd(x: FloatArray, binary_variable: bool) -> float:
+    """MatchIt's SD of one group: sd() for a continuous variable, sqrt(p(1-p)) for a 0/1 one."""
+    if binary_variable:
         p = float(x.mean())
         return float(np.sqrt(p * (1 - p)))
     return float(np.std(x, ddof=1)) if len(x) > 1 else float("nan")
 
 
-def _pooled_sd(x: FloatArray, t: npt.NDArray[np.bool_]) -> float:
+def _pooled_sd(x: FloatArray, t: npt.NDArray[np.bool_], binary_variable: bool) -> float:
     """MatchIt's fallback denominator (pooled_sd, proportional contribution), unweighted."""
-    if np.all((x == 0) | (x == 1)):
+    if binary_variable:
         n = len(x)
         v = sum(s * (1 - s / k) / n for s, k in ((x[g].sum(), g.sum()) for g in (t, ~t)))
         return float(np.sqrt(v))
@@ -189,9 +189,10 @@ def smd_att(x: FloatArray, treated: npt.NDArray[np.bool_], weights: FloatArray |
     diff = float(np.average(xt, weights=wt) - np.average(xc, weights=wc))
     if abs(diff) <= np.sqrt(np.finfo(float).eps):
         return diff
-    sd = _balance_sd(xt)
+    binary_variable = bool(np.all((x == 0) | (x == 1)))  # MatchIt decides on all units, not the treated
+    sd = _balance_sd(xt, binary_variable)
     if not np.isfinite(sd) or sd < np.sqrt(np.finfo(float).eps):
-        sd = _pooled_sd(x, treated)
+        sd = _pooled_sd(x, treated, binary_variable)
     return diff / sd
 
 
@@ -271,6 +272,9 @@ def match(data: pd.DataFrame, treatment: str, covariates: Sequence[str], *, cali
     if treatment in covariates:
         raise ValueError(f"{treatment!r} is the treatment; it cannot also be a covariate")
     check_frame(data, [treatment, *covariates, *([id_column] if id_column else [])])
+    if id_column and data[id_column].duplicated().any():
+        first = data[id_column][data[id_column].duplicated()].iloc[0]
+        raise ValueError(f"{id_column!r} must name each patient once, but {first!r} appears more than once")
     t_all, coding = binary(data, treatment)
     design = design_matrix(data, covariates)
     keep, report = complete_rows({treatment: t_all, **design.missing_columns})

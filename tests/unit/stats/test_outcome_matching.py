@@ -239,6 +239,26 @@ def test_bad_input_is_a_clear_error(change: dict[str, object], message: str) -> 
         match(data, "slow", ["age", "bmi"])
 
 
+def test_duplicated_ids_are_refused() -> None:
+    data = cohort(16)
+    data.loc[1, "pid"] = data.loc[0, "pid"]
+    with pytest.raises(ValueError, match="'P000' appears more than once"):
+        match(data, "slow", ["age"], id_column="pid")
+
+
+def test_binary_sd_is_decided_on_all_units_as_matchit() -> None:
+    from rushrater.stats.matching import smd_att
+
+    # Treated values are 0/1 but the controls hold a 2: not a binary variable, so the denominator
+    # is sd() of the treated (0.5774 for 0, 1, 1), not sqrt(p(1 - p)) (0.4714).
+    x = np.array([0.0, 1, 1, 2, 1, 1])
+    treated = np.array([True, True, True, False, False, False])
+    assert smd_att(x, treated) == pytest.approx((2 / 3 - 4 / 3) / np.std([0, 1, 1], ddof=1))
+    # All units 0/1: sqrt(p(1 - p)) of the treated.
+    b = np.array([0.0, 1, 1, 1, 1, 1])
+    assert smd_att(b, treated) == pytest.approx((2 / 3 - 1) / np.sqrt(2 / 3 * 1 / 3))
+
+
 def test_complete_separation_of_the_treatment_is_refused() -> None:
     data = cohort(14)
     data["age"] = np.where(data["slow"] == 1, 80.0, 40.0) + np.arange(len(data)) * 1e-3
