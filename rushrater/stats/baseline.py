@@ -202,7 +202,7 @@ def _categorical_row(name: str, kind: str, values: pd.Series, g: np.ndarray, lev
     else:
         row.update(chi2=np.nan, chi2_df=np.nan, chi2_p=np.nan, fisher_p=np.nan, expected_min=np.nan,
                    test=None, statistic=np.nan, p=np.nan, smd=np.nan)
-        notes.append("the variable has a single level (or none) among the patients with a group; no test")
+        notes.append("no test: the variable needs at least two levels, and values in both groups")
     row["notes"] = notes
     return row
 

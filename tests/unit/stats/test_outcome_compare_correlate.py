@@ -106,7 +106,7 @@ def test_constant_all_missing_and_one_level_variables_give_stated_nans() -> None
     assert np.isnan(rows["const"]["t_p"]) and np.isnan(rows["const"]["mw_p"])
     assert "constant or all missing" in " ".join(rows["const"]["notes"])
     assert rows["empty"]["groups"]["slow"]["n"] == 0 and np.isnan(rows["empty"]["p"])
-    assert rows["one"]["test"] is None and "single level" in rows["one"]["notes"][0]
+    assert rows["one"]["test"] is None and "at least two levels" in rows["one"]["notes"][0]
 
 
 def test_missing_values_reported_per_variable_and_group() -> None:
@@ -117,6 +117,14 @@ def test_missing_values_reported_per_variable_and_group() -> None:
     assert sum(g["missing"] for g in groups.values()) == 5
     assert sum(g["n"] for g in groups.values()) == 45
     assert res.warnings and res.warnings[0].startswith("smi: 5 missing value(s)")
+
+
+def test_rows_without_a_group_are_counted() -> None:
+    data = cohort(36, 40)
+    data.loc[:2, "slow"] = None
+    res = compare(data, "slow", ["age"])
+    assert res.group_missing == 3 and res.warnings[0] == "3 row(s) without 'slow' left out"
+    assert sum(g["n"] for g in res.rows[0]["groups"].values()) == 37
 
 
 @pytest.mark.parametrize(("group", "message"), [("one", "exactly two groups"), ("asa", "has 3")])

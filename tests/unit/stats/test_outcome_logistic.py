@@ -146,3 +146,20 @@ def test_missing_values_counted_and_univariable_models_use_their_own_rows() -> N
     assert "vfi 10; 110 of 120 rows used" in models[1].warnings[0]
     joint = logistic(data, "slow", ["smi", "vfi"], profile=False)
     assert joint.n == 110
+
+
+def test_non_convergence_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    module = importlib.import_module("rushrater.stats.logistic")  # the name alone is the function
+    real = module._glm
+
+    def stubborn(y, x, offset=None):  # type: ignore[no-untyped-def]
+        res = real(y, x, offset)
+        res.converged = False
+        return res
+
+    monkeypatch.setattr(module, "_glm", stubborn)
+    res = logistic(cohort(24, 80), "slow", ["smi"], profile=False)
+    assert not res.converged and res.problem is not None and "did not converge" in res.problem
+    assert "did not converge" in " ".join(res.warnings)
