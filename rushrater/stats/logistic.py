@@ -9,10 +9,13 @@ reported as not estimable with the separating terms named — never as a huge od
 
 * Wald: exp(b ± z·SE), p from z = b / SE (SPSS's ``Exp(B)``, its ``95% C.I.`` and ``Sig.``; the
   Wald χ² of SPSS is z²).
-* Profile likelihood: the b where the signed root of the deviance difference of the model with
-  that coefficient fixed (an offset) equals ±z, found by root finding (statsmodels has no profile
-  CI for GLMs).  R's ``confint()`` (MASS ``profile.glm``) interpolates a spline through a grid of
-  such fits, so it differs from the exact root by its interpolation error (about 1e-5 here).
+* Profile likelihood (statsmodels has none for GLMs): the signed root z(b) of the deviance
+  difference of the model with that coefficient fixed at b (an offset).  By default the limits
+  are computed as R's ``confint()`` on a glm does (MASS ``profile.glm`` + ``confint.profile.glm``):
+  z on a grid b0 ± k·δ·SE (δ = z_max/5, z_max = Φ⁻¹(1 - (1 - level)/8), k = 1…9 until |z| ≥ z_max),
+  an FMM cubic spline through it evaluated at 3 × (grid size) points, and linear interpolation of
+  that inverse at ±Φ⁻¹(0.975) — so the numbers are R's, including its interpolation error of
+  up to ~1e-4 on the log scale.  ``profile="exact"`` finds the roots z(b) = ±Φ⁻¹(0.975) instead.
 * Nagelkerke R² = (1 - exp(2(ℓ0 - ℓ)/n)) / (1 - exp(2ℓ0/n)) (Nagelkerke 1991), with Cox & Snell's
   numerator.
 * Hosmer–Lemeshow as ``ResourceSelection::hoslem.test(y, fitted, g = 10)``: groups cut at the
@@ -184,7 +187,7 @@ def fit_logit(x: FloatArray, y: FloatArray, names: Sequence[str]) -> LogitFit:
                     None if converged else "the maximum-likelihood fit did not converge in 100 iterations")
 
 
-def profile_ci(x: FloatArray, y: FloatArray, fit: LogitFit, j: int, confidence: float = 0.95) -> tuple[float, float]:
+def profile_ci_exact(x: FloatArray, y: FloatArray, fit: LogitFit, j: int, confidence: float = 0.95) -> tuple[float, float]:
     """Profile-likelihood CI of coefficient ``j`` (0 = intercept) of the model with intercept."""
     design = np.column_stack([np.ones(len(y)), x])
     rest = np.delete(design, j, axis=1)
@@ -193,12 +196,7 @@ def profile_ci(x: FloatArray, y: FloatArray, fit: LogitFit, j: int, confidence: 
     deviance_hat = -2 * fit.llf
 
     def signed_root(b: float) -> float:
-        offset = b * design[:, j]
-        if rest.shape[1]:
-            llf = float(_glm(y, rest, offset).llf)
-        else:
-            eta = offset
-            llf = float(np.sum(y * eta - np.logaddexp(0, eta)))
+        llf = _offset_llf(y, rest, b * design[:, j])
         return float(np.sign(b - b_hat) * np.sqrt(max(-2 * llf - deviance_hat, 0.0)))
 
     bounds = []
@@ -216,6 +214,95 @@ def profile_ci(x: FloatArray, y: FloatArray, fit: LogitFit, j: int, confidence: 
     return float(bounds[0]), float(bounds[1])
 
 
+def fmm_spline(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Coefficients b, c, d of R's ``spline(method = "fmm")`` (Forsythe, Malcolm & Moler 1977):
+    on [x_i, x_i+1] the spline is y_i + t(b_i + t(c_i + t d_i)), t = u - x_i.  The end conditions
+    match the third derivative of the cubic through the four points at each end.  Written out
+    because scipy's CubicSpline has no FMM end condition (R: src/library/stats/src/splines.c)."""
+    n = len(x)
+    b, c, d = np.zeros(n), np.zeros(n), np.zeros(n)
+    if n < 3:
+        b[:] = (y[1] - y[0]) / (x[1] - x[0])
+        return b, c, d
+    d[0] = x[1] - x[0]
+    c[1] = (y[1] - y[0]) / d[0]
+    for i in range(1, n - 1):
+        d[i] = x[i + 1] - x[i]
+        b[i] = 2.0 * (d[i - 1] + d[i])
+        c[i + 1] = (y[i + 1] - y[i]) / d[i]
+        c[i] = c[i + 1] - c[i]
+    b[0], b[n - 1] = -d[0], -d[n - 2]
+    c[0] = c[n - 1] = 0.0
+    if n > 3:
+        c[0] = c[2] / (x[3] - x[1]) - c[1] / (x[2] - x[0])
+        c[n - 1] = c[n - 2] / (x[n - 1] - x[n - 3]) - c[n - 3] / (x[n - 2] - x[n - 4])
+        c[0] = c[0] * d[0] * d[0] / (x[3] - x[0])
+        c[n - 1] = -c[n - 1] * d[n - 2] * d[n - 2] / (x[n - 1] - x[n - 4])
+    for i in range(1, n):
+        t = d[i - 1] / b[i - 1]
+        b[i] = b[i] - t * d[i - 1]
+        c[i] = c[i] - t * c[i - 1]
+    c[n - 1] = c[n - 1] / b[n - 1]
+    for i in range(n - 2, -1, -1):
+        c[i] = (c[i] - d[i] * c[i + 1]) / b[i]
+    b[n - 1] = (y[n - 1] - y[n - 2]) / d[n - 2] + d[n - 2] * (c[n - 2] + 2.0 * c[n - 1])
+    for i in range(n - 1):
+        b[i] = (y[i + 1] - y[i]) / d[i] - d[i] * (c[i + 1] + 2.0 * c[i])
+        d[i] = (c[i + 1] - c[i]) / d[i]
+        c[i] = 3.0 * c[i]
+    c[n - 1] = 3.0 * c[n - 1]
+    d[n - 1] = d[n - 2]
+    return b, c, d
+
+
+def r_spline(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """R's ``spline(x, y)``: the FMM spline at ``3 * length(x)`` equally spaced points."""
+    order = np.argsort(x, kind="stable")
+    x, y = x[order], y[order]
+    b, c, d = fmm_spline(x, y)
+    u = np.linspace(x[0], x[-1], 3 * len(x))
+    i = np.clip(np.searchsorted(x, u, side="right") - 1, 0, len(x) - 1)
+    t = u - x[i]
+    return u, y[i] + t * (b[i] + t * (c[i] + t * d[i]))
+
+
+def profile_ci_mass(x: FloatArray, y: FloatArray, fit: LogitFit, j: int,
+                    confidence: float = 0.95) -> tuple[float, float]:
+    """Profile-likelihood CI of coefficient ``j`` exactly as R's ``confint(glm)`` (MASS)."""
+    design = np.column_stack([np.ones(len(y)), x])
+    rest = np.delete(design, j, axis=1)
+    alpha = (1 - confidence) / 4  # confint.glm profiles with alpha = (1 - level) / 4
+    zmax = float(np.sqrt(sps.chi2.ppf(1 - alpha, 1)))
+    step_size = zmax / 5 * fit.bse[j]
+    deviance_hat = -2 * fit.llf
+    grid_b, grid_z = [fit.params[j]], [0.0]
+    for sign in (-1, 1):
+        step, z = 0, 0.0
+        while (step := step + 1) < 10 and abs(z) < zmax:
+            b = fit.params[j] + sign * step * step_size
+            llf = _offset_llf(y, rest, b * design[:, j])
+            zz = -2 * llf - deviance_hat
+            z = sign * float(np.sqrt(max(zz, 0.0)))
+            grid_b.append(b)
+            grid_z.append(z)
+    zs = np.asarray(grid_z)
+    order = np.argsort(zs, kind="stable")
+    u, v = r_spline(np.asarray(grid_b)[order], zs[order])
+    cutoff = sps.norm.ppf([(1 - confidence) / 2, (1 + confidence) / 2])
+    by_z = np.argsort(v, kind="stable")
+    vz, uz = v[by_z], u[by_z]
+    limits = np.interp(cutoff, vz, uz)
+    outside = (cutoff < vz[0]) | (cutoff > vz[-1])  # approx(rule = 1) gives NA outside
+    limits[outside] = np.nan
+    return float(limits[0]), float(limits[1])
+
+
+def _offset_llf(y: FloatArray, rest: FloatArray, offset: FloatArray) -> float:
+    if rest.shape[1]:
+        return float(_glm(y, rest, offset).llf)
+    return float(np.sum(y * offset - np.logaddexp(0, offset)))
+
+
 def hosmer_lemeshow(y: FloatArray, fitted: FloatArray, groups: int = 10) -> dict[str, float]:
     """Hosmer–Lemeshow χ² as ``ResourceSelection::hoslem.test(y, fitted, g)`` (see module notes)."""
     breaks = np.unique(np.quantile(fitted, np.linspace(0, 1, groups + 1)))
@@ -228,6 +315,9 @@ def hosmer_lemeshow(y: FloatArray, fitted: FloatArray, groups: int = 10) -> dict
             chi2 += (observed - expected) ** 2 / expected
     df = groups - 2
     return {"chi2": float(chi2), "df": float(df), "p": float(sps.chi2.sf(chi2, df)), "groups": float(len(breaks) - 1)}
+
+
+PROFILE_METHODS = {"mass": profile_ci_mass, "exact": profile_ci_exact}
 
 
 @dataclass
@@ -258,7 +348,7 @@ class LogisticResult:
 
 
 def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, confidence: float = 0.95,
-             profile: bool = True) -> LogisticResult:
+             profile: str | None = "mass") -> LogisticResult:
     """Multivariable logistic regression of a binary outcome on ``predictors``.
 
     Parameters
@@ -271,8 +361,9 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, con
         Numeric columns enter as they are; others as dummies (first sorted level = reference).
     confidence : float
         Level of both CIs.
-    profile : bool
-        Also compute profile-likelihood CIs (one extra fit per root-finding step).
+    profile : {"mass", "exact", None}
+        Profile-likelihood CIs as R's ``confint()`` (``"mass"``, default), by exact root finding
+        (``"exact"``), or none (``None``, faster).
 
     Returns
     -------
@@ -291,6 +382,8 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, con
     """
     if outcome in predictors:
         raise ValueError(f"{outcome!r} is the outcome; it cannot also be a predictor")
+    if profile is not None and profile not in PROFILE_METHODS:
+        raise ValueError(f"profile must be one of {', '.join(PROFILE_METHODS)} or None, not {profile!r}")
     check_frame(data, [outcome, *predictors])
     y_all, coding = binary(data, outcome)
     design = design_matrix(data, predictors)
@@ -306,8 +399,10 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, con
     rows = []
     for j, term in enumerate(names):
         b, se = fit.params[j], fit.bse[j]
-        lo, hi = (profile_ci(x, y, fit, j, confidence) if profile and fit.problem is None
-                  else (np.nan, np.nan))
+        if profile is not None and fit.problem is None:
+            lo, hi = PROFILE_METHODS[profile](x, y, fit, j, confidence)
+        else:
+            lo, hi = np.nan, np.nan
         rows.append({
             "term": term, "b": b, "se": se, "z": b / se, "or": np.exp(b),
             "ci_low": np.exp(b - zq * se), "ci_high": np.exp(b + zq * se),
@@ -330,6 +425,6 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, con
 
 
 def univariable(data: pd.DataFrame, outcome: str, predictors: Sequence[str], *, confidence: float = 0.95,
-                profile: bool = True) -> list[LogisticResult]:
+                profile: str | None = "mass") -> list[LogisticResult]:
     """One model per predictor (each on the rows where that predictor is present)."""
     return [logistic(data, outcome, [p], confidence=confidence, profile=profile) for p in predictors]

@@ -1,8 +1,8 @@
 """Logistic regression against R's glm / confint (R 4.2, MASS profile) run live, hand values, bad input.
 
-R's ``confint()`` on a glm (MASS ``profile.glm``) interpolates a spline through a grid of
-profile fits, so it is compared to 1e-4; the exact profile limits (R ``uniroot`` on the signed
-root of the deviance of offset fits) to 1e-6.
+The default profile CIs reproduce R's ``confint()`` on a glm (MASS ``profile.glm``: a grid of
+offset fits, an FMM spline, linear inverse interpolation), so they are compared with it; the
+``profile="exact"`` limits are compared with R ``uniroot`` on the same signed-root deviance.
 """
 
 from __future__ import annotations
@@ -70,23 +70,35 @@ def test_multivariable_model_matches_glm_live(tmp_path: Path, seed: int) -> None
     terms, hl = run_r_frame(R_GLM, data, tmp_path, ("MASS",))
     res = logistic(data, "slow", ["smi", "vfi", "age", "asa"])
     ours = res.terms
+    exact = logistic(data, "slow", ["smi", "vfi", "age", "asa"], profile="exact").terms
     assert list(ours["term"]) == ["(Intercept)", "smi", "vfi", "age", "asa[II]", "asa[III]"]
     for column in ["b", "se", "or"]:
         np.testing.assert_allclose(ours[column], terms[column], rtol=1e-6, atol=1e-9, err_msg=column)
     for column in ["ci_low", "ci_high", "p"]:
         np.testing.assert_allclose(ours[column], terms[column], rtol=1e-4, atol=1e-8, err_msg=column)
-    np.testing.assert_allclose(ours["profile_ci_low"], terms["exact_low"], rtol=1e-6)
-    np.testing.assert_allclose(ours["profile_ci_high"], terms["exact_high"], rtol=1e-6)
-    # MASS's spline interpolation of the profile is off by up to ~1e-4 on the log scale (seen:
-    # 1.1e-4 for an intercept); the exact limits above are the real check.
-    np.testing.assert_allclose(ours["profile_ci_low"], terms["profile_low"], rtol=5e-4)
-    np.testing.assert_allclose(ours["profile_ci_high"], terms["profile_high"], rtol=5e-4)
+    np.testing.assert_allclose(exact["profile_ci_low"], terms["exact_low"], rtol=1e-6)
+    np.testing.assert_allclose(exact["profile_ci_high"], terms["exact_high"], rtol=1e-6)
+    np.testing.assert_allclose(ours["profile_ci_low"], terms["profile_low"], rtol=1e-6)
+    np.testing.assert_allclose(ours["profile_ci_high"], terms["profile_high"], rtol=1e-6)
     assert res.nagelkerke_r2 == pytest.approx(terms["nk"][0], abs=1e-6)
     assert res.cox_snell_r2 == pytest.approx(terms["cs"][0], abs=1e-6)
     assert res.hosmer_lemeshow["chi2"] == pytest.approx(hl["chi2"][0], abs=1e-6)
     assert res.hosmer_lemeshow["p"] == pytest.approx(hl["p"][0], abs=1e-4)
     assert res.to_dict()["terms"][1]["or"] == pytest.approx(terms["or"][1], rel=1e-6)
     assert res.n == 200 and res.events == int(data["slow"].sum()) and res.converged and res.problem is None
+
+
+@pytest.mark.r
+def test_fmm_spline_equals_R_spline_live(tmp_path: Path) -> None:
+    from rushrater.stats.logistic import r_spline
+
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame({"x": np.sort(rng.normal(0, 1, 11)), "y": rng.normal(0, 1, 11)})
+    (theirs,) = run_r_frame("s <- spline(d$x, d$y)\nwrite.csv(data.frame(x = s$x, y = s$y), stdout(), "
+                            "row.names = FALSE)", data, tmp_path)
+    u, v = r_spline(data["x"].to_numpy(), data["y"].to_numpy())
+    np.testing.assert_allclose(u, theirs["x"], atol=1e-12)
+    np.testing.assert_allclose(v, theirs["y"], atol=1e-10)
 
 
 def test_hand_computed_single_binary_predictor() -> None:
@@ -140,11 +152,11 @@ def test_bad_input(frame: pd.DataFrame, message: str) -> None:
 def test_missing_values_counted_and_univariable_models_use_their_own_rows() -> None:
     data = cohort(23, 120)
     data.loc[:9, "vfi"] = np.nan
-    models = univariable(data, "slow", ["smi", "vfi"], profile=False)
+    models = univariable(data, "slow", ["smi", "vfi"], profile=None)
     assert [m.n for m in models] == [120, 110]
     assert models[1].missing.missing["vfi"] == 10
     assert "vfi 10; 110 of 120 rows used" in models[1].warnings[0]
-    joint = logistic(data, "slow", ["smi", "vfi"], profile=False)
+    joint = logistic(data, "slow", ["smi", "vfi"], profile=None)
     assert joint.n == 110
 
 
@@ -160,6 +172,6 @@ def test_non_convergence_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
         return res
 
     monkeypatch.setattr(module, "_glm", stubborn)
-    res = logistic(cohort(24, 80), "slow", ["smi"], profile=False)
+    res = logistic(cohort(24, 80), "slow", ["smi"], profile=None)
     assert not res.converged and res.problem is not None and "did not converge" in res.problem
     assert "did not converge" in " ".join(res.warnings)
