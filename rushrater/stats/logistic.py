@@ -291,7 +291,7 @@ def profile_ci_mass(x: FloatArray, y: FloatArray, fit: LogitFit, j: int,
     cutoff = sps.norm.ppf([(1 - confidence) / 2, (1 + confidence) / 2])
     by_z = np.argsort(v, kind="stable")
     vz, uz = v[by_z], u[by_z]
-    limits = np.interp(cutoff, vz, uz)
+    limits = np.asarray(np.interp(cutoff, vz, uz), dtype=np.float64)
     outside = (cutoff < vz[0]) | (cutoff > vz[-1])  # approx(rule = 1) gives NA outside
     limits[outside] = np.nan
     return float(limits[0]), float(limits[1])
