@@ -645,6 +645,37 @@ def pg_image_fetch(workdir: Path) -> dict[str, float]:
         drop()
 
 
+@benchmark("stats_match_5000_s")
+def stats_match_5000(workdir: Path) -> dict[str, float]:
+    """Propensity model + greedy 1:1 matching (caliper 0.05) of 5,000 treated to 5,000 controls (target <= 1 s)."""
+    import pandas as pd
+
+    from rushrater.stats.matching import match
+
+    rng = np.random.default_rng(14)
+    n = 10_000
+    treated = np.r_[np.ones(5000), np.zeros(5000)].astype(int)
+    data = pd.DataFrame({"treated": treated, "age": rng.normal(60, 10, n) + 3 * treated, "bmi": rng.normal(26, 4, n),
+                         "sex": rng.choice(["F", "M"], n), "asa": rng.choice(["I", "II", "III"], n)})
+    pairs = []
+    seconds = _best_of(3, lambda: pairs.append(match(data, "treated", ["age", "bmi", "sex", "asa"]).n_pairs))
+    return {"stats_match_5000_s": round(seconds, 3), "stats_match_5000_pairs": pairs[-1]}
+
+
+@benchmark("stats_roc_delong_100k_s")
+def stats_roc_delong_100k(workdir: Path) -> dict[str, float]:
+    """ROC of one marker on 100,000 patients: AUC, DeLong CI and Youden cut-off (target <= 1 s)."""
+    import pandas as pd
+
+    from rushrater.stats.roc import roc
+
+    rng = np.random.default_rng(14)
+    n = 100_000
+    slow = (rng.random(n) < 0.3).astype(int)
+    data = pd.DataFrame({"slow": slow, "smi": np.round(45 - 3 * slow + rng.normal(0, 6, n), 1)})
+    return {"stats_roc_delong_100k_s": round(_best_of(3, lambda: roc(data, "slow", ["smi"])), 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="+", metavar="KEY", help="run only the benchmarks reporting these keys")

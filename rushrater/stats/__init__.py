@@ -25,6 +25,10 @@ Healing status
     :func:`healing_agreement_by_target`, :data:`SLOW_HEALING_CUTOFF`.
 Interpretation
     :func:`koo_li_label`, :func:`interpret_icc`, :func:`add_interpretation`.
+Outcomes (one row per patient; issue 14)
+    :func:`compare` (baseline table), :func:`match` (propensity-score matching as MatchIt),
+    :func:`logistic` / :func:`univariable_logistic` (odds ratios), :func:`correlate`,
+    :func:`roc` (AUC with DeLong CI, Youden cut-off, paired DeLong tests).
 """
 
 from ._anova import FORMS, MCGRAW_WONG, TABLE_COLUMNS
@@ -41,6 +45,12 @@ from .ordinal import (
     weighted_kappa,
     weighted_kappa_matrix,
 )
+from .baseline import CompareResult, compare
+from .correlation import CorrelationResult, correlate
+from .logistic import LogisticResult, logistic
+from .logistic import univariable as univariable_logistic
+from .matching import MatchResult, match
+from .roc import RocResult, roc
 from .study import BETWEEN_GROUPS_COLUMNS, STUDY_COLUMNS, agreement_table, between_groups_table
 
 __all__ = [
@@ -54,12 +64,19 @@ __all__ = [
     "SLOW_HEALING_CUTOFF",
     "STUDY_COLUMNS",
     "TABLE_COLUMNS",
+    "CompareResult",
+    "CorrelationResult",
     "IccResult",
+    "LogisticResult",
+    "MatchResult",
+    "RocResult",
     "add_interpretation",
     "agreement_table",
     "between_groups_table",
     "bland_altman",
     "classify_healing",
+    "compare",
+    "correlate",
     "fleiss_kappa",
     "fleiss_kappa_counts",
     "healing_agreement",
@@ -70,6 +87,10 @@ __all__ = [
     "koo_li_label",
     "krippendorff_alpha",
     "limits_of_agreement",
+    "logistic",
+    "match",
+    "roc",
+    "univariable_logistic",
     "weighted_kappa",
     "weighted_kappa_matrix",
 ]
