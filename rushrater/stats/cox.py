@@ -556,6 +556,8 @@ def _cox_zph(d: SurvivalData, rs: _Risk, beta: FloatArray, ties: str) -> CoxZph:
         rows = death_strata == code
         if k.size:
             scaled[np.ix_(rows, k)] = np.linalg.solve(vmean[np.ix_(k, k)], schoen[np.ix_(rows, k)].T).T
+        else:  # no covariate varies in this stratum: cox.zph leaves its (zero) residuals unscaled
+            scaled[rows] = schoen[rows]
     scaled += beta[None, :]
     frame = pd.DataFrame(scaled, columns=d.predictors)
     return CoxZph(table=table, global_chisq=g_chisq, global_df=p, global_p=float(sps.chi2.sf(g_chisq, p)),
