@@ -596,3 +596,35 @@ def schoenfeld_figure(zph: CoxZph, term: str | None = None, *, frac: float = 2 /
         ax.set_xlabel("1 - KM(time)")
         ax.set_ylabel(f"beta(t) for {name}")
     return fig
+
+
+# --------------------------------------------------------------------------- lean refits (bootstrap)
+
+
+@dataclass
+class LeanFit:
+    """Coefficients and the centred baseline of a Cox fit without strata, for resampling."""
+
+    coef: FloatArray
+    means: FloatArray
+    times: FloatArray
+    cumhaz: FloatArray
+    converged: bool
+
+    def lp(self, x: FloatArray) -> FloatArray:
+        return np.asarray((x - self.means) @ self.coef, dtype=float)
+
+    def survival_at(self, x: FloatArray, u: float) -> FloatArray:
+        """S(u | x) = S0(u) ^ exp(lp), as cph's ``surv.summary`` at ``time.inc = u``."""
+        h = np.concatenate([[0.0], self.cumhaz])[np.searchsorted(self.times, u, side="right")]
+        return np.asarray(np.exp(-h * np.exp(self.lp(x))), dtype=float)
+
+
+def fit_lean(time: FloatArray, event: BoolArray, x: FloatArray, ties: str = "efron") -> LeanFit:
+    """Newton–Raphson fit on arrays (no checks, no concordance or zph): for bootstrap loops."""
+    d = SurvivalData(time=time, event=event, x=x, strata=np.zeros(time.size, dtype=np.int64),
+                     predictors=[f"x{j}" for j in range(x.shape[1])], index=pd.RangeIndex(time.size))
+    rs = _prepare(d, ties)
+    beta, _, _, _, converged = _newton(rs, x.shape[1])
+    base = _baseline_hazard(rs, beta, ties)
+    return LeanFit(beta, x.mean(axis=0), base["time"].to_numpy(float), base["cumhaz"].to_numpy(float), converged)
