@@ -86,6 +86,8 @@ def _auc_one_time(time: FloatArray, event: BoolArray, marker: FloatArray, t: flo
     control = time > t
     g_minus = step(utimes, g, time, left=True)
     g_t = float(step(utimes, g, np.array([t]))[0])
+    if g_t <= 0:  # everyone still followed at t was censored by then: no control weights exist
+        return math.nan, math.nan, pd.DataFrame(), int(((time <= t) & event).sum()), 0
     w = np.where(case, 1.0 / np.where(case, g_minus, 1.0), 0.0) + np.where(control, 1.0 / g_t, 0.0)
     n_case, n_control = int(case.sum()), int(control.sum())
     if n_case == 0 or n_control == 0:
