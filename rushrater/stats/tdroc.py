@@ -79,7 +79,8 @@ def _censoring_km(time: FloatArray, event: BoolArray) -> tuple[FloatArray, Float
 
 
 def _auc_one_time(time: FloatArray, event: BoolArray, marker: FloatArray, t: float,
-                  ckm: tuple[FloatArray, FloatArray, FloatArray, FloatArray]) -> tuple[float, float, pd.DataFrame, int, int]:
+                  ckm: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+                  full: bool = True) -> tuple[float, float, pd.DataFrame, int, int]:
     n = time.size
     utimes, g, at_risk, comp = ckm
     case = (time <= t) & event
@@ -112,6 +113,8 @@ def _auc_one_time(time: FloatArray, event: BoolArray, marker: FloatArray, t: flo
     pair_ctrl = np.where(control, w * h_ctrl, 0.0)  # sum_i h(i, j) for control j
     phi_sum = pair_case.sum()
     auc = float(phi_sum / (mu1 * mu2))
+    if not full:  # the AUC alone (bootstrap replicates)
+        return auc, math.nan, pd.DataFrame(), n_case, n_control
     # influence function (scaled so that se = sd / sqrt(n)), G fixed
     mu1n, mu2n, phin = mu1 / n, mu2 / n, phi_sum / n**2
     mu = mu1n * mu2n
@@ -148,10 +151,8 @@ def _auc_one_time(time: FloatArray, event: BoolArray, marker: FloatArray, t: flo
     se = float(np.std(infl, ddof=1) / math.sqrt(n))
     # ROC curve: thresholds from high to low
     thresholds = np.unique(marker)[::-1]
-    tp = np.array([w[case & (marker >= c)].sum() for c in thresholds]) / mu1 if thresholds.size < 2000 else \
-        _cum_by_threshold(marker, np.where(case, w, 0.0), thresholds) / mu1
-    fp = np.array([w[control & (marker >= c)].sum() for c in thresholds]) / mu2 if thresholds.size < 2000 else \
-        _cum_by_threshold(marker, np.where(control, w, 0.0), thresholds) / mu2
+    tp = _cum_by_threshold(marker, np.where(case, w, 0.0), thresholds) / mu1
+    fp = _cum_by_threshold(marker, np.where(control, w, 0.0), thresholds) / mu2
     roc = pd.DataFrame({"t": t, "threshold": np.concatenate([[np.inf], thresholds]),
                         "tpr": np.concatenate([[0.0], tp]), "fpr": np.concatenate([[0.0], fp])})
     return auc, se, roc, n_case, n_control
@@ -192,11 +193,11 @@ def td_auc(data: pd.DataFrame, time: str, event: str, marker: str, times: list[f
     return TdRocResult(out, roc_all, marker, d.n, d.events, warnings)
 
 
-def auc_influence(time: FloatArray, event: BoolArray, marker: FloatArray, t: float) -> tuple[float, float]:
-    """AUC(t) and its SE on arrays (no checks): for the bootstrap and validation code."""
+def auc_at(time: FloatArray, event: BoolArray, markers: list[FloatArray], times: list[float]) -> FloatArray:
+    """AUC(t) of each marker (rows) at each time (columns) on arrays, no checks and no SE:
+    for bootstrap loops (one censoring KM shared by all)."""
     ckm = _censoring_km(time, event)
-    auc, se, _, _, _ = _auc_one_time(time, event, marker, t, ckm)
-    return auc, se
+    return np.array([[_auc_one_time(time, event, m, float(t), ckm, full=False)[0] for t in times] for m in markers])
 
 
 def roc_figure(result: TdRocResult) -> Any:
