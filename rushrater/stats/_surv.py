@@ -52,6 +52,11 @@ def _rows(labels: Sequence[object]) -> str:
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> FloatArray:
+    col = frame[column]
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        return np.asarray(col.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+    if pd.api.types.is_bool_dtype(col):
+        return np.asarray(col.astype(float).to_numpy(), dtype=float)
     values = pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
     bad = values.isna() & frame[column].notna() & (frame[column].astype(str).str.strip() != "")
     if bad.any():

@@ -255,10 +255,10 @@ def _check_design(d: SurvivalData) -> None:
         if np.ptp(d.x[:, j]) == 0:
             raise ValueError(f"predictor {name!r} is constant (every value {d.x[0, j]:g}); leave it out of the model")
     xc = d.x - d.x.mean(axis=0)
-    scale = np.sqrt((xc**2).sum(axis=0))
-    xs = xc / scale
+    xs = xc / np.sqrt((xc**2).sum(axis=0))
+    gram = xs.T @ xs  # correlation matrix: a (near) zero eigenvalue of its leading block = collinearity
     for j in range(1, xs.shape[1]):
-        if np.linalg.matrix_rank(xs[:, : j + 1], tol=1e-7) <= j:
+        if np.linalg.eigvalsh(gram[: j + 1, : j + 1])[0] < 1e-10:
             raise ValueError(f"predictor {d.predictors[j]!r} is collinear with {', '.join(map(repr, d.predictors[:j]))} "
                              "(an exact linear combination); leave one of them out")
 
@@ -395,14 +395,22 @@ def _prefix_counts(values: FloatArray, queries: FloatArray, lengths: IntArray, b
     less = np.zeros(queries.size, dtype=np.int64)
     leq = np.zeros(queries.size, dtype=np.int64)
     full = lengths // block
+    # queries sorted by how many full blocks they see: block b adds to the tail [start_b:]
+    by_full = np.argsort(-full, kind="stable")
+    q_sorted = queries[by_full]
+    n_with = np.searchsorted(-full[by_full], -np.arange(n_blocks), side="left")  # queries with full > b
+    less_s = np.zeros(queries.size, dtype=np.int64)
+    leq_s = np.zeros(queries.size, dtype=np.int64)
     for b in range(n_blocks):
+        k = int(n_with[b]) if b < n_with.size else 0
+        if k == 0:
+            break
         chunk = np.sort(values[b * block:(b + 1) * block])
-        sel = full > b
-        if not sel.any():
-            continue
-        q = queries[sel]
-        less[sel] += np.searchsorted(chunk, q, side="left")
-        leq[sel] += np.searchsorted(chunk, q, side="right")
+        q = q_sorted[:k]
+        less_s[:k] += np.searchsorted(chunk, q, side="left")
+        leq_s[:k] += np.searchsorted(chunk, q, side="right")
+    less[by_full] = less_s
+    leq[by_full] = leq_s
     rem = lengths - full * block
     offs = np.arange(block)
     idx = full[:, None] * block + offs[None, :]
@@ -449,14 +457,15 @@ def _concordance_counts(time: FloatArray, event: BoolArray, x: FloatArray) -> tu
     infl[:, 0] += g2  # the death (x_i) is larger than x_j: concordant
     infl[:, 1] += l2
     infl[:, 2] += e2
-    # ties on time among deaths (not comparable)
-    tied_y = tied_xy = 0.0
-    dt = t[deaths]
-    _, start, counts = np.unique(dt, return_index=True, return_counts=True)
-    for s, c in zip(start[counts > 1], counts[counts > 1]):
-        tied_y += c * (c - 1) / 2
-        _, cc = np.unique(v[deaths][s:s + c], return_counts=True)
-        tied_xy += float((cc * (cc - 1) / 2).sum())
+    # ties on time among deaths (not comparable), and those also tied on x
+    dt, dv = t[deaths], v[deaths]
+    _, per_time = np.unique(dt, return_counts=True)
+    tied_y = float((per_time * (per_time - 1) / 2).sum())
+    pairs = np.lexsort((dv, dt))
+    same = np.concatenate([[False], (np.diff(dt[pairs]) == 0) & (np.diff(dv[pairs]) == 0)])
+    run_id = np.cumsum(~same)
+    per_xy = np.bincount(run_id)
+    tied_xy = float((per_xy * (per_xy - 1) / 2).sum())
     counts_out = np.array([conc_d.sum(), disc_d.sum(), tie_d.sum(), tied_y - tied_xy, tied_xy])
     back = np.empty(n, dtype=np.int64)
     back[order] = np.arange(n)
