@@ -25,6 +25,12 @@ Healing status
     :func:`healing_agreement_by_target`, :data:`SLOW_HEALING_CUTOFF`.
 Interpretation
     :func:`koo_li_label`, :func:`interpret_icc`, :func:`add_interpretation`.
+Time-to-event risk models (one row per patient; R survival / rms / riskRegression numbers)
+    :func:`cox_fit` -> :class:`CoxResult` (coxph, concordance, cox.zph), :func:`concordance`,
+    :func:`schoenfeld_figure`; :func:`td_auc` -> :class:`TdRocResult`, :func:`roc_figure`;
+    :func:`cox_nomogram`, :func:`logistic_nomogram`, :func:`nomogram_figure`;
+    :func:`calibrate` -> :class:`CalibrationResult`, :func:`calibration_figure`;
+    :func:`external_validation`, :func:`optimism_corrected_c`, :func:`compare_risk_scores`.
 """
 
 from ._anova import FORMS, MCGRAW_WONG, TABLE_COLUMNS
@@ -42,6 +48,11 @@ from .ordinal import (
     weighted_kappa_matrix,
 )
 from .study import BETWEEN_GROUPS_COLUMNS, STUDY_COLUMNS, agreement_table, between_groups_table
+from .calibration import CalibrationResult, calibrate, calibration_figure
+from .cox import CoxResult, concordance, cox_fit, schoenfeld_figure
+from .nomogram import Nomogram, cox_nomogram, logistic_nomogram, nomogram_figure
+from .survival_validation import compare_risk_scores, external_validation, optimism_corrected_c
+from .tdroc import TdRocResult, roc_figure, td_auc
 
 __all__ = [
     "BETWEEN_GROUPS_COLUMNS",
@@ -54,11 +65,28 @@ __all__ = [
     "SLOW_HEALING_CUTOFF",
     "STUDY_COLUMNS",
     "TABLE_COLUMNS",
+    "CalibrationResult",
+    "CoxResult",
     "IccResult",
+    "Nomogram",
+    "TdRocResult",
     "add_interpretation",
     "agreement_table",
     "between_groups_table",
     "bland_altman",
+    "calibrate",
+    "calibration_figure",
+    "compare_risk_scores",
+    "concordance",
+    "cox_fit",
+    "cox_nomogram",
+    "external_validation",
+    "logistic_nomogram",
+    "nomogram_figure",
+    "optimism_corrected_c",
+    "roc_figure",
+    "schoenfeld_figure",
+    "td_auc",
     "classify_healing",
     "fleiss_kappa",
     "fleiss_kappa_counts",

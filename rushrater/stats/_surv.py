@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -105,7 +106,7 @@ def survival_data(
     x = np.column_stack([_numeric(frame, c) for c in predictors]) if predictors else np.empty((len(frame), 0))
     if not np.isfinite(x[~np.isnan(x)]).all():
         raise ValueError("a predictor holds an infinite value")
-    keep = ~np.isnan(x).any(axis=1)
+    keep: BoolArray = np.asarray(~np.isnan(x).any(axis=1), dtype=bool)
     if strata:
         s_raw = frame[strata]
         s_missing = s_raw.isna() | (s_raw.astype(str).str.strip() == "")
@@ -142,12 +143,12 @@ def km(time: FloatArray, event: BoolArray) -> tuple[FloatArray, FloatArray]:
     at_risk = np.cumsum(counts[::-1])[::-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         factors = np.where(at_risk > 0, 1.0 - deaths / at_risk, 1.0)
-    return times, np.cumprod(factors)
+    return np.asarray(times, dtype=float), np.asarray(np.cumprod(factors), dtype=float)
 
 
 def step(times: FloatArray, values: FloatArray, at: FloatArray, *, left: bool = False, start: float = 1.0) -> FloatArray:
     """Right-continuous step function (value at ``at``); ``left=True`` gives the value just before."""
-    side = "left" if left else "right"
+    side: Literal["left", "right"] = "left" if left else "right"
     idx = np.searchsorted(times, at, side=side)
     padded = np.concatenate([[start], values])
     return np.asarray(padded[idx], dtype=float)

@@ -271,9 +271,10 @@ def _newton(rs: _Risk, p: int) -> tuple[FloatArray, _Terms, float, int, bool]:
     converged = False
     halving = 0
     it = 0
+    step: FloatArray = np.zeros(p)
     for it in range(1, _ITER_MAX + 1):
         try:
-            step = np.linalg.solve(cur.info, cur.score) if halving == 0 else step / 2.0  # noqa: F821
+            step = np.asarray(np.linalg.solve(cur.info, cur.score) if halving == 0 else step / 2.0, dtype=float)
         except np.linalg.LinAlgError:
             break
         new_beta = beta + step
@@ -327,7 +328,7 @@ def cox_fit(
     rs = _prepare(d, ties)
     beta, fin, loglik0, iterations, converged = _newton(rs, p)
     try:
-        var = np.linalg.inv(fin.info)
+        var = np.asarray(np.linalg.inv(fin.info), dtype=float)
     except np.linalg.LinAlgError:
         var = np.full((p, p), np.nan)
     infinite = np.zeros(p, dtype=bool)
@@ -588,7 +589,7 @@ def schoenfeld_figure(zph: CoxZph, term: str | None = None, *, frac: float = 2 /
     ``fig.savefig("zph.svg")``); the horizontal line is the fitted (time-constant) coefficient.
     """
     from matplotlib.figure import Figure
-    from statsmodels.nonparametric.smoothers_lowess import lowess
+    from statsmodels.nonparametric.smoothers_lowess import lowess  # type: ignore[import-untyped]
 
     names = [term] if term else list(zph.scaled_residuals.columns)
     fig = Figure(figsize=(4.0 * len(names), 3.4), layout="constrained")

@@ -75,7 +75,7 @@ def r_pretty(lo: float, up: float, n: int = 10) -> FloatArray:
         else:
             ns -= k // 2
             nu += k // 2 + k % 2
-    return np.arange(ns, nu + 1) * unit
+    return np.asarray(np.arange(ns, nu + 1) * unit, dtype=float)
 
 
 @dataclass
@@ -192,7 +192,7 @@ def cox_nomogram(fit: CoxResult, data: pd.DataFrame, times: list[float]) -> Nomo
 
 def logistic_nomogram(data: pd.DataFrame, outcome: str, predictors: list[str]) -> Nomogram:
     """Nomogram of ``glm(outcome ~ predictors, binomial)`` (statsmodels Logit) -> probability."""
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # type: ignore[import-untyped]
 
     frame = data[[outcome, *predictors]].apply(pd.to_numeric, errors="coerce").dropna()
     model = sm.Logit(frame[outcome].to_numpy(float), sm.add_constant(frame[predictors].to_numpy(float))).fit(disp=0)

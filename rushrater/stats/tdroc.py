@@ -75,7 +75,7 @@ def _censoring_km(time: FloatArray, event: BoolArray) -> tuple[FloatArray, Float
         g = np.cumprod(np.where(at_risk > 0, 1.0 - cens / np.where(at_risk > 0, at_risk, 1.0), 1.0))
         # riskRegression's influence term (getInfluenceFunctionKM) counts everyone with T >= u at risk
         comp = np.cumsum(n * cens / all_at_risk**2)
-    return times, g, all_at_risk, comp
+    return np.asarray(times, dtype=float), np.asarray(g, dtype=float), all_at_risk, np.asarray(comp, dtype=float)
 
 
 def _auc_one_time(time: FloatArray, event: BoolArray, marker: FloatArray, t: float,
