@@ -107,3 +107,34 @@ def test_external_validation_and_paired_comparison() -> None:
     assert a == b
     assert a.c_diff_ci[0] < a.c_diff < a.c_diff_ci[1]
     assert a.c_diff > 0  # the image model also knows about height and CT-guided rehabilitation
+
+
+R_EXTERNAL = """
+suppressMessages(library(riskRegression))
+tr <- subset(d, institution == 1); va <- subset(d, institution == 2)
+f <- coxph(Surv(time, event) ~ age + weight + height + ct_guided, tr)
+va$lp <- predict(f, newdata = va, type = "lp")
+k <- concordance(Surv(time, event) ~ lp, va, reverse = TRUE, timefix = FALSE)
+slope <- coef(coxph(Surv(time, event) ~ lp, va))
+e3 <- predict(f, newdata = transform(va, time = pmin(time, 3)), type = "expected")
+s <- Score(list(m = cbind(va$lp, va$lp)), Hist(time, event) ~ 1, data = va, times = c(1, 3), metrics = "auc",
+           cens.model = "km", null.model = FALSE)
+write.csv(data.frame(c = k$concordance, se = sqrt(k$var), slope = slope,
+                     citl3 = log(sum(va$event == 1 & va$time <= 3) / sum(e3))), stdout(), row.names = FALSE)
+cat("@@\\n")
+write.csv(as.data.frame(s$AUC$score), stdout(), row.names = FALSE)
+"""
+
+
+@pytest.mark.r
+def test_external_validation_matches_r(tmp_path: Path) -> None:
+    data = rehab_like(500, seed=17)
+    summary, auc = run_r(R_EXTERNAL, data, tmp_path)
+    ours = external_validation(data, "time", "event", PREDICTORS, [1.0, 3.0], train_where="institution == 1",
+                               validate_where="institution == 2")
+    assert ours.c_validate == pytest.approx(summary["c"][0], abs=1e-6)
+    assert ours.c_validate_se == pytest.approx(summary["se"][0], abs=1e-6)
+    assert ours.calibration[1]["slope"] == pytest.approx(summary["slope"][0], abs=1e-6)
+    assert ours.calibration[1]["calibration_in_the_large"] == pytest.approx(summary["citl3"][0], abs=1e-6)
+    np.testing.assert_allclose([a["auc"] for a in ours.auc], auc["AUC"], atol=1e-6)
+    np.testing.assert_allclose([a["ci_low"] for a in ours.auc], auc["lower"], atol=1e-4)
