@@ -356,6 +356,10 @@ def cox_fit(
     lp = (d.x - d.x.mean(axis=0)) @ beta
     conc = concordance(d.time, d.event, lp, d.strata, reverse=True)
     zph = _cox_zph(d, rs, beta, ties) if ph_test and converged and not infinite.any() else None
+    if zph is not None and math.isnan(zph.global_chisq):
+        warnings.append("the proportional-hazards test is undefined (NaN): it needs event times that differ")
+    elif ph_test and zph is None:
+        warnings.append("the proportional-hazards test is not reported: the fit has undefined coefficients")
     baseline = _baseline_hazard(rs, beta, ties)
     return CoxResult(n=d.n, events=d.events, terms=terms, coef=beta, var=var, loglik=(loglik0, fin.loglik),
                      iterations=iterations, ties=ties, predictors=list(d.predictors), means=d.x.mean(axis=0),
@@ -534,13 +538,17 @@ def _cox_zph(d: SurvivalData, rs: _Risk, beta: FloatArray, ties: str) -> CoxZph:
     i22 = ((g_term**2)[:, None, None] * it).sum(axis=0)
     imat = np.block([[i11, i12], [i12.T, i22]])
     u = np.concatenate([np.zeros(p), u1])
+    def score_test(kk: IntArray) -> float:
+        try:  # singular when g(t) does not vary (one distinct event time): R stops, we say NaN
+            return float(u[kk] @ np.linalg.solve(imat[np.ix_(kk, kk)], u[kk]))
+        except np.linalg.LinAlgError:
+            return math.nan
+
     table = []
     for j, name in enumerate(d.predictors):
-        kk = np.concatenate([np.arange(p), [p + j]])
-        uu = u[kk]
-        chisq = float(uu @ np.linalg.solve(imat[np.ix_(kk, kk)], uu))
+        chisq = score_test(np.concatenate([np.arange(p), [p + j]]))
         table.append(PhTest(name, chisq, 1, float(sps.chi2.sf(chisq, 1))))
-    g_chisq = float(u @ np.linalg.solve(imat, u))
+    g_chisq = score_test(np.arange(2 * p))
     # Schoenfeld residuals: x minus the (Efron mean of the) risk-set means, per death
     n_groups = rs.group_start.size
     deaths_per_group = np.bincount(rs.death_group, minlength=n_groups)

@@ -32,6 +32,18 @@ def test_all_events_at_one_time() -> None:
         cox_fit(data, "time", "event", P)
 
 
+def test_all_events_at_one_time_with_later_censoring_gives_a_model_and_a_stated_nan_ph_test() -> None:
+    # R: coxph fits; cox.zph(fit) stops with "system is exactly singular"
+    data = rehab_like(80, seed=1)
+    data.loc[data["event"] == 1, "time"] = 2.0
+    data.loc[data["event"] == 0, "time"] += 3.0
+    fit = cox_fit(data, "time", "event", P)
+    assert all(math.isfinite(t.coef) for t in fit.terms)
+    assert fit.ph is not None and math.isnan(fit.ph.global_chisq) and math.isnan(fit.ph.table[0].p)
+    assert any("proportional-hazards test is undefined" in w for w in fit.warnings)
+    assert fit.to_json()["global_ph_p"] != fit.to_json()["global_ph_p"]  # NaN, printed as null by the CLI
+
+
 def test_constant_predictor() -> None:
     data = rehab_like(80, seed=1).assign(sex=1)
     with pytest.raises(ValueError, match="'sex' is constant"):

@@ -113,3 +113,20 @@ def test_json_schema_is_the_documented_one() -> None:
         assert key in out
     assert set(out["terms"][0]) == {"term", "coef", "hr", "ci_low", "ci_high", "se", "z", "p"}
     assert set(out["ph_test"][0]) == {"term", "chisq", "p"}
+
+
+def test_concordance_counts_equal_all_pairs_on_a_large_tied_sample() -> None:
+    # the block-sorted counting must equal the plain definition over all n^2 pairs
+    rng = np.random.default_rng(9)
+    n = 1500
+    time = np.round(rng.exponential(3, n), 1)
+    event = rng.random(n) < 0.6
+    score = np.round(rng.normal(size=n), 1)
+    earlier = (time[:, None] < time[None, :]) | ((time[:, None] == time[None, :]) & ~event[None, :])
+    comparable = event[:, None] & earlier
+    conc = (comparable & (score[:, None] > score[None, :])).sum()
+    disc = (comparable & (score[:, None] < score[None, :])).sum()
+    tied = (comparable & (score[:, None] == score[None, :])).sum()
+    ours = concordance(time, event, score)
+    assert (ours.concordant, ours.discordant, ours.tied_x) == (conc, disc, tied)
+    assert ours.concordance == pytest.approx((conc + tied / 2) / (conc + disc + tied), abs=1e-12)
