@@ -61,7 +61,8 @@ def _numeric(frame: pd.DataFrame, column: str) -> FloatArray:
     values = pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
     bad = values.isna() & frame[column].notna() & (frame[column].astype(str).str.strip() != "")
     if bad.any():
-        raise ValueError(f"column {column!r} must hold numbers; rows {_rows(list(frame.index[bad]))} do not")
+        raise ValueError(f"column {column!r} must hold numbers; rows {_rows(list(frame.index[bad]))} do not "
+                         "(code a category as 0/1 indicator columns)")
     return values.to_numpy(dtype=float)
 
 

@@ -97,3 +97,18 @@ def test_calibration_bootstrap_is_reproducible_with_its_seed() -> None:
     pd.testing.assert_frame_equal(a.groups, b.groups)
     assert a.seed == 99 and a.to_json()["seed"] == 99
     assert not np.allclose(a.groups["optimism"], c.groups["optimism"])
+
+
+@pytest.mark.r
+def test_roc_curve_matches_score(tmp_path: Path) -> None:
+    data = rehab_like(200, seed=22)
+    data["m"] = np.round(0.03 * data["age"] - 0.5 * data["ct_guided"], 2)
+    (r,) = run_r("suppressMessages(library(riskRegression))\n"
+                 "s <- Score(list(m = cbind(d$m)), Hist(time, event) ~ 1, data = d, times = 3, metrics = 'auc',\n"
+                 "           plots = 'ROC', cens.model = 'km', null.model = FALSE)\n"
+                 "write.csv(as.data.frame(s$ROC$plotframe), stdout(), row.names = FALSE)\n", data, tmp_path)
+    roc = td_auc(data, "time", "event", "m", [3.0]).roc.iloc[1:]  # row 0 is the (0, 0) corner
+    r = r.sort_values("risk", ascending=False)
+    np.testing.assert_allclose(roc["threshold"], r["risk"])
+    np.testing.assert_allclose(roc["tpr"], r["TPR"], atol=1e-9)
+    np.testing.assert_allclose(roc["fpr"], r["FPR"], atol=1e-9)
