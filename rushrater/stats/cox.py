@@ -15,7 +15,9 @@ Numerically the same as R (survival 3.5-3):
 * :func:`cox_zph` — ``cox.zph(fit, transform = "km")``: the score test of survival >= 3
   (Grambsch & Therneau's test as a score test for adding g(t) * x to the model, with the full
   2p x 2p information, R/cox.zph.R + src/zph1.c), per term and global, and the scaled
-  Schoenfeld residuals ``zph$y`` against ``zph$x`` = 1 - KM(t-).
+  Schoenfeld residuals ``zph$y`` against ``zph$x`` = 1 - KM(t-); :func:`zph_smooth` is the
+  natural-spline smooth (df = 4) with +-2 SE band that ``plot(cox.zph(fit))`` draws, and
+  :func:`schoenfeld_figure` the plots.
 
 Why not lifelines: it is installable, but its proportional-hazards test is the older
 correlation/time-transform test (not the score test of survival 3), it has no SE for the
@@ -174,6 +176,8 @@ class CoxZph:
     x: FloatArray  # transformed event times (1 - KM(t-)), one per event, sorted within strata
     time: FloatArray
     scaled_residuals: pd.DataFrame  # one column per term (beta(t) estimates), rows = events
+    var: FloatArray = field(default_factory=lambda: np.empty((0, 0)))  # zph$var (for the smooth's band)
+    coef: FloatArray = field(default_factory=lambda: np.empty(0))
 
 
 @dataclass
@@ -579,7 +583,8 @@ def _cox_zph(d: SurvivalData, rs: _Risk, beta: FloatArray, ties: str) -> CoxZph:
     scaled += beta[None, :]
     frame = pd.DataFrame(scaled, columns=d.predictors)
     return CoxZph(table=table, global_chisq=g_chisq, global_df=p, global_p=float(sps.chi2.sf(g_chisq, p)),
-                  transform="km", x=ttimes[rs.death_rows], time=rs.time[rs.death_rows], scaled_residuals=frame)
+                  transform="km", x=ttimes[rs.death_rows], time=rs.time[rs.death_rows], scaled_residuals=frame,
+                  var=np.asarray(np.linalg.inv(vmean), dtype=float), coef=np.asarray(beta, dtype=float))
 
 
 def cox_zph(result: CoxResult) -> CoxZph:
@@ -589,30 +594,63 @@ def cox_zph(result: CoxResult) -> CoxZph:
     return result.ph
 
 
-def schoenfeld_figure(zph: CoxZph, term: str | None = None, *, frac: float = 2 / 3) -> Any:
-    """Scaled Schoenfeld residuals against 1 - KM(t) with a lowess smooth, one panel per term.
+def _natural_spline_basis(x: FloatArray, knots: FloatArray, boundary: tuple[float, float]) -> FloatArray:
+    """A basis of the natural cubic splines with these knots (the span of R's ``ns(x, knots,
+    Boundary.knots, intercept = TRUE)``): B-splines whose second derivative is 0 at both ends."""
+    from scipy.interpolate import BSpline
+    from scipy.linalg import null_space
 
-    Like ``plot(cox.zph(fit))``; R draws a natural-spline smooth (df = 4) with +-2 SE bands,
-    here a lowess smooth (statsmodels) is drawn. Returns a matplotlib Figure (save with
-    ``fig.savefig("zph.svg")``); the horizontal line is the fitted (time-constant) coefficient.
-    """
+    t = np.concatenate([[boundary[0]] * 4, knots, [boundary[1]] * 4])
+    nb = t.size - 4
+    spline = BSpline(t, np.eye(nb), 3, extrapolate=True)
+    const = spline.derivative(2)(np.asarray(boundary))  # 2 x nb
+    return np.asarray(spline(x) @ null_space(const), dtype=float)
+
+
+def zph_smooth(zph: CoxZph, term: str, *, df: int = 4, nsmo: int = 40) -> pd.DataFrame:
+    """The smooth of ``plot(cox.zph(fit))``: least squares on a natural spline with ``df`` degrees of
+    freedom over ``nsmo`` grid points, with R's +-2 SE band (``2 * sqrt(var[i, i] * seval)``)."""
+    j = list(zph.scaled_residuals.columns).index(term)
+    y = zph.scaled_residuals[term].to_numpy(float)
+    ok = np.isfinite(y)
+    xv, yv = zph.x[ok], y[ok]
+    grid = np.linspace(xv.min(), xv.max(), nsmo)
+    both = np.concatenate([grid, xv])
+    # ns(c(pred.x, x), df = 4, intercept = TRUE): df - 2 interior knots at quantiles of all points
+    knots = np.quantile(both, np.linspace(0, 1, df)[1:-1])
+    basis = _natural_spline_basis(both, knots, (float(both.min()), float(both.max())))
+    pmat, xmat = basis[:nsmo], basis[nsmo:]
+    coef, *_ = np.linalg.lstsq(xmat, yv, rcond=None)
+    fit = pmat @ coef
+    xtx_inv = np.linalg.pinv(xmat.T @ xmat)
+    seval = np.einsum("ij,jk,ik->i", pmat, xtx_inv, pmat)
+    half = 2.0 * np.sqrt(zph.var[j, j] * seval)
+    return pd.DataFrame({"x": grid, "fit": fit, "lower": fit - half, "upper": fit + half})
+
+
+def schoenfeld_figure(zph: CoxZph, term: str | None = None) -> Any:
+    """Scaled Schoenfeld residuals against 1 - KM(t-) with the smooth and its +-2 SE band (as
+    ``plot(cox.zph(fit))``), one panel per term; the dashed line is the fitted (constant)
+    coefficient. Returns a matplotlib Figure (``fig.savefig("zph.svg")``)."""
     from matplotlib.figure import Figure
-    from statsmodels.nonparametric.smoothers_lowess import lowess  # type: ignore[import-untyped]
 
     names = [term] if term else list(zph.scaled_residuals.columns)
     fig = Figure(figsize=(4.0 * len(names), 3.4), layout="constrained")
     axes = fig.subplots(1, len(names), squeeze=False)[0]
-    for ax, name in zip(axes, names):
+    for j, (ax, name) in enumerate(zip(axes, names)):
         y = zph.scaled_residuals[name].to_numpy(float)
         ok = np.isfinite(y)
         ax.scatter(zph.x[ok], y[ok], s=8, color="0.45")
-        smooth = lowess(y[ok], zph.x[ok], frac=frac, return_sorted=True)
-        ax.plot(smooth[:, 0], smooth[:, 1], color="C0", linewidth=2)
-        ax.axhline(float(np.nanmean(y)), color="C3", linestyle="--", linewidth=1)
+        smooth = zph_smooth(zph, name)
+        ax.plot(smooth["x"], smooth["fit"], color="C0", linewidth=2)
+        ax.plot(smooth["x"], smooth["lower"], color="C0", linestyle="--", linewidth=1)
+        ax.plot(smooth["x"], smooth["upper"], color="C0", linestyle="--", linewidth=1)
+        col = list(zph.scaled_residuals.columns).index(name)
+        ax.axhline(float(zph.coef[col]), color="C3", linestyle=":", linewidth=1)
         p = next(t.p for t in zph.table if t.term == name)
         ax.set_title(f"{name} (PH test p = {p:.3g})")
         ax.set_xlabel("1 - KM(time)")
-        ax.set_ylabel(f"beta(t) for {name}")
+        ax.set_ylabel(f"Beta(t) for {name}")
     return fig
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from _survival_testkit import r_lung, rehab_like, run_r
 
-from rushrater.stats.cox import concordance, cox_fit, schoenfeld_figure
+from rushrater.stats.cox import concordance, cox_fit, schoenfeld_figure, zph_smooth
 
 R_COX = """
 f <- coxph({formula}, data = d, ties = "{ties}")
@@ -130,3 +130,38 @@ def test_concordance_counts_equal_all_pairs_on_a_large_tied_sample() -> None:
     ours = concordance(time, event, score)
     assert (ours.concordant, ours.discordant, ours.tied_x) == (conc, disc, tied)
     assert ours.concordance == pytest.approx((conc + tied / 2) / (conc + disc + tied), abs=1e-12)
+
+
+R_ZPH_SMOOTH = """
+suppressMessages(library(splines))
+f <- coxph(Surv(time, event) ~ age + height + ct_guided, d)
+x <- cox.zph(f)
+# the smooth of survival:::plot.cox.zph (df = 4, nsmo = 40), line for line
+pred.x <- seq(from = min(x$x), to = max(x$x), length = 40)
+lmat <- ns(c(pred.x, x$x), df = 4, intercept = TRUE)
+pmat <- lmat[1:40, ]; xmat <- lmat[-(1:40), ]
+qmat <- qr(xmat)
+bk <- backsolve(qmat$qr[1:4, 1:4], diag(4)); xtx <- bk %*% t(bk)
+seval <- ((pmat %*% xtx) * pmat) %*% rep(1, 4)
+out <- NULL
+for (i in 1:3) {
+  yhat <- pmat %*% qr.coef(qmat, x$y[, i])
+  half <- 2 * sqrt(x$var[i, i] * seval)
+  out <- rbind(out, data.frame(term = colnames(x$y)[i], x = pred.x, fit = yhat, lower = yhat - half,
+                               upper = yhat + half))
+}
+write.csv(out, stdout(), row.names = FALSE)
+"""
+
+
+@pytest.mark.r
+def test_schoenfeld_smooth_matches_plot_cox_zph(tmp_path: Path) -> None:
+    data = rehab_like(300, seed=23)
+    (r,) = run_r(R_ZPH_SMOOTH, data, tmp_path)
+    fit = cox_fit(data, "time", "event", ["age", "height", "ct_guided"])
+    assert fit.ph is not None
+    for term in ["age", "height", "ct_guided"]:
+        ours = zph_smooth(fit.ph, term)
+        theirs = r[r["term"] == term]
+        for column in ["x", "fit", "lower", "upper"]:
+            np.testing.assert_allclose(ours[column], theirs[column], atol=1e-6, rtol=1e-6, err_msg=f"{term} {column}")
