@@ -30,7 +30,8 @@ Time-to-event risk models (one row per patient; R survival / rms / riskRegressio
     :func:`schoenfeld_figure`; :func:`td_auc` -> :class:`TdRocResult`, :func:`roc_figure`;
     :func:`cox_nomogram`, :func:`logistic_nomogram`, :func:`nomogram_figure`;
     :func:`calibrate` -> :class:`CalibrationResult`, :func:`calibration_figure`;
-    :func:`external_validation`, :func:`optimism_corrected_c`, :func:`compare_risk_scores`.
+    :func:`external_validation`, :func:`optimism_corrected_c`, :func:`compare_risk_scores`;
+    :func:`risk_model` (all of it for one model: the core of ``rushrater riskmodel``).
 """
 
 from ._anova import FORMS, MCGRAW_WONG, TABLE_COLUMNS
@@ -51,7 +52,7 @@ from .study import BETWEEN_GROUPS_COLUMNS, STUDY_COLUMNS, agreement_table, betwe
 from .calibration import CalibrationResult, calibrate, calibration_figure
 from .cox import CoxResult, concordance, cox_fit, schoenfeld_figure
 from .nomogram import Nomogram, cox_nomogram, logistic_nomogram, nomogram_figure
-from .survival_validation import compare_risk_scores, external_validation, optimism_corrected_c
+from .survival_validation import compare_risk_scores, external_validation, optimism_corrected_c, risk_model
 from .tdroc import TdRocResult, roc_figure, td_auc
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "logistic_nomogram",
     "nomogram_figure",
     "optimism_corrected_c",
+    "risk_model",
     "roc_figure",
     "schoenfeld_figure",
     "td_auc",

@@ -7,6 +7,7 @@
 * :func:`optimism_corrected_c` — ``rms::validate(cph(..., x = TRUE, y = TRUE), method = "boot", B)``'s
   Dxy row turned into C = (Dxy + 1) / 2: apparent C, the mean optimism (C in the bootstrap
   sample minus C of the bootstrap model on the original data), and C - optimism.
+* :func:`risk_model` — all of the above for one model (the core of ``rushrater riskmodel``).
 * :func:`compare_risk_scores` — C(a) - C(b) and AUC_a(t) - AUC_b(t) with paired bootstrap
   percentile 95% CIs (the same resampled patients for both scores).
 
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._surv import BoolArray, FloatArray, require_events, survival_data
-from .calibration import calibration_cuts, calibration_summary, group_km
+from .calibration import calibrate, calibration_cuts, calibration_summary, group_km
 from .cox import concordance, cox_fit, fit_lean
 from .tdroc import auc_at, td_auc
 
@@ -208,3 +209,46 @@ def compare_risk_scores(data: pd.DataFrame, time: str, event: str, score_a: str,
                          "ci_low": low, "ci_high": high})
     return Comparison(score_a=score_a, score_b=score_b, n=d.n, c_a=c_a, c_b=c_b, c_diff=c_a - c_b,
                       c_diff_ci=ci(boot_c), auc=auc_rows, B=B, seed=seed, warnings=warnings)
+
+
+@dataclass
+class RiskModelReport:
+    """Everything a TRIPOD-style risk-model section needs, from one per-patient DataFrame."""
+
+    cox: dict[str, Any]
+    events_per_predictor: float
+    auc: list[dict[str, float]]
+    calibration: list[dict[str, Any]]
+    bootstrap: dict[str, Any]
+    seed: int | None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def risk_model(data: pd.DataFrame, time: str, event: str, predictors: list[str], times: list[float], *,
+               ties: str = "efron", B: int = 200, seed: int | None = DEFAULT_SEED, m: int = 150) -> RiskModelReport:
+    """Cox model + discrimination (C, AUC(t)) + calibration at ``times`` + optimism-corrected C.
+
+    The entry point for ``rushrater riskmodel``: DataFrame in (one row per patient), a JSON-able
+    report out; each part is the function documented in its own module (and its R call).
+    """
+    fit = cox_fit(data, time, event, predictors, ties=ties)
+    warnings = list(fit.warnings)
+    d = survival_data(data, time, event, predictors)
+    lp = (d.x - fit.means) @ fit.coef
+    scored = pd.DataFrame({"time": d.time, "event": d.event.astype(int), "lp": lp})
+    auc = td_auc(scored, "time", "event", "lp", times)
+    warnings += auc.warnings
+    cal = []
+    for u in times:
+        if u > d.time.max():
+            warnings.append(f"calibration at t = {u:g} skipped: beyond the last follow-up ({d.time.max():g})")
+            continue
+        c = calibrate(data, time, event, predictors, u, m=m, B=B, seed=seed, ties=ties)
+        cal.append(c.to_json())
+    boot = optimism_corrected_c(data, time, event, predictors, B=B, seed=seed, ties=ties)
+    return RiskModelReport(cox=fit.to_json(), events_per_predictor=fit.events / len(predictors),
+                           auc=[asdict(a) for a in auc.times], calibration=cal, bootstrap=boot.to_json(), seed=seed,
+                           warnings=warnings)

@@ -138,3 +138,19 @@ def test_external_validation_matches_r(tmp_path: Path) -> None:
     assert ours.calibration[1]["calibration_in_the_large"] == pytest.approx(summary["citl3"][0], abs=1e-6)
     np.testing.assert_allclose([a["auc"] for a in ours.auc], auc["AUC"], atol=1e-6)
     np.testing.assert_allclose([a["ci_low"] for a in ours.auc], auc["lower"], atol=1e-4)
+
+
+def test_risk_model_report_is_json_and_consistent_with_its_parts() -> None:
+    import json
+
+    from rushrater.stats.survival_validation import risk_model
+
+    data = rehab_like(300, seed=19)
+    report = risk_model(data, "time", "event", PREDICTORS, [1.0, 3.0, 50.0], B=10, seed=3)
+    text = json.dumps(report.to_json())  # JSON-able (NaN allowed here; the CLI writes null)
+    assert '"seed": 3' in text
+    fit = cox_fit(data, "time", "event", PREDICTORS)
+    assert report.cox["concordance"] == fit.concordance.concordance
+    assert [a["t"] for a in report.auc] == [1.0, 3.0, 50.0] and np.isnan(report.auc[2]["auc"])
+    assert len(report.calibration) == 2 and any("t = 50" in w for w in report.warnings)
+    assert report.events_per_predictor == fit.events / 4
