@@ -397,6 +397,55 @@ def _rated_study(workdir: Path, n_patients: int, name: str):
     return study
 
 
+def _survival_cohort(n: int, p: int, seed: int = 0):
+    """A simulated cohort: p standard-normal predictors, Weibull PH times, uniform censoring."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, p))
+    lp = x @ np.linspace(0.5, -0.3, p)
+    t = (rng.exponential(size=n) * np.exp(-lp)) ** (1 / 1.3) * 4
+    c = rng.uniform(0.5, 12, n)
+    frame = pd.DataFrame(x, columns=[f"x{j}" for j in range(p)])
+    frame["time"] = np.round(np.minimum(t, c), 2)
+    frame["event"] = (t <= c).astype(int)
+    return frame
+
+
+@benchmark("cox_fit_10k_s")
+def cox_fit_10k(workdir: Path) -> dict[str, float]:
+    """stats cox on 10,000 patients x 10 predictors (Efron): coefficients, SE, C with its SE, cox.zph."""
+    from rushrater.stats.cox import cox_fit
+
+    data = _survival_cohort(10_000, 10)
+    predictors = [f"x{j}" for j in range(10)]
+    cox_fit(data.head(500), "time", "event", predictors)  # warm-up: imports
+    return {"cox_fit_10k_s": round(_best_of(3, lambda: cox_fit(data, "time", "event", predictors)), 3)}
+
+
+@benchmark("tdroc_3times_10k_s")
+def tdroc_10k(workdir: Path) -> dict[str, float]:
+    """Time-dependent AUC (IPCW) with its influence-function SE and ROC curves at 3 times, 10,000 patients."""
+    from rushrater.stats.tdroc import td_auc
+
+    data = _survival_cohort(10_000, 3)
+    data["marker"] = data["x0"] - data["x2"]
+    td_auc(data.head(500), "time", "event", "marker", [1.0])
+    return {"tdroc_3times_10k_s": round(_best_of(3, lambda: td_auc(data, "time", "event", "marker", [1.0, 3.0, 6.0])), 3)}
+
+
+@benchmark("calibrate_bootstrap_200_s")
+def calibrate_bootstrap(workdir: Path) -> dict[str, float]:
+    """rms::calibrate-style bootstrap (B = 200) at one time for 619 patients x 4 predictors."""
+    from rushrater.stats.calibration import calibrate
+
+    data = _survival_cohort(619, 4)
+    predictors = [f"x{j}" for j in range(4)]
+    calibrate(data, "time", "event", predictors, 3.0, B=2)
+    return {"calibrate_bootstrap_200_s": round(
+        _best_of(1, lambda: calibrate(data, "time", "event", predictors, 3.0, m=150, B=200, seed=1)), 3)}
+
+
 @benchmark("agreement_report_s", "agreement_report_10x_s", "agreement_report_vs_naive_pingouin_ratio")
 def agreement_report(workdir: Path) -> dict[str, float]:
     """The full study agreement report from the study database (load the current ratings; ICC all six
