@@ -68,7 +68,7 @@ class StudyRatings:
 
 RATING_COLUMNS = (
     "rating_id", "rater", "rater_name", "group", "case", "patient", "timepoint", "read",
-    "total", "unreadable_reason", "active_seconds", "submitted_at",
+    "total", "unreadable_reason", "active_seconds", "submitted_at", "source",
 )
 
 

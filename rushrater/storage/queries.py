@@ -314,7 +314,7 @@ def current_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
 
     Returns ``(ratings, scores)``: ratings are ``(rating id, rater code, rater name, group name,
     case code, patient code, time point key, read number, total, unreadable reason, active
-    seconds, submitted at)``; scores are ``(rating id, item id, value)``. Plain tuples, not ORM
+    seconds, submitted at, source)``; scores are ``(rating id, item id, value)``. Plain tuples, not ORM
     objects: a two-centre study has ~7,000 ratings and 70,000 item scores.
     """
     newest = _newest_rating_versions()
@@ -338,6 +338,7 @@ def current_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
             m.Rating.unreadable_reason,
             m.Rating.active_seconds,
             m.Rating.submitted_at,
+            m.Rating.source,
         )
         .join(newest, is_newest)
         .join(m.Rater, m.Rater.id == m.Rating.rater_id)
@@ -511,7 +512,7 @@ def all_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
 
     Returns ``(ratings, scores)``: ratings are ``(rating id, rater code, group name, case code,
     patient code, time point key, read number, version, total, unreadable reason, started at,
-    submitted at, active seconds)`` ordered by rater, case, read and version; scores are
+    submitted at, active seconds, source)`` ordered by rater, case, read and version; scores are
     ``(rating id, item id, value)``.
     """
     ratings = session.execute(
@@ -529,6 +530,7 @@ def all_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
             m.Rating.started_at,
             m.Rating.submitted_at,
             m.Rating.active_seconds,
+            m.Rating.source,
         )
         .join(m.Rater, m.Rater.id == m.Rating.rater_id)
         .join(m.RaterGroup, m.RaterGroup.id == m.Rater.group_id)
