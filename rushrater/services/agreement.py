@@ -104,7 +104,7 @@ def study_ratings(study: Study) -> StudyRatings:
     groups = sorted({g for _, g in raters})
     frame = pd.DataFrame(rows, columns=list(RATING_COLUMNS))
     unreadable_mask = frame["unreadable_reason"].notna()
-    unreadable = frame.loc[unreadable_mask, ["rater", "case", "read", "unreadable_reason"]].reset_index(drop=True)
+    unreadable = frame.loc[unreadable_mask, ["rater", "case", "read", "unreadable_reason", "source"]].reset_index(drop=True)
     frame = frame.loc[~unreadable_mask].drop(columns=["unreadable_reason", "total"]).reset_index(drop=True)
 
     item_of = study.item_keys_by_id

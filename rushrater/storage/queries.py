@@ -575,6 +575,18 @@ def image_deidentification_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(m.ImageDeidentification)) or 0)
 
 
+def image_provenance(session: Session) -> list[tuple[str, bool, int]]:
+    """(source format, has a recorded de-identification, number of images) over the study's images."""
+    deidentified = m.ImageDeidentification.image_id.is_not(None)
+    rows = session.execute(
+        select(m.Image.source_format, deidentified, func.count())
+        .outerjoin(m.ImageDeidentification, m.ImageDeidentification.image_id == m.Image.id)
+        .group_by(m.Image.source_format, deidentified)
+        .order_by(m.Image.source_format)
+    )
+    return [(str(fmt), bool(deid), int(n)) for fmt, deid, n in rows]
+
+
 # --- body composition (CT at T12) -------------------------------------------------------------
 
 
