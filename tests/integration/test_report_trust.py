@@ -12,35 +12,18 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest
+from factories import simulated_ratings_csv
 from rushrater import stats
 from rushrater.cli.main import main
 from rushrater.services.agreement import agreement_report
-from rushrater.services.imports import import_manifest
 from rushrater.services.planning import plan_reading
-from rushrater.services.raters import add_rater
 from rushrater.services.ratings import import_ratings
 from rushrater.services.report import build_report
 from rushrater.storage import queries
 
-PATIENTS = 10
-HALF = 5  # R06 has read only the first HALF day-1 cases
-
-
-def _mid_study(make_study, tmp_path):
-    """6 raters x 10 patients x 2 time points; R06 stopped half-way through day 1 (and month 1);
-    R07 enrolled but never scored."""
-    study = make_study("mid")
-    source = tmp_path / "src"
-    import_manifest(study, source, write_manifest(tmp_path / "m.csv", image_rows(source, PATIENTS)), actor="test")
-    codes = [add_rater(study, n, g, actor="test").code for n, g, *_ in AGREEMENT_RATERS]
-    add_rater(study, "Dr Enrolled Only", "resident", actor="test")
-    plan_reading(study, seed=5, actor="test")
-    only = {(c, f"P{p:03d}", tp) for c in codes for p in range(1, PATIENTS + 1) for tp in ("day1", "month1")
-            if c != "R06" or p <= HALF}
-    csv = simulated_ratings_csv(tmp_path / "r.csv", study.rubric.item_keys, PATIENTS, codes, seed=2, only=only)
-    import_ratings(study, csv, actor="test")
-    return study
+from factories import MID_STUDY_HALF as HALF
+from factories import MID_STUDY_PATIENTS as PATIENTS
+from factories import mid_study as _mid_study
 
 
 @pytest.fixture
