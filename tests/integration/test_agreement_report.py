@@ -67,7 +67,7 @@ def test_study_table_equals_the_statistics_core_on_the_raw_csv(rated):
                            "trabecular_fracture_line"]
     expected = stats.agreement_table(
         _expected_long(csv, study), target="patient", rater="rater", timepoint="timepoint", group="group", scores=scores,
-        all_available=True,
+        all_available=scores[:5],
     )
     keys = ("timepoint", "group", "score", "form")
     pd.testing.assert_frame_equal(_sorted(report.icc, keys), _sorted(expected, keys), check_dtype=False)

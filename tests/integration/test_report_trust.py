@@ -12,6 +12,9 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
+from factories import MID_STUDY_HALF as HALF
+from factories import MID_STUDY_PATIENTS as PATIENTS
+from factories import mid_study as _mid_study
 from factories import simulated_ratings_csv
 from rushrater import stats
 from rushrater.cli.main import main
@@ -20,10 +23,6 @@ from rushrater.services.planning import plan_reading
 from rushrater.services.ratings import import_ratings
 from rushrater.services.report import build_report
 from rushrater.storage import queries
-
-from factories import MID_STUDY_HALF as HALF
-from factories import MID_STUDY_PATIENTS as PATIENTS
-from factories import mid_study as _mid_study
 
 
 @pytest.fixture
