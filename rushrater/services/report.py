@@ -238,9 +238,7 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
         ["Ratings obtained", facts.sources_text()],
         ["Images", facts.images_text()],
         ["Blinding", _blinding_text(facts)],
-        ["Randomisation", "each rater read the cases in an independent random order" + (
-            f" from seed {seed}" if seed is not None else " (no plan recorded)") +
-         "; two cases of the same patient are never adjacent"],
+        ["Randomisation", _randomisation_text(facts, seed)],
     ]
     add(Table(["Item", "Value"], design, widths=[1, 4]))
 
@@ -287,17 +285,16 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
              f"below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 excellent."))
     main = stats.add_interpretation(sel[sel["score"] == TOTAL], confidence=confidence)
     rows = [[tp_label.get(str(r["timepoint"]), str(r["timepoint"])), str(r["group"]), _ci(r), _f(r["f"], 2), f"{_df(r['df1'])}, {_df(r['df2'])}",
-             _p(r["p"]), str(int(r["n_targets"])) if pd.notna(r["n_targets"]) else "0",
-             str(int(r["excluded_targets"])), _ci_all_available(r),
-             str(int(r["n_raters"])) if pd.notna(r["n_raters"]) else "0", f"{r['reliability']} ({r['reliability_ci']})"]
+             _p(r["p"]), f"{int(r['n_targets'])} × {int(r['n_raters'])}",
+             str(int(r["excluded_targets"])), _ci_all_available(r), f"{r['reliability']} ({r['reliability_ci']})"]
             for _, r in main.iterrows()]
-    add(Table(["Time point", "Raters", f"ICC ({level} CI)", "F", "df", "p", "Cases", "Dropped",
-               "All available data", "n raters", "Koo & Li (CI)"],
+    add(Table(["Time point", "Raters", f"ICC ({level} CI)", "F", "df", "p", "Cases × raters", "Dropped",
+               "All available data", "Koo & Li (CI)"],
               rows, caption=f"Table 1. {form} of the RUSH total by time point × rater group. The ICC uses the cases "
                             f"scored by every rater of the cell; 'Dropped' counts the cases left out, and where any "
                             f"were, 'All available data' gives the estimate from every rating (REML variance "
                             f"components, as R psych::ICC(lmer = TRUE); its CI is psych's approximation).",
-              widths=[0.9, 0.95, 1.6, 0.5, 0.65, 0.6, 0.55, 0.6, 1.6, 0.55, 1.7]))
+              widths=[0.85, 1.0, 1.45, 0.65, 0.7, 0.9, 0.8, 0.9, 1.55, 1.3]))
     sub = sel[sel["score"].isin(report.ratings.subtotals)]
     rows = [[tp_label.get(str(r["timepoint"])), str(r["group"]), str(r["score"]).replace("_", " "), _ci(r)] for _, r in sub.iterrows()]
     add(Table(["Time point", "Raters", "Subtotal", f"ICC ({level} CI)"], rows,
@@ -391,7 +388,7 @@ def _ci_all_available(row) -> str:
     value = row.get("icc_all_available")
     if value is None or pd.isna(value):
         return "—" if not row["excluded_targets"] else "n/a"
-    return (f"{value:.3f} ({row['ci_low_all_available']:.3f}–{row['ci_high_all_available']:.3f}), "
+    return (f"{value:.3f} ({row['ci_low_all_available']:.3f}–{row['ci_high_all_available']:.3f}); "
             f"{int(row['n_targets_all_available'])} cases")
 
 
@@ -409,15 +406,32 @@ def _replicates_text(facts: Provenance, washout, early: pd.DataFrame, excluded: 
     return text + f"; every one submitted at least {washout:g} days (the washout) after the rater's own first read"
 
 
+def _on_workstation(facts: Provenance) -> int:
+    """Ratings made in RUSH Rater's reading conditions (the workstation, or simulated as if there)."""
+    return facts.sources.get("workstation", 0) + facts.sources.get("demo", 0)
+
+
+def _randomisation_text(facts: Provenance, seed) -> str:
+    if not _on_workstation(facts):
+        return ("a reading order was planned" + (f" from seed {seed}" if seed is not None else "") +
+                ", but the ratings were imported and do not record the order they were read in")
+    return ("on the workstation each rater reads the cases in an independent random order" +
+            (f" from seed {seed}" if seed is not None else " (no plan recorded)") +
+            "; two cases of the same patient are never adjacent")
+
+
 def _blinding_text(facts: Provenance) -> str:
-    workstation = facts.sources.get("workstation", 0) + facts.sources.get("demo", 0)
+    workstation = _on_workstation(facts)
     total = sum(facts.sources.values())
+    if not workstation:
+        return (f"all {total} rating(s) were imported from paper or legacy records; RUSH Rater did not record "
+                "their reading conditions")
     text = ("ratings made on the workstation show no patient code, time point, case code, file name or another "
             "rater's score")
     if workstation < total:
         text += (f"; {total - workstation} rating(s) were {('imported from paper or legacy records' if facts.sources.get('import') else 'not made on the workstation')}, "
                  "whose reading conditions RUSH Rater did not record")
-    return text + "; images: " + facts.images_text()
+    return text
 
 
 def _methods(study, report: AgreementReport, facts: Provenance, form, mw, model, kind, unit, groups, n_patients,
@@ -471,7 +485,7 @@ def _methods(study, report: AgreementReport, facts: Provenance, form, mw, model,
     elif facts.rereads_planned:
         retest = f" Re-reads were planned ({facts.rereads_planned}) but none had been scored."
     finished = " Only raters who had finished their first reads were analysed." if report.raters == "finished" else ""
-    on_workstation = sources.get("workstation", 0) + sources.get("demo", 0)
+    on_workstation = _on_workstation(facts)
     order = f"in an independent random order per rater{'' if seed is None else f' (seed {seed})'}"
     if on_workstation == total:
         shown = f"; the workstation showed them without patient identifiers, time point or other raters' scores, {order}"

@@ -63,7 +63,7 @@ def test_cli_and_report_show_the_all_available_estimate_and_the_finished_option(
     table1 = next(b for b in doc.blocks if getattr(b, "caption", "").startswith("Table 1."))
     assert "Dropped" in table1.header and "All available data" in table1.header
     row = next(r for r in table1.rows if r[0] == "Day 1" and r[1] == "all")
-    assert row[7] == str(PATIENTS - HALF) and row[8].startswith(f"{available:.3f} (") and row[8].endswith("10 cases")
+    assert row[7] == str(PATIENTS - HALF) and row[8].startswith(f"{available:.3f} (") and row[8].endswith("; 10 cases")
 
 
 def test_healing_agreement_states_its_case_counts(mid, capsys):
