@@ -137,7 +137,7 @@ class Provenance:
 
     def sources_text(self) -> str:
         names = {"workstation": "scored on the RUSH Rater workstation", "import": "imported from paper or legacy "
-                 "records", "demo": "simulated (demo study)", "api": "submitted through the API"}
+                 "records", "demo": "simulated for the demo study", "api": "submitted through the API"}
         total = sum(self.sources.values())
         parts = [f"{n} {names.get(src, src)}" for src, n in sorted(self.sources.items(), key=lambda kv: -kv[1])]
         return f"{total} current rating(s): " + ", ".join(parts)
@@ -407,14 +407,22 @@ def _replicates_text(facts: Provenance, washout, early: pd.DataFrame, excluded: 
 
 
 def _on_workstation(facts: Provenance) -> int:
-    """Ratings made in RUSH Rater's reading conditions (the workstation, or simulated as if there)."""
-    return facts.sources.get("workstation", 0) + facts.sources.get("demo", 0)
+    """Ratings made in RUSH Rater's reading conditions: on the workstation (not imported, simulated or
+    submitted through the API, whose reading conditions RUSH Rater does not see)."""
+    return facts.sources.get("workstation", 0)
+
+
+def _elsewhere(facts: Provenance) -> str:
+    """How the ratings not made on the workstation were obtained, in words."""
+    names = {"import": "imported from paper or legacy records", "demo": "simulated for the demo study",
+             "api": "submitted through the API"}
+    return ", ".join(f"{n} {names.get(src, src)}" for src, n in facts.sources.items() if src != "workstation")
 
 
 def _randomisation_text(facts: Provenance, seed) -> str:
     if not _on_workstation(facts):
         return ("a reading order was planned" + (f" from seed {seed}" if seed is not None else "") +
-                ", but the ratings were imported and do not record the order they were read in")
+                ", but no rating was made on the workstation, so the order they were read in is not recorded")
     return ("on the workstation each rater reads the cases in an independent random order" +
             (f" from seed {seed}" if seed is not None else " (no plan recorded)") +
             "; two cases of the same patient are never adjacent")
@@ -424,13 +432,11 @@ def _blinding_text(facts: Provenance) -> str:
     workstation = _on_workstation(facts)
     total = sum(facts.sources.values())
     if not workstation:
-        return (f"all {total} rating(s) were imported from paper or legacy records; RUSH Rater did not record "
-                "their reading conditions")
+        return f"no rating was made on the workstation ({_elsewhere(facts)}): RUSH Rater did not record the reading conditions"
     text = ("ratings made on the workstation show no patient code, time point, case code, file name or another "
             "rater's score")
     if workstation < total:
-        text += (f"; {total - workstation} rating(s) were {('imported from paper or legacy records' if facts.sources.get('import') else 'not made on the workstation')}, "
-                 "whose reading conditions RUSH Rater did not record")
+        text += f"; not on the workstation ({_elsewhere(facts)}), reading conditions not recorded"
     return text
 
 
@@ -494,7 +500,7 @@ def _methods(study, report: AgreementReport, facts: Provenance, form, mw, model,
                  f"raters' scores, {order}; for the {total - on_workstation} other rating(s) RUSH Rater did not "
                  f"record the reading conditions")
     else:
-        shown = "; the ratings were imported and RUSH Rater did not record their reading conditions (blinding, order)"
+        shown = "; no rating was made on the workstation and RUSH Rater did not record the reading conditions (blinding, order)"
     return (
         f"{len(scored)} rater{'s' if len(scored) != 1 else ''} ({by_group}) scored anteroposterior and lateral "
         f"radiographs of {n_patients} patients at {tps} with the Radiographic Union Score for Hip (RUSH; ten items "

@@ -92,10 +92,12 @@ def test_methods_text_counts_raters_who_scored_and_how_ratings_and_images_came_i
     methods, design = _methods(doc), _design(doc)
     assert methods.startswith("6 raters (3 attendings, 3 residents) scored")  # 7 enrolled, R07 never scored
     assert "R07" in design["Raters"] and "enrolled without ratings" in design["Raters"]
-    assert "imported and RUSH Rater did not record their reading conditions" in methods
+    assert "no rating was made on the workstation and RUSH Rater did not record the reading conditions" in methods
     assert "the workstation showed them" not in methods  # nothing was read on the workstation
     assert design["Ratings obtained"].endswith("imported from paper or legacy records")
     assert "PNG image(s) without a DICOM header" in design["Images"]
+    assert design["Blinding"].startswith("no rating was made on the workstation (110 imported from paper")
+    assert "order they were read in is not recorded" in design["Randomisation"]
     assert "Annex E" not in methods and "no re-reads" in design["Replicates"]
 
 
