@@ -41,7 +41,7 @@ from .ordinal import (
     weighted_kappa,
     weighted_kappa_matrix,
 )
-from .study import ALL_AVAILABLE_COLUMNS, BETWEEN_GROUPS_COLUMNS, STUDY_COLUMNS, agreement_table, between_groups_table
+from .study import BETWEEN_GROUPS_COLUMNS, STUDY_COLUMNS, agreement_table, between_groups_table
 
 __all__ = [
     "BETWEEN_GROUPS_COLUMNS",
@@ -53,7 +53,6 @@ __all__ = [
     "MCGRAW_WONG",
     "SLOW_HEALING_CUTOFF",
     "STUDY_COLUMNS",
-    "ALL_AVAILABLE_COLUMNS",
     "TABLE_COLUMNS",
     "IccResult",
     "add_interpretation",
