@@ -158,4 +158,3 @@ def write_ct_series(folder: Path, volume: np.ndarray, *, spacing=(0.8, 0.8), pos
             ds.compress(JPEG2000Lossless, encoding_plugin="pylibjpeg")
         ds.save_as(folder / f"s{k:03d}.dcm", enforce_file_format=True)
     return folder
-
