@@ -462,6 +462,41 @@
     <context>
         <name>ConsoleWindow</name>
         <message>
+            <source>All raters with ratings</source>
+            <translation>所有有评分的评分者</translation>
+        </message>
+        <message>
+            <source>Raters who have finished</source>
+            <translation>已完成的评分者</translation>
+        </message>
+        <message>
+            <source>&amp;Raters:</source>
+            <translation>评分者(&amp;R)：</translation>
+        </message>
+        <message>
+            <source>Cases (kappa)</source>
+            <translation>病例数（kappa）</translation>
+        </message>
+        <message>
+            <source>All available data: {0}, {1} cases</source>
+            <translation>全部可用数据：{0}，{1} 个病例</translation>
+        </message>
+        <message>
+            <source>all data {0:.3f}</source>
+            <translation>全部数据 {0:.3f}</translation>
+        </message>
+        <message>
+            <source> ({0} cases dropped)</source>
+            <translation>（剔除 {0} 个病例）</translation>
+        </message>
+        <message>
+            <source>{0} with {1:g}% confidence intervals, first reads only (complete cases; &quot;all data&quot;: the all-available estimate where cases were dropped). {2}.</source>
+            <translation>{0}，{1:g}% 置信区间，仅首次阅片（完整病例；“全部数据”：有病例被剔除时基于全部可用数据的估计）。{2}。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsoleWindow</name>
+        <message>
             <source>Coordinator console — {0}</source>
             <translation>协调员控制台 — {0}</translation>
         </message>

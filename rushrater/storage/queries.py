@@ -314,7 +314,7 @@ def current_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
 
     Returns ``(ratings, scores)``: ratings are ``(rating id, rater code, rater name, group name,
     case code, patient code, time point key, read number, total, unreadable reason, active
-    seconds, submitted at)``; scores are ``(rating id, item id, value)``. Plain tuples, not ORM
+    seconds, submitted at, source)``; scores are ``(rating id, item id, value)``. Plain tuples, not ORM
     objects: a two-centre study has ~7,000 ratings and 70,000 item scores.
     """
     newest = _newest_rating_versions()
@@ -338,6 +338,7 @@ def current_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
             m.Rating.unreadable_reason,
             m.Rating.active_seconds,
             m.Rating.submitted_at,
+            m.Rating.source,
         )
         .join(newest, is_newest)
         .join(m.Rater, m.Rater.id == m.Rating.rater_id)
@@ -511,7 +512,7 @@ def all_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
 
     Returns ``(ratings, scores)``: ratings are ``(rating id, rater code, group name, case code,
     patient code, time point key, read number, version, total, unreadable reason, started at,
-    submitted at, active seconds)`` ordered by rater, case, read and version; scores are
+    submitted at, active seconds, source)`` ordered by rater, case, read and version; scores are
     ``(rating id, item id, value)``.
     """
     ratings = session.execute(
@@ -529,6 +530,7 @@ def all_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
             m.Rating.started_at,
             m.Rating.submitted_at,
             m.Rating.active_seconds,
+            m.Rating.source,
         )
         .join(m.Rater, m.Rater.id == m.Rating.rater_id)
         .join(m.RaterGroup, m.RaterGroup.id == m.Rater.group_id)
@@ -571,6 +573,18 @@ def consensus_export_rows(session: Session) -> list[tuple]:
 
 def image_deidentification_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(m.ImageDeidentification)) or 0)
+
+
+def image_provenance(session: Session) -> list[tuple[str, bool, int]]:
+    """(source format, has a recorded de-identification, number of images) over the study's images."""
+    deidentified = m.ImageDeidentification.image_id.is_not(None)
+    rows = session.execute(
+        select(m.Image.source_format, deidentified, func.count())
+        .outerjoin(m.ImageDeidentification, m.ImageDeidentification.image_id == m.Image.id)
+        .group_by(m.Image.source_format, deidentified)
+        .order_by(m.Image.source_format)
+    )
+    return [(str(fmt), bool(deid), int(n)) for fmt, deid, n in rows]
 
 
 # --- body composition (CT at T12) -------------------------------------------------------------

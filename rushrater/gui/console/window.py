@@ -86,6 +86,12 @@ def _table(headers: list[str]) -> QTableWidget:
     return table
 
 
+def _available(row) -> float | None:
+    """The all-available ICC of a table row, when the cell dropped cases and has one."""
+    value = row.get("icc_all_available") if hasattr(row, "get") else None
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
 def icc_cell(icc: float, low: float, high: float) -> str:
     """``0.774 (0.749–0.799)``: three decimals, as published reliability tables show ICCs."""
     if icc is None or not math.isfinite(icc):
@@ -170,6 +176,16 @@ class ConsoleWindow(QMainWindow):
         controls.addWidget(self.form_combo)
         controls.addSpacing(16)
         controls.addWidget(self.items_check)
+        controls.addSpacing(16)
+        # Mid-study an unfinished rater shrinks every complete-case cell: offer the finished raters only.
+        self.raters_combo = QComboBox()
+        self.raters_combo.addItem(self.tr("All raters with ratings"), "all")
+        self.raters_combo.addItem(self.tr("Raters who have finished"), "finished")
+        self.raters_combo.currentIndexChanged.connect(self._change_rater_set)
+        raters_label = QLabel(self.tr("&Raters:"))
+        raters_label.setBuddy(self.raters_combo)
+        controls.addWidget(raters_label)
+        controls.addWidget(self.raters_combo)
         controls.addStretch(1)
         layout.addLayout(controls)
         self.agreement_caption = QLabel()
@@ -182,7 +198,7 @@ class ConsoleWindow(QMainWindow):
         healing_box = QGroupBox(self.tr("Healing status agreement"))
         healing_layout = QVBoxLayout(healing_box)
         self.healing_table = _table([self.tr("Time point"), self.tr("Raters"), self.tr("Agreement"),
-                                     self.tr("Fleiss' kappa"), self.tr("Cases")])
+                                     self.tr("Cases"), self.tr("Fleiss' kappa"), self.tr("Cases (kappa)")])
         healing_layout.addWidget(self.healing_table)
         retest_box = QGroupBox(self.tr("Test–retest (read 1 vs read 2), total"))
         retest_layout = QVBoxLayout(retest_box)
@@ -312,7 +328,8 @@ class ConsoleWindow(QMainWindow):
         try:
             with wait_cursor():
                 ratings = study_ratings(self.study)
-                self.report = agreement_report(self.study, ratings=ratings)
+                self.ratings = ratings
+                self.report = agreement_report(self.study, ratings=ratings, raters=self.raters_combo.currentData())
                 self.progress = reading_progress(self.study)
                 self.queue = discordant_cases(self.study, ratings=ratings)
                 raters = list_raters(self.study)
@@ -360,6 +377,19 @@ class ConsoleWindow(QMainWindow):
             )
         )
 
+    @Slot()
+    def _change_rater_set(self) -> None:
+        if getattr(self, "ratings", None) is None:
+            return
+        try:
+            with wait_cursor():
+                self.report = agreement_report(self.study, ratings=self.ratings,
+                                               raters=self.raters_combo.currentData())
+        except (RushRaterError, OSError) as exc:
+            show_error(self, self.tr("Cannot read the study"), exc)
+            return
+        self._show_agreement()
+
     def _groups(self) -> list[str]:
         report = self.report
         return [ALL] + [g for g in report.ratings.groups if (report.icc["group"] == g).any()]
@@ -403,19 +433,27 @@ class ConsoleWindow(QMainWindow):
                     f"{int(row['excluded_targets'])} excluded (not rated by all)",
                     stats.interpret_icc(row["icc"], row["ci_low"], row["ci_high"], confidence=report.confidence)
                     if np.isfinite(row["icc"]) else "",
+                    self.tr("All available data: {0}, {1} cases").format(
+                        icc_cell(available, row["ci_low_all_available"], row["ci_high_all_available"]),
+                        int(row["n_targets_all_available"])) if (available := _available(row)) is not None else "",
                     row["note"],
                 ]))
-                table.setItem(i, j, _item(icc_cell(row["icc"], row["ci_low"], row["ci_high"]), True,
-                                          bold=score == TOTAL, tip=tip))
+                text = icc_cell(row["icc"], row["ci_low"], row["ci_high"])
+                if available is not None:  # cases were dropped: the all-available estimate beside it
+                    text += "\n" + self.tr("all data {0:.3f}").format(available)
+                table.setItem(i, j, _item(text, True, bold=score == TOTAL, tip=tip))
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         sizes = []
         for t in timepoints:
             if (t, ALL, TOTAL) in icc.index:
                 cell = icc.loc[(t, ALL, TOTAL)]
-                sizes.append(self.tr("{0}: {1} cases x {2} raters").format(t, int(cell["n_targets"]), int(cell["n_raters"])))
+                sizes.append(self.tr("{0}: {1} cases x {2} raters").format(t, int(cell["n_targets"]), int(cell["n_raters"]))
+                             + (self.tr(" ({0} cases dropped)").format(int(cell["excluded_targets"]))
+                                if cell["excluded_targets"] else ""))
         self.agreement_caption.setText(
-            self.tr("{0} with {1:g}% confidence intervals, first reads only (complete cases). {2}.").format(
+            self.tr("{0} with {1:g}% confidence intervals, first reads only (complete cases; \"all data\": "
+                    "the all-available estimate where cases were dropped). {2}.").format(
                 form, report.confidence * 100, "; ".join(sizes)
             )
         )
@@ -428,7 +466,8 @@ class ConsoleWindow(QMainWindow):
         for i, r in enumerate(healing.itertuples()):
             values = [r.timepoint, "All raters" if r.group == ALL else r.group,
                       "n/a" if not np.isfinite(r.percent_agreement) else f"{r.percent_agreement:.1f}%",
-                      "n/a" if not np.isfinite(r.fleiss_kappa) else f"{r.fleiss_kappa:.3f}", r.n_targets]
+                      r.n_targets, "n/a" if not np.isfinite(r.fleiss_kappa) else f"{r.fleiss_kappa:.3f}",
+                      r.n_targets_kappa]
             for j, value in enumerate(values):
                 self.healing_table.setItem(i, j, _item(value, align_right=j >= 2, tip=r.note))
         self.healing_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
