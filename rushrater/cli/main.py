@@ -44,8 +44,11 @@ def _cmd_init(args) -> int:
 def _cmd_raters_add(args) -> int:
     with open_study(args.study) as study:
         login = multisite_cli.prepare_db_login(study, args)  # checked before anything is stored
-        rater = add_rater(study, args.name, args.group, code=args.code)
+        pin = _reading_commands.pin_for_enrolment(args)
+        rater = add_rater(study, args.name, args.group, code=args.code, pin=pin)
         print(f"Enrolled {rater.name} as {rater.code} in group {rater.group}")
+        if pin is None:
+            print(f"{rater.name} has no PIN yet: the workstation asks them to choose one at their first login")
         multisite_cli.create_db_login(study, rater.code, login)
     return 0
 
@@ -170,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME")
     p.add_argument("--group", required=True, help="rater group, e.g. resident or attending")
     p.add_argument("--code", help="rater code (default: next free R01, R02, …)")
+    _reading_commands.add_pin_arguments(p)
     multisite_cli.add_db_arguments(p)
     p.set_defaults(func=_cmd_raters_add)
     p = raters_sub.add_parser("list", help="list enrolled raters")
