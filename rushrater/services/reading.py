@@ -151,6 +151,35 @@ def raters_for_login(study: Study) -> list[RaterChoice]:
         ]
 
 
+@dataclass(frozen=True)
+class ImageLoadFailure:
+    """An image a rater's workstation could not show (for the coordinator, never for raters)."""
+
+    at: datetime
+    rater: str
+    case: str
+    view: str
+    error: str
+
+
+def image_load_failures(study: Study) -> list[ImageLoadFailure]:
+    """Every image load failure the workstations reported, newest first."""
+    with study.db.read() as session:
+        codes = {c.id: c.code for c in queries.cases(session)}
+        events = session.query(models.AuditEvent).filter(models.AuditEvent.action == "image.load_failed")
+        result = [
+            ImageLoadFailure(
+                e.at,
+                e.actor.removeprefix("rater:"),
+                codes.get(int(e.entity_id), str(e.entity_id)),
+                (e.after or {}).get("view", ""),
+                (e.after or {}).get("error", ""),
+            )
+            for e in events
+        ]
+    return sorted(result, key=lambda f: f.at, reverse=True)
+
+
 # -- what the workstation sees -------------------------------------------------------------------
 
 
