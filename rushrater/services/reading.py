@@ -261,6 +261,11 @@ class ReadingSession:
             _set_first_pin(study, row.id, new_pin, actor=audit.rater_actor(row.code))
         return cls(study, row)
 
+    def asks_pin_for_changes(self) -> bool:
+        """Whether going back to a submitted case asks for the rater's PIN (they have one)."""
+        with self.study.db.read() as session:
+            return session.get(models.Rater, self.rater_id).pin_hash is not None
+
     def check_credential(self, pin: str | None) -> None:
         """Ask for the rater's credential again (before a change to a submitted case)."""
         with self.study.db.read() as session:

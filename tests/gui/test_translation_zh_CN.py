@@ -16,6 +16,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from factories import login_rater  # noqa: E402
 from rushrater.services.reading import ReadingSession  # noqa: E402
 from rushrater.services.study import open_study  # noqa: E402
 
@@ -158,7 +159,7 @@ def test_the_workstation_shows_no_english_in_chinese(qtbot, chinese, small_study
 
     study = open_study(small_study)
     try:
-        window = WorkstationWindow(ReadingSession.login(study, "R02"))
+        window = WorkstationWindow(login_rater(study, "R02"))
         _show(qtbot, window)
         qtbot.waitUntil(lambda: window.case is not None and window.viewers["AP"].prepared is not None, timeout=10_000)
         texts = visible_texts(window)
