@@ -126,3 +126,22 @@ def test_cli_raters_add_takes_a_pin_from_stdin(study, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("x\n"))
     assert main(["raters", "add", str(study.root), "Dr Fourth", "--group", "resident", "--pin-stdin"]) == 1
     assert "Dr Fourth" not in [r.name for r in rater_credentials(study)]
+
+
+def test_the_demo_opens_demo_reader_only_and_locks_the_simulated_raters(tmp_path):
+    from rushrater.services.demo import DEMO_PERSON, build_demo
+
+    study = build_demo(tmp_path / "demo", patients=3)
+    try:
+        states = {r.name: (r.has_pin, r.open_workstation, r.needs_pin) for r in rater_credentials(study)}
+        assert states.pop(DEMO_PERSON) == (False, True, False)
+        assert set(states.values()) == {(True, False, False)}  # five random PINs nobody is told
+        assert ReadingSession.login(study, DEMO_PERSON).rater_name == DEMO_PERSON
+        for name in states:
+            with pytest.raises(PinError):
+                ReadingSession.login(study, name)
+        with study.db.read() as s:
+            (event,) = [e for e in s.query(queries.m.AuditEvent).all() if e.action == "rater.open_workstation"]
+        assert event.actor == "system:demo" and "demo" in event.reason
+    finally:
+        study.close()
