@@ -2510,4 +2510,19 @@ Record it anyway, with your note?</source>
             <translation>无法显示此病例的图像：{0}</translation>
         </message>
     </context>
+    <context>
+        <name>EnrolRaterDialog</name>
+        <message>
+            <source>&amp;PIN:</source>
+            <translation>PIN(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>empty: the rater chooses it at first login</source>
+            <translation>留空：评分者首次登录时自行设置</translation>
+        </message>
+        <message>
+            <source>the same PIN again</source>
+            <translation>再次输入相同的 PIN</translation>
+        </message>
+    </context>
 </TS>

@@ -857,7 +857,9 @@ class StartWindow(QMainWindow):
             return
         study = self._study
         groups = [g["name"] for g in (self._status or {}).get("groups", [])]
-        dialog = EnrolRaterDialog(lambda name, group, code: add_rater(study, name, group, code=code), groups, self)
+        dialog = EnrolRaterDialog(
+            lambda name, group, code, pin: add_rater(study, name, group, code=code, pin=pin), groups, self
+        )
         if dialog.exec() != EnrolRaterDialog.DialogCode.Accepted or dialog.result_value is None:
             return
         rater = dialog.result_value
