@@ -20,17 +20,30 @@ def session(populated_study):
     return ReadingSession.login(populated_study, "R01", new_pin="2468")
 
 
-def _break_first_image(session, case):
-    """Damage the stored file of the case's AP image (a hash mismatch on load)."""
+def _break_first_image(session, case, monkeypatch):
+    """Damage the stored AP image of the case: its file (a hash mismatch on load), or on a server
+    study, where the bytes live in the database, the store's answer for it."""
+    from rushrater.imaging.store import ImageIntegrityError
+
     key, _sha = session._files[case.images[0].id]
-    path = session.study.images.path(key)
-    path.write_bytes(path.read_bytes()[:-7] + b"garbage")
+    if session.study.url is None:
+        path = session.study.images.path(key)
+        path.write_bytes(path.read_bytes()[:-7] + b"garbage")
+        return
+    original = session.study.images.load
+
+    def load(wanted, sha=None):
+        if wanted == key:
+            raise ImageIntegrityError("stored image does not match its recorded hash (changed or damaged)")
+        return original(wanted, sha)
+
+    monkeypatch.setattr(session.study.images, "load", load)
 
 
-def test_a_case_whose_image_failed_cannot_be_scored_only_marked_unreadable(session):
+def test_a_case_whose_image_failed_cannot_be_scored_only_marked_unreadable(session, monkeypatch):
     study = session.study
     case = session.current()
-    _break_first_image(session, case)
+    _break_first_image(session, case, monkeypatch)
     with pytest.raises(RushRaterError) as failed:
         session.load_pixels(case.images[0])
     session.report_image_failure(case, case.images[0].view, failed.value.message)

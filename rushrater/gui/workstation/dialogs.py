@@ -172,8 +172,8 @@ class LoginDialog(QDialog):
             self.raters.addItem(item)
             if self._wanted_rater and self._wanted_rater.lower() in (choice.code.lower(), choice.name.lower()):
                 wanted_row = n
-        if wanted_row is None:
-            wanted_row = 0
+        if wanted_row is None:  # a rater who needs no PIN (the demo's Demo Reader), else the first
+            wanted_row = next((n for n, c in enumerate(self._choices) if not c.has_pin and not c.must_set_pin), 0)
         if self._choices:
             self.raters.setCurrentRow(wanted_row)
 
