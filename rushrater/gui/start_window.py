@@ -551,6 +551,10 @@ class StartWindow(QMainWindow):
         details.setMinimumWidth(250)
         details.setMaximumWidth(420)
 
+        # Per-rater progress is the coordinator's overview (as in the console and `rushrater status`).
+        # What a rater at a shared workstation sees is the login list -- names and groups only, no
+        # one else's progress -- and then only their own cases: "Start reading…" and `rushrater
+        # read` open that login, never this table.
         raters = QGroupBox(self.tr("Raters"))
         raters_layout = QVBoxLayout(raters)
         raters_layout.setContentsMargins(12, 12, 12, 12)

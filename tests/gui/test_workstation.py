@@ -476,3 +476,18 @@ def test_a_case_whose_image_failed_offers_only_unreadable(qtbot, small_study, mo
         window.close()
     finally:
         study.close()
+
+
+def test_read_with_a_rater_named_goes_straight_in_only_for_an_open_workstation_rater(qtbot, small_study, modal):
+    from rushrater.gui.workstation import LoginDialog, open_workstation
+    from rushrater.services.raters import set_open_workstation
+
+    # A rater without a PIN is not let straight in by name: the login asks them to choose one.
+    shown = modal(lambda: open_workstation(study_path=small_study, rater=RATER), lambda d: d.reject())
+    assert isinstance(shown["dialog"], LoginDialog)
+    with open_study(small_study) as study:
+        set_open_workstation(study, RATER, True, actor="test")
+    window = open_workstation(study_path=small_study, rater=RATER)
+    assert window is not None and window.session.rater_code == RATER
+    _wait_images(qtbot, window)
+    window.close()
