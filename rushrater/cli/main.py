@@ -16,7 +16,7 @@ from .. import __version__
 from ..domain.errors import RushRaterError
 from ..services import demo as demo_service
 from ..services.planning import plan_reading
-from ..services.raters import add_rater, list_raters
+from ..services.raters import add_rater, list_raters, rater_credentials
 from ..services.ratings import import_ratings
 from ..services.status import study_status
 from ..services.study import create_study, open_study
@@ -56,11 +56,17 @@ def _cmd_raters_add(args) -> int:
 def _cmd_raters_list(args) -> int:
     with open_study(args.study) as study:
         raters = list_raters(study)
+        # Whether each rater can be told apart at the workstation (never the PIN: only its hash exists).
+        credentials = {c.code: c for c in rater_credentials(study)}
     if args.json:
-        print(json.dumps([r.__dict__ for r in raters], indent=2))
+        rows = [{**r.__dict__, "has_pin": credentials[r.code].has_pin, "needs_pin": credentials[r.code].needs_pin,
+                 "open_workstation": credentials[r.code].open_workstation} for r in raters]
+        print(json.dumps(rows, indent=2))
     else:
         for r in raters:
-            print(f"{r.code:6} {r.group:12} {r.name}")
+            c = credentials[r.code]
+            note = "  (no PIN yet)" if c.needs_pin else "  (open workstation: no PIN)" if c.open_workstation else ""
+            print(f"{r.code:6} {r.group:12} {r.name}{note}")
     return 0
 
 

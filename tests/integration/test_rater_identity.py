@@ -123,6 +123,10 @@ def test_cli_raters_add_takes_a_pin_from_stdin(study, monkeypatch, capsys):
     assert ReadingSession.login(study, "R02", "8642").rater_code == "R02"
     assert main(["raters", "add", str(study.root), "Dr Third", "--group", "resident"]) == 0
     assert "choose one at their first login" in capsys.readouterr().out
+    assert main(["raters", "list", str(study.root)]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert listing[0].endswith("Dr First  (no PIN yet)") and listing[1].endswith("Dr Second")
+    assert listing[2].endswith("Dr Third  (no PIN yet)")
     monkeypatch.setattr("sys.stdin", io.StringIO("x\n"))
     assert main(["raters", "add", str(study.root), "Dr Fourth", "--group", "resident", "--pin-stdin"]) == 1
     assert "Dr Fourth" not in [r.name for r in rater_credentials(study)]
