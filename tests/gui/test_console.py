@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("PySide6", reason="the coordinator console needs PySide6 (pip install PySide6-Essentials)")
@@ -184,6 +187,9 @@ def test_the_console_shows_raters_without_a_pin_and_image_failures(console, rate
     assert "R01 " not in console.credential_label.text() and "R02 " in console.credential_label.text()
     assert console.failure_table.rowCount() == 1 and console.failure_table.item(0, 1).text() == "R01"
     assert console.failure_table.item(0, 4).text() == "stored image is missing"
+    if os.environ.get("RUSHRATER_SHOTS"):
+        console.resize(1300, 860)
+        console.grab().save(str(Path(os.environ["RUSHRATER_SHOTS"]) / "console-identity-and-failures.png"))
 
 
 def test_settings_are_saved_through_the_service(console, rated_study):

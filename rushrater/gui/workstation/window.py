@@ -66,6 +66,8 @@ QPushButton#levelButton { background: #303237; color: #c9cacd; border: 1px solid
 QLabel#anchor { color: #7f838a; font-size: 8.5pt; }
 QLabel#anchor[chosen="true"] { color: #9fb7e8; font-size: 9pt; }
 QPushButton#levelButton:checked { background: #3d6fd6; color: white; border-color: #5a8dee; }
+QPushButton#levelButton:disabled { background: #24262a; color: #4d5056; border-color: #2c2e33; }
+QLabel#itemTitle:disabled { color: #6b6e74; }
 QFrame#definitionBox { background: #202125; border: 1px solid #2f3236; border-radius: 6px; }
 QLabel#definitionTitle { font-weight: 600; color: #e8e8e8; }
 QLabel#definition { color: #b9bbbf; }
