@@ -158,3 +158,17 @@ def write_ct_series(folder: Path, volume: np.ndarray, *, spacing=(0.8, 0.8), pos
             ds.compress(JPEG2000Lossless, encoding_plugin="pylibjpeg")
         ds.save_as(folder / f"s{k:03d}.dcm", enforce_file_format=True)
     return folder
+
+
+#: Test raters have no PIN (a new study); tests log in choosing this one at first login.
+RATER_PIN = "2468"
+
+
+def login_rater(study, code: str, pin: str = RATER_PIN):
+    """Log in as a rater of a multi-rater study: with their PIN, or choosing it at first login."""
+    from rushrater.services.reading import ReadingSession
+    from rushrater.storage import queries
+
+    with study.db.read() as session:
+        has_pin = queries.rater_by_code_or_name(session, code).pin_hash is not None
+    return ReadingSession.login(study, code, pin) if has_pin else ReadingSession.login(study, code, new_pin=pin)

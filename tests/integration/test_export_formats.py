@@ -8,7 +8,7 @@ import pytest
 
 from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest
 from rushrater.services.agreement import study_ratings
-from rushrater.services.consensus import record_consensus
+from rushrater.services.consensus import add_panel_member, record_consensus
 from rushrater.services.export import FORMATS, export_study
 from rushrater.services.imports import import_manifest
 from rushrater.services.planning import plan_reading
@@ -36,7 +36,9 @@ def rated_study(make_study, tmp_path, name="exported"):
     correct_rating(study, "R02", a["case"], {k: 3 for k in study.rubric.item_keys}, reason="misread", actor="test")
     b = first[(first["rater"] == "R05") & (first["timepoint"] == "month1")].iloc[0]
     correct_rating(study, "R05", b["case"], None, unreadable_reason="film cut off", reason="rotated", actor="test")
-    record_consensus(study, a["case"], decided_by="Dr Senior", total=17, note="callus on lateral", actor="test")
+    add_panel_member(study, "Dr Senior", actor="test")  # a consensus is decided by a known adjudicator
+    record_consensus(study, a["case"], decided_by="Dr Senior", total=17, note="callus on lateral", actor="test",
+                     confirm_contradiction=True)  # 17 may lie outside this case's simulated range
     return study
 
 

@@ -18,10 +18,10 @@ import pandas as pd
 from ... import stats
 from ...domain.errors import RushRaterError
 from ...services.agreement import ALL, POOLED, TOTAL, AgreementReport, agreement_report, reading_progress, study_ratings
-from ...services.consensus import discordant_cases, thresholds
+from ...services.consensus import add_panel_member, discordant_cases, panel_members, thresholds
 from ...services.planning import DEFAULT_WASHOUT_DAYS
-from ...services.raters import list_raters
-from ...services.reading import set_rater_pin
+from ...services.raters import list_raters, rater_credentials
+from ...services.reading import image_load_failures, set_rater_pin
 from ...services.settings import update_settings
 from ...services.study import Study
 from ..errors import show_error, wait_cursor
@@ -156,7 +156,22 @@ class ConsoleWindow(QMainWindow):
         self.group_table.setMaximumHeight(140)
         layout.addWidget(QLabel(self.tr("By rater group")))
         layout.addWidget(self.group_table)
+        layout.addWidget(self._trust_box())
         return page
+
+    def _trust_box(self) -> QWidget:
+        """Who can still be impersonated at a workstation, and cases scored on images that failed."""
+        box = QGroupBox(self.tr("Rater identity and image failures"))
+        box_layout = QVBoxLayout(box)
+        self.credential_label = QLabel()
+        self.credential_label.setObjectName("credentialLabel")
+        self.credential_label.setWordWrap(True)
+        box_layout.addWidget(self.credential_label)
+        self.failure_table = _table([self.tr("When"), self.tr("Rater"), self.tr("Case"), self.tr("View"),
+                                     self.tr("Error")])
+        self.failure_table.setMaximumHeight(130)
+        box_layout.addWidget(self.failure_table)
+        return box
 
     def _agreement_tab(self) -> QWidget:
         page = QWidget()
@@ -316,7 +331,23 @@ class ConsoleWindow(QMainWindow):
         buttons.addStretch(1)
         pin_form.addRow("", buttons)
         outer.addWidget(pins)
-        for group in (box, pins):
+
+        panel = QGroupBox(self.tr("Consensus panel"))
+        panel_form = QFormLayout(panel)
+        self.panel_label = QLabel()
+        self.panel_label.setWordWrap(True)
+        panel_form.addRow(self.tr("Who may adjudicate:"), self.panel_label)
+        self.panel_edit = QLineEdit()
+        self.panel_edit.setPlaceholderText(self.tr("Name of a panel member"))
+        add_member = QPushButton(self.tr("Add to the panel"))
+        add_member.clicked.connect(lambda: self.add_panel_member(self.panel_edit.text()))
+        self.panel_edit.returnPressed.connect(add_member.click)
+        member_row = QHBoxLayout()
+        member_row.addWidget(self.panel_edit, 1)
+        member_row.addWidget(add_member)
+        panel_form.addRow(self.tr("&New member:"), member_row)
+        outer.addWidget(panel)
+        for group in (box, pins, panel):
             group.setMaximumWidth(760)  # a form stretched over a wide window is hard to read
         outer.addStretch(1)
         return page
@@ -342,6 +373,7 @@ class ConsoleWindow(QMainWindow):
         self._show_plots()
         self._show_queue()
         self._show_settings(raters)
+        self._show_trust()
 
     def _show_progress(self) -> None:
         progress = self.progress
@@ -598,6 +630,44 @@ class ConsoleWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Settings saved"), 5_000)
         self.refresh()
 
+    def _show_trust(self) -> None:
+        try:
+            credentials = rater_credentials(self.study)
+            failures = image_load_failures(self.study)
+        except (RushRaterError, OSError) as exc:
+            show_error(self, self.tr("Cannot read the study"), exc)
+            return
+        missing = [f"{c.code} {c.name}" for c in credentials if c.needs_pin]
+        open_ = [f"{c.code} {c.name}" for c in credentials if c.open_workstation]
+        text = (self.tr("No PIN yet (they choose one at their next login): {0}").format(", ".join(missing))
+                if missing else self.tr("Every rater has a PIN."))
+        if open_:
+            text += " " + self.tr("Open workstation (reads without a PIN): {0}").format(", ".join(open_))
+        self.credential_label.setText(text)
+        table = self.failure_table
+        table.setRowCount(len(failures))
+        for i, f in enumerate(failures):
+            for j, value in enumerate((f.at.strftime("%Y-%m-%d %H:%M"), f.rater, f.case, f.view, f.error)):
+                table.setItem(i, j, _item(value))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setVisible(bool(failures))
+        members = panel_members(self.study)
+        self.panel_label.setText(
+            self.tr("the study coordinator; {0}").format(", ".join(members)) if members
+            else self.tr("the study coordinator only")
+        )
+
+    def add_panel_member(self, name: str) -> None:
+        try:
+            stored = add_panel_member(self.study, name)
+        except (RushRaterError, OSError) as exc:
+            show_error(self, self.tr("Cannot add the panel member"), exc)
+            return
+        self.panel_edit.clear()
+        self.statusBar().showMessage(self.tr("{0} may now adjudicate").format(stored), 5_000)
+        self._show_trust()
+
     def set_pin(self, pin: str | None) -> None:
         code = self.pin_rater.currentData()
         if not code:
@@ -610,6 +680,7 @@ class ConsoleWindow(QMainWindow):
         self.pin_edit.clear()
         message = self.tr("PIN of {0} set") if pin else self.tr("PIN of {0} removed")
         self.statusBar().showMessage(message.format(code), 5_000)
+        self._show_trust()
 
     def open_output_dialog(self, kind: str) -> bool:
         """Export… / Make report…: the dialog writes the files; the status bar says where."""
