@@ -8,6 +8,7 @@ the key file and the blinding check; the stored pixels and display attributes ca
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,10 +114,12 @@ def prepare(path: str, options: PrepareOptions) -> Prepared:
         result.reason = exc.message
         return result
     except MemoryError:
-        result.reason = "image too large to decode in memory"
+        result.reason = "decoding needs more memory than the limit per file (image too large, or a damaged or crafted file)"
         return result
     except Exception as exc:  # a damaged file can make any decoder raise anything
-        result.reason = f"cannot read the file ({type(exc).__name__}: {exc})"
+        # Only the exception's type: its message may quote header values (a name where a number
+        # belongs), and reasons are kept in the study's reports.
+        result.reason = f"cannot read the file ({type(exc).__name__} while reading or decoding it)"
         return result
     result.content_sha256 = image.content_sha256
     result.source_format = image.source_format
@@ -128,6 +131,11 @@ def prepare(path: str, options: PrepareOptions) -> Prepared:
     attributes = image.display
     result.display = attributes.to_dict()
     result.image_fields = _image_fields(image)
+    try:  # NaN or infinity is invalid JSON (and refused by PostgreSQL): never stored
+        json.dumps([result.display, result.image_fields], allow_nan=False)
+    except ValueError:
+        result.reason = "a display attribute is not a finite number"
+        return result
     if result.content_sha256 in options.known_hashes:
         result.status = "duplicate"
         return result

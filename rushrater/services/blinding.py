@@ -6,9 +6,10 @@ written atomically (a temporary file in the same folder, fsync, rename), so a cr
 the old or the new key file, never half of one.
 
 ``check_blinding`` searches everything raters can reach — every text and JSON column of every
-database table, the bytes of every stored image and every file and folder name in the study —
-for every identifier the key file holds: names (as written in DICOM and in the usual orders),
-IDs, accession numbers, UIDs and dates in the common written formats.
+database table, the bytes of every stored image, the text of every report kept in the study and
+every file and folder name in it — for every identifier the key file holds: names (as written in
+DICOM and in the usual orders, each value of a multi-valued name), IDs, accession numbers, UIDs,
+dates in the common written formats, and the device (manufacturer and model).
 """
 
 from __future__ import annotations
@@ -40,7 +41,13 @@ KEY_COLUMNS = (
     "view",
     "placed_as",
     "imported_at",
+    # Manufacturer / model: they can tell raters the site, so the study keeps only device_code.
+    "device",
+    "device_code",
 )
+
+#: files in reports/ larger than this are not reports the product wrote, and are not read whole
+REPORT_SCAN_BYTES = 64 * 1024 * 1024
 
 #: identifiers shorter than this match by chance (e.g. a patient ID "12"): reported as unchecked
 MIN_LENGTH = 4
@@ -198,6 +205,13 @@ def needles(rows: list[dict[str, str]]) -> tuple[list[Needle], list[str]]:
         for column in ("birth_date", "study_date"):
             for form in date_forms(row.get(column) or ""):
                 add(form, "birth date" if column == "birth_date" else "date", code)
+        device = (row.get("device") or "").strip()
+        if device:
+            # The whole "Manufacturer / Model" and each long part ("GE" alone is too common to mean
+            # anything, and is not reported as unchecked).
+            for form in {device, *(p.strip() for p in device.split(" / "))}:
+                if len(form) >= MIN_LENGTH:
+                    add(form, "device", code)
     return list(found.values()), sorted(skipped)
 
 
@@ -206,7 +220,7 @@ def needles(rows: list[dict[str, str]]) -> tuple[list[Needle], list[str]]:
 
 @dataclass(frozen=True)
 class Hit:
-    where: str  # "database", "image store" or "file name"
+    where: str  # "database", "image store", "file name" or "report file"
     location: str
     kind: str
     patient_code: str
@@ -224,6 +238,7 @@ class BlindingReport:
     database_values: int = 0
     images_scanned: int = 0
     names_scanned: int = 0
+    reports_scanned: int = 0
 
     @property
     def clean(self) -> bool:
@@ -238,6 +253,7 @@ class BlindingReport:
             "database_values": self.database_values,
             "images_scanned": self.images_scanned,
             "names_scanned": self.names_scanned,
+            "reports_scanned": self.reports_scanned,
         }
 
 
@@ -256,7 +272,7 @@ def _in_image_bytes(needle: Needle) -> bool:
     A stored image is compressed pixels; any four letters occur in it by chance, so only forms
     long and specific enough to mean something are looked for there.
     """
-    if needle.kind in ("name", "name part"):
+    if needle.kind in ("name", "name part", "device"):
         return len(needle.text) >= 6
     if needle.kind in ("date", "birth date"):
         return needle.text.isdigit() or (len(needle.text) == 10 and needle.text[4] == "-")
@@ -336,6 +352,16 @@ def scan(
         report.names_scanned += 1
         for match in pattern.finditer(path.name):
             record("file name", relative, match.group(0))
+
+    # Reports kept in the study (import reports hold rejection reasons) are text raters can open.
+    reports_dir = Path(study.reports_dir)
+    for path in sorted(reports_dir.rglob("*")) if reports_dir.is_dir() else ():
+        if not path.is_file() or path.stat().st_size > REPORT_SCAN_BYTES:
+            continue
+        report.reports_scanned += 1
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for match in pattern.finditer(text):
+            record("report file", str(path.relative_to(study.root)), match.group(0))
     return report
 
 

@@ -377,9 +377,10 @@ def view_from_hints(hints: dict[str, str]) -> tuple[str | None, str]:
     if ap != lat:
         return ("AP" if ap else "LAT"), ""
     if ap and lat:
-        return None, f"the descriptions name both AP and lateral ({words.strip()[:60]!r})"
+        # The descriptions are free text (they can name people): the reason never quotes them.
+        return None, "the series, protocol or study description names both AP and lateral"
     if position:
-        return None, f"view position {position!r} is neither AP nor lateral"
+        return None, "View Position is neither AP nor lateral"
     return None, "no view position or description says AP or lateral"
 
 

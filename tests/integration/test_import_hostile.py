@@ -89,7 +89,7 @@ def test_free_text_header_fields_never_reach_the_display_attributes(study, tmp_p
 
     lut = Dataset()
     lut.LUTDescriptor = [4, 0, 16]
-    lut.LUTData = [0, 100, 200, 300]
+    lut.LUTData = struct.pack("<4H", 0, 100, 200, 300)
     lut.LUTExplanation = "Seen by Dr Quagga on 5/3/24"
     ds.VOILUTSequence = [lut]
     ds.save_as(path)
@@ -290,6 +290,7 @@ def _jpeg_ls_with_claimed_size(path: Path, rows: int, columns: int) -> Path:
     sof = frame.index(b"\xff\xf7")
     frame[sof + 5 : sof + 9] = struct.pack(">HH", rows, columns)
     ds.PixelData = encapsulate([bytes(frame)])
+    path.parent.mkdir(parents=True, exist_ok=True)
     ds.save_as(path)
     return path
 
