@@ -26,6 +26,8 @@ class PrepareOptions:
     known_hashes: frozenset[str] = frozenset()
     #: redaction template key -> rectangles [x, y, w, h]
     templates: dict[str, list[list[int]]] = field(default_factory=dict)
+    #: "Manufacturer / Model" -> the study's code for it (from the key file)
+    device_codes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,7 +45,8 @@ class Prepared:
     image_fields: dict = field(default_factory=dict)  # the image row's legacy display columns
     identifiers: dict = field(default_factory=dict)  # deid.Identifiers as dict (DICOM only)
     hints: dict = field(default_factory=dict)  # view hints (DICOM only)
-    device: str = ""
+    device: str = ""  # the study's device code; the parent gives new devices one
+    device_name: str = ""  # manufacturer and model as the header says: for the key file only
     template: str = ""
     redactions: list = field(default_factory=list)
     deid_method: str = ""
@@ -126,7 +129,9 @@ def prepare(path: str, options: PrepareOptions) -> Prepared:
     result.width, result.height = image.width, image.height
     result.identifiers = ids.__dict__ if ids is not None else {}
     result.hints = hints
-    result.device = device
+    # Manufacturer and model can tell raters the site: the study keeps a code (the key file the name).
+    result.device_name = device
+    result.device = options.device_codes.get(device, "") if device else ""
     result.deid_method = method
     attributes = image.display
     result.display = attributes.to_dict()
@@ -139,7 +144,8 @@ def prepare(path: str, options: PrepareOptions) -> Prepared:
     if result.content_sha256 in options.known_hashes:
         result.status = "duplicate"
         return result
-    result.template = redaction.template_key(device, image.width, image.height)
+    # A device without a code yet is new to the study, so no template of it exists yet either.
+    result.template = redaction.template_key(result.device, image.width, image.height) if result.device or not device else ""
     rects = options.templates.get(result.template, [])
     pixels = image.pixels
     if rects:

@@ -42,6 +42,7 @@ from pathlib import Path
 from ..domain.codes import PATIENT_CODE, random_code
 from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..domain.views import View
+from ..imaging.redaction import template_key
 from ..imaging.sources import Prepared, PrepareOptions, prepare, warm_up
 from ..imaging.store import ImageStore
 from ..storage import models, queries
@@ -222,6 +223,7 @@ def import_images(
             fix="add --key-file PATH (outside the study folder; keep it apart from the study)",
         )
     key_rows = read_key_file(key_path)
+    device_codes = {r["device"]: r["device_code"] for r in key_rows if r.get("device") and r.get("device_code")}
 
     with study.db.read() as session:
         timepoints = queries.timepoints(session)
@@ -252,10 +254,12 @@ def import_images(
         uid_secret=secrets.token_bytes(32),
         known_hashes=frozenset(known),
         templates=templates,
+        device_codes=device_codes,
     )
     results: list[Prepared] = []
     try:
         results = _run(files, options, progress, workers)
+        _code_devices(study, results, device_codes)
         rows, staged, placements = _decide(study, files, results, manifest_rows, key_rows, timepoints, str(manifest or ""))
         report.rows = rows
         _commit(study, report, results, staged, placements, key_rows, key_path, actor)
@@ -266,6 +270,30 @@ def import_images(
         raise
     report.report_path = str(_keep_report(study, report))
     return report
+
+
+def _code_devices(study: Study, results: list[Prepared], device_codes: dict[str, str]) -> None:
+    """Give each device new to the study a random code (kept with its name in the key file only).
+
+    Manufacturer and model stay out of the study: in a multi-site study they tell a rater which
+    site (and so often which surgeon or which arm) an image came from. Redaction templates still
+    work per device and size, on the code.
+    """
+    with study.db.read() as session:
+        taken = queries.device_codes_in_use(session) | set(device_codes.values())
+    for result in results:
+        if result.device_name and not result.device:
+            if result.device_name not in device_codes:
+                device_codes[result.device_name] = random_code("D", taken=taken)
+            result.device = device_codes[result.device_name]
+            result.template = template_key(result.device, result.width, result.height)
+
+
+def _recode_devices(session, results: list[Prepared]) -> None:
+    """Studies imported before device codes hold the names: replace them with this import's codes
+    (else the blinding check, which now searches device names, would stop every later import)."""
+    for name, code in {(r.device_name, r.device) for r in results if r.device_name and r.device}:
+        queries.rename_device(session, name, code)
 
 
 def _run(files: list[Path], options: PrepareOptions, progress: Progress | None, workers: int | None) -> list[Prepared]:
@@ -551,6 +579,8 @@ def _key_row(result: Prepared, row: ImportRow, placed_as: str) -> dict[str, str]
         "view": row.view or "",
         "placed_as": placed_as,
         "imported_at": audit.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "device": result.device_name,
+        "device_code": result.device if result.device_name else "",
     }
 
 
@@ -560,6 +590,7 @@ def _commit(study, report, results, staged, placements, key_rows, key_path, acto
     pending_key = None
     try:
         with study.db.write() as session:
+            _recode_devices(session, results)
             timepoints = {tp.key: tp for tp in queries.timepoints(session)}
             taken_codes = queries.case_codes(session)
             cases: dict[tuple[str, str], models.Case] = {}

@@ -453,6 +453,23 @@ def redaction_templates(session: Session) -> dict[str, list]:
     return {t.key: list(t.rects.get("rects", [])) for t in session.scalars(select(m.RedactionTemplate))}
 
 
+def device_codes_in_use(session: Session) -> set[str]:
+    """Every device value of stored and staged images (codes, or names in studies from before codes)."""
+    return set(session.scalars(select(m.ImageDeidentification.device).distinct())) | set(
+        session.scalars(select(m.StagedImage.device).distinct())
+    )
+
+
+def rename_device(session: Session, name: str, code: str) -> None:
+    """Replace a device name by its code in images, staged images and redaction template keys."""
+    for model in (m.ImageDeidentification, m.StagedImage):
+        for row in session.scalars(select(model).where(model.device == name)):
+            row.device = code
+            row.template = row.template.replace(name, code, 1)
+    for template in session.scalars(select(m.RedactionTemplate).where(m.RedactionTemplate.key.startswith(f"{name} | ", autoescape=True))):
+        template.key = code + template.key[len(name):]
+
+
 def redaction_template(session: Session, key: str) -> m.RedactionTemplate | None:
     return session.scalars(select(m.RedactionTemplate).where(m.RedactionTemplate.key == key)).first()
 

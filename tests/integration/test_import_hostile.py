@@ -375,3 +375,33 @@ def test_key_file_has_one_value_per_cell(study, tmp_path):
     with key.open(newline="") as handle:
         row = next(csv.DictReader(handle))
     assert row["other_names"] == "ALIASOVA^HEDDA"
+
+
+def test_a_study_imported_before_device_codes_gets_its_device_names_replaced(study, tmp_path):
+    src = tmp_path / "src"
+    dicom(src / "a.dcm", Manufacturer="Nordfjord Röntgen", ManufacturerModelName="Site7 Bucky")
+    key = tmp_path / "key.csv"
+    import_images(study, [src], key_file=key)
+    name = "Nordfjord Röntgen / Site7 Bucky"
+    # As an older version stored it: the name itself, and a template keyed by it.
+    with study.db.write() as session:
+        record = session.query(models.ImageDeidentification).one()
+        record.device, record.template = name, f"{name} | 32x40"
+        session.add(models.RedactionTemplate(key=f"{name} | 32x40", rects={"rects": [[0, 0, 2, 2]]},
+                                             updated_at=datetime.datetime.now(datetime.timezone.utc)))
+    rows = read_key_file(key)
+    for row in rows:
+        row["device"] = row["device_code"] = ""
+    from rushrater.services.blinding import PendingKeyFile
+
+    PendingKeyFile(key, rows).commit()
+    later = tmp_path / "later"
+    dicom(later / "b.dcm", view="LAT", Manufacturer="Nordfjord Röntgen", ManufacturerModelName="Site7 Bucky")
+    report = import_images(study, [later], key_file=key)
+    assert report.imported == 1
+    assert "Nordfjord" not in _db_text(study)
+    with study.db.read() as session:
+        devices = {r.device for r in session.query(models.ImageDeidentification).all()}
+        keys = {t.key for t in session.query(models.RedactionTemplate).all()}
+    assert len(devices) == 1 and keys == {f"{devices.pop()} | 32x40"}
+    assert check_blinding(study, key).clean
