@@ -405,3 +405,73 @@ def test_a_study_imported_before_device_codes_gets_its_device_names_replaced(stu
         keys = {t.key for t in session.query(models.RedactionTemplate).all()}
     assert len(devices) == 1 and keys == {f"{devices.pop()} | 32x40"}
     assert check_blinding(study, key).clean
+
+
+# --- 8. workers die with a killed import ---------------------------------------------------------
+
+_KILLED_IMPORT = r"""
+import sys, time
+from pathlib import Path
+import rushrater.services.imports as imports
+from rushrater.services.study import create_study
+
+def slow_prepare(path, options):
+    time.sleep(300)
+
+imports.prepare = slow_prepare
+study = create_study(Path(sys.argv[1]), "Killed import", "day1,month1", actor="test")
+imports.import_images(study, [Path(sys.argv[2])], key_file=Path(sys.argv[3]), workers=2)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_killed_import_leaves_no_workers(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "src"
+    for n in range(4):
+        dicom(src / f"{n}.dcm", patient=f"MRN88{n}")
+    process = subprocess.Popen([sys.executable, "-c", _KILLED_IMPORT, str(tmp_path / "study"), str(src), str(tmp_path / "key.csv")],
+                               env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.2)
+            workers = _children(process.pid)
+        assert len(workers) >= 2, "the import never started its workers"
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.1)
+        assert not [pid for pid in workers if _alive(pid)], "workers outlived the killed import"
+    finally:
+        process.kill()
+        for pid in workers:  # only if the test failed: never leave them behind
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
