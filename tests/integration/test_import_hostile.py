@@ -475,3 +475,36 @@ def test_a_killed_import_leaves_no_workers(tmp_path):
         for pid in workers:  # only if the test failed: never leave them behind
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+# --- 9. a seeded fuzz corpus ---------------------------------------------------------------------
+
+
+def test_a_seeded_fuzz_corpus_imports_without_a_crash_and_names_every_rejection(study, tmp_path):
+    from rushrater.imaging.fuzz import MUTATIONS, write_corpus
+
+    src = tmp_path / "fuzz"
+    paths = write_corpus(src, 4 * len(MUTATIONS), seed=18)
+    key = tmp_path / "key.csv"
+    report = import_images(study, [src], key_file=key, workers=2)
+    rows = _rows(report)
+    assert sorted(rows) == sorted(p.name for p in paths)  # every file accounted for, by name
+    for name, (status, reason) in rows.items():
+        assert status in ("imported", "needs assignment", "rejected") or status.startswith("skipped"), name
+        if status == "rejected":
+            assert reason, name
+        if "_intact" in name or "_free_text" in name:
+            assert status == "imported", (name, reason)
+        if "_number" in name or "_pixel_length" in name:
+            assert status == "rejected", (name, reason)
+    for name, (status, reason) in rows.items():
+        if "_codestream" in name and status == "rejected":
+            assert "the compressed image declares" in reason, (name, reason)
+    # Nothing half-stored: exactly the kept images are in the store and the database.
+    stored = [p for p in study.images.root.rglob("*") if p.is_file()]
+    assert len(stored) == report.imported + report.needs_assignment
+    assert study_status(study)["images"] == report.imported
+    text = _db_text(study) + Path(report.report_path).read_text()
+    for leaked in ("Referred", "SUBJECT", "QUAGGA", "NaN", "Infinity"):
+        assert leaked.lower() not in text.lower(), leaked
+    assert check_blinding(study, key).clean
