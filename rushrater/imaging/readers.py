@@ -144,7 +144,7 @@ def _read_png_or_jpeg(path: Path, head: bytes) -> DecodedImage | None:
     except ImageReadError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise _bad(path, f"cannot decode {fmt} file ({exc})", "re-export the image; the file may be truncated") from exc
+        raise _bad(path, f"cannot decode {fmt} file ({type(exc).__name__}) — truncated or damaged?", "re-export the image; the file may be truncated") from exc
     pixels, bits = _as_unsigned(_to_gray(array, path), path)
     return DecodedImage(pixels=pixels, bits_stored=bits, photometric="MONOCHROME2", source_format=fmt)
 
@@ -166,7 +166,8 @@ def _read_tiff(path: Path, head: bytes) -> DecodedImage | None:
     except ImageReadError:
         raise
     except Exception as exc:  # tifffile raises many types for damaged files
-        raise _bad(path, f"cannot decode TIFF file ({exc})", "re-export the image; the file may be damaged") from exc
+        # Only the type: tifffile's messages can quote tag values (ImageDescription is free text).
+        raise _bad(path, f"cannot decode TIFF file ({type(exc).__name__}) — damaged?", "re-export the image; the file may be damaged") from exc
     pixels, bits = _as_unsigned(_to_gray(array, path), path)
     return DecodedImage(pixels=pixels, bits_stored=bits, photometric=photometric, source_format="TIFF")
 
@@ -344,6 +345,20 @@ def _transfer_syntax(ds):
     return uid
 
 
+#: Photometric interpretations named in messages; any other header text is not repeated.
+_PHOTOMETRICS = {"RGB", "YBR_FULL", "YBR_FULL_422", "YBR_PARTIAL_420", "YBR_ICT", "YBR_RCT", "PALETTE COLOR", "MONOCHROME1", "MONOCHROME2"}
+
+
+def _syntax_label(uid) -> str:
+    """A transfer syntax as "name (UID)" when it is a registered one; header text is never repeated."""
+    from pydicom.uid import UID_dictionary
+
+    text = str(uid)
+    if text in UID_dictionary:
+        return f"{UID_dictionary[text][0]} ({text})"
+    return "an unregistered transfer syntax UID"
+
+
 def _check_decodable(path: Path, ds) -> None:
     """Refuse, naming the missing decoder, before trying to decode."""
     from pydicom.pixels import get_decoder
@@ -354,14 +369,14 @@ def _check_decodable(path: Path, ds) -> None:
     except NotImplementedError:
         raise _bad(
             path,
-            f"unsupported transfer syntax {getattr(uid, 'name', uid)} ({uid}): no decoder exists for it here",
+            f"unsupported transfer syntax {_syntax_label(uid)}: no decoder exists for it here",
             "export the image uncompressed (Explicit VR Little Endian) or as JPEG 2000 / JPEG-LS",
         ) from None
     if not decoder.is_available:
         missing = "; ".join(f"{name}: {', '.join(deps)}" for name, deps in decoder.missing_dependencies.items()) or "none installed"
         raise _bad(
             path,
-            f"no decoder installed for {uid.name} ({uid}) — missing {missing}",
+            f"no decoder installed for {_syntax_label(uid)} — missing {missing}",
             "reinstall RUSH Rater with its decoders (pip install rushrater) or export the image uncompressed",
         )
 
@@ -446,7 +461,8 @@ def read_dicom_dataset(path: Path, head: bytes):
     except Exception as exc:
         if not has_preamble:
             return None
-        raise _bad(path, f"cannot read DICOM file ({exc})", "re-export from PACS; the file may be truncated") from exc
+        # Only the type: pydicom's parse errors can quote the values they failed on.
+        raise _bad(path, f"cannot read DICOM file ({type(exc).__name__}) — truncated or damaged?", "re-export from PACS; the file may be truncated") from exc
     if not has_preamble and not any(int(tag) >> 16 in (0x0008, 0x0010, 0x0028, 0x7FE0) for tag in ds.keys()):
         return None  # force=True parses anything; a file with no DICOM groups is not DICOM
     return ds
@@ -467,7 +483,7 @@ def decode_dicom(path: Path, ds) -> DecodedImage:
     if samples != 1 or photometric not in ("MONOCHROME1", "MONOCHROME2"):
         raise _bad(
             path,
-            f"colour image ({photometric or 'unknown photometric'}, {samples} samples per pixel): a radiograph is grayscale",
+            f"colour image ({photometric if photometric in _PHOTOMETRICS else 'unknown photometric'}, {samples} samples per pixel): a radiograph is grayscale",
             "export the radiograph itself, not a colour secondary capture",
         )
     frames = header_integer(path, ds, "NumberOfFrames", 1) or 1
@@ -488,7 +504,7 @@ def decode_dicom(path: Path, ds) -> DecodedImage:
         # The decoder's own message is left out: it may quote header values.
         raise _bad(
             path,
-            f"cannot decode DICOM pixel data ({type(exc).__name__}; transfer syntax {getattr(_transfer_syntax(ds), 'name', '?')}) — truncated or damaged?",
+            f"cannot decode DICOM pixel data ({type(exc).__name__}; transfer syntax {_syntax_label(_transfer_syntax(ds))}) — truncated or damaged?",
             "re-export the image from PACS",
         ) from exc
     if array.ndim != 2 or array.shape != (rows, columns):

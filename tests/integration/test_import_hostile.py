@@ -188,13 +188,20 @@ def test_rejection_reasons_name_the_attribute_not_its_value(study, tmp_path):
     dicom(src / "good.dcm")
     plant_raw(dicom(src / "frames.dcm", view="LAT", day=3), NumberOfFrames=("LO", "QUAGGA ROSALIND"))
     plant_raw(dicom(src / "rows.dcm", patient="MRN5503", name="ORM^BENTE"), BitsStored=("LO", "ORM BENTE"))
+    plant_raw(dicom(src / "colour.dcm", patient="MRN5504"), PhotometricInterpretation=("CS", "QUAGGA ROSALIND"))
+    syntax = dicom(src / "syntax.dcm", patient="MRN5505")
+    ds = pydicom.dcmread(syntax)
+    ds.file_meta.TransferSyntaxUID = "1.2.999.55011.19840101"  # not registered: never repeated
+    ds.save_as(syntax, enforce_file_format=False)
     report = import_images(study, [src], key_file=tmp_path / "key.csv")
     rows = _rows(report)
     assert rows["good.dcm"][0] == "imported"
     assert rows["frames.dcm"][0] == "rejected" and "Number of Frames" in rows["frames.dcm"][1]
     assert rows["rows.dcm"][0] == "rejected" and "Bits Stored" in rows["rows.dcm"][1]
+    assert rows["colour.dcm"][0] == "rejected" and "unknown photometric" in rows["colour.dcm"][1]
+    assert rows["syntax.dcm"][0] == "rejected" and "unregistered transfer syntax" in rows["syntax.dcm"][1]
     kept = Path(report.report_path).read_text()
-    for leaked in ("QUAGGA", "ROSALIND", "ORM BENTE"):
+    for leaked in ("QUAGGA", "ROSALIND", "ORM BENTE", "55011", "19840101"):
         assert leaked not in kept and all(leaked not in reason for _, reason in rows.values())
 
 
