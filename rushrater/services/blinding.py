@@ -155,14 +155,19 @@ def date_forms(text: str) -> set[str]:
 
 
 def name_forms(text: str) -> set[str]:
-    """A person name (DICOM ``Family^Given^Middle``) as written, in both orders, and its long parts."""
+    """A person name (DICOM ``Family^Given^Middle``) as written, in both orders, and its long parts.
+
+    Each component group counts: alphabetic, ideographic and phonetic (``Yamada^Tarou=山田^太郎``).
+    """
     text = text.strip()
     if not text or set(text) <= {"^", " ", "="}:
         return set()
-    alphabetic = text.split("=")[0]
-    parts = [p.strip() for p in alphabetic.split("^") if p.strip()]
-    forms = {text, alphabetic}
-    if parts:
+    forms = {text}
+    for group in text.split("="):
+        parts = [p.strip() for p in group.split("^") if p.strip()]
+        if not parts:
+            continue
+        forms.add(group.strip())
         forms.add(" ".join(parts))
         if len(parts) >= 2:
             forms.add(" ".join([*parts[1:], parts[0]]))
@@ -199,7 +204,7 @@ def needles(rows: list[dict[str, str]]) -> tuple[list[Needle], list[str]]:
         add(row.get("study_instance_uid", ""), "UID", code)
         for column in ("patient_name", "other_names"):
             for value in (row.get(column) or "").split("\\"):
-                parts = {p.strip() for p in value.split("=")[0].split("^") if p.strip()}
+                parts = {p.strip() for group in value.split("=") for p in group.split("^") if p.strip()}
                 for form in name_forms(value):
                     add(form, "name part" if form in parts else "name", code)
         for column in ("birth_date", "study_date"):
