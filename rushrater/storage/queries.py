@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import LargeBinary, and_, func, select
+from sqlalchemy import JSON, LargeBinary, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import models as m
@@ -517,6 +517,28 @@ def all_text_values(session: Session):
                     yield table.name, column.name, number, value
                 elif isinstance(value, (dict, list)):
                     yield table.name, column.name, number, _json.dumps(value, ensure_ascii=False)
+
+
+def non_finite_json(session: Session) -> list[str]:
+    """"table.column, row N" of every JSON value holding NaN or infinity.
+
+    Imports before issue 18 could store them (SQLite keeps them as invalid JSON); PostgreSQL
+    refuses them, so a migration names them first instead of failing half-way.
+    """
+    import json as _json
+
+    found = []
+    for table in m.Base.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, JSON)]
+        if not columns:
+            continue
+        for number, row in enumerate(session.execute(select(*columns)), start=1):
+            for column, value in zip(columns, row):
+                try:
+                    _json.dumps(value, allow_nan=False)
+                except ValueError:
+                    found.append(f"{table.name}.{column.name}, row {number}")
+    return found
 
 
 def patient_codes(session: Session) -> set[str]:
