@@ -517,3 +517,17 @@ def test_a_seeded_fuzz_corpus_imports_without_a_crash_and_names_every_rejection(
     assert ": NaN" not in text and "Infinity" not in text  # as json.dumps writes them
     assert check_blinding(study, key).clean
 
+
+
+def test_a_ct_series_keeps_no_manufacturer_or_model(populated_study, tmp_path):
+    from factories import write_ct_series
+
+    from rushrater.services import bodycomp
+    from rushrater.storage import queries
+
+    with populated_study.db.read() as session:
+        patient = sorted(queries.patient_codes(session))[0]
+    write_ct_series(tmp_path / "ct", np.full((3, 16, 16), 40, dtype=np.int16))  # Manufacturer "Phantom"
+    series = bodycomp.import_ct(populated_study, patient, tmp_path / "ct", actor="test")
+    assert series.device == ""
+    assert "Phantom" not in _db_text(populated_study)
