@@ -531,3 +531,26 @@ def test_a_ct_series_keeps_no_manufacturer_or_model(populated_study, tmp_path):
     series = bodycomp.import_ct(populated_study, patient, tmp_path / "ct", actor="test")
     assert series.device == ""
     assert "Phantom" not in _db_text(populated_study)
+
+
+@pytest.mark.parametrize("keyword,raw,message", [
+    ("PixelSpacing", ("DS", "NaN\\NaN"), "PixelSpacing"),
+    ("PixelSpacing", ("DS", "1e308\\1e308"), "PixelSpacing"),
+    ("ImagePositionPatient", ("DS", "0\\inf\\0"), "ImagePositionPatient"),
+    ("RescaleSlope", ("LO", "QUAGGA ROSALIND"), "Rescale Slope"),
+    ("RescaleIntercept", ("DS", "-inf"), "Rescale Intercept"),
+])
+def test_a_ct_series_with_a_bad_number_is_refused_naming_it(populated_study, tmp_path, keyword, raw, message):
+    from factories import write_ct_series
+
+    from rushrater.domain.errors import ValidationError
+    from rushrater.services import bodycomp
+    from rushrater.storage import queries
+
+    with populated_study.db.read() as session:
+        patient = sorted(queries.patient_codes(session))[0]
+    folder = write_ct_series(tmp_path / "ct", np.full((3, 16, 16), 40, dtype=np.int16))
+    plant_raw(sorted(folder.glob("*.dcm"))[1], **{keyword: raw})
+    with pytest.raises(ValidationError, match=message) as caught:
+        bodycomp.import_ct(populated_study, patient, folder, actor="test")
+    assert "QUAGGA" not in str(caught.value)
