@@ -440,6 +440,10 @@ def _check_codestream(path: Path, ds, rows: int, columns: int) -> None:
     except Exception:
         raise _bad(path, "compressed pixel data is not encapsulated correctly — truncated or damaged?", "re-export the image from PACS") from None
     size = codestream_size(head)
+    if size is not None and size[0] == 0:
+        # JPEG may leave the height to a later DNL marker: compare the width (the memory cap and
+        # the decoded-shape check still hold for the height).
+        size = (rows, size[1])
     if size is not None and size != (rows, columns):
         raise _bad(
             path,
