@@ -554,3 +554,22 @@ def test_a_ct_series_with_a_bad_number_is_refused_naming_it(populated_study, tmp
     with pytest.raises(ValidationError, match=message) as caught:
         bodycomp.import_ct(populated_study, patient, folder, actor="test")
     assert "QUAGGA" not in str(caught.value)
+
+
+def test_a_bomb_past_the_codestream_check_is_stopped_by_the_worker_limits(study, tmp_path, monkeypatch):
+    import time
+
+    import rushrater.imaging.readers as readers
+    import rushrater.services.imports as imports
+
+    src = tmp_path / "src"
+    _jpeg_ls_with_claimed_size(src / "bomb.dcm", 60000, 60000)
+    monkeypatch.setattr(readers, "_check_codestream", lambda *args: None)  # as if a codestream fooled it
+    monkeypatch.setattr(imports, "DECODE_SECONDS", 10)
+    started = time.monotonic()
+    report = import_images(study, [src], key_file=tmp_path / "key.csv")
+    status, reason = _rows(report)["bomb.dcm"]
+    # libjpeg decodes it row by row within the memory cap, so the time limit ends it (twice: once
+    # in the pool, once alone to tell which file it was); unlimited, it ran for 5 minutes.
+    assert status == "rejected" and "longer than 10 s" in reason
+    assert time.monotonic() - started < 60
