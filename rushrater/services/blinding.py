@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from ..domain.errors import RushRaterError, ValidationError
+from ..imaging.attributes import without_free_text
 from ..imaging.textscan import printable_runs
 from ..storage import queries
 from .study import Study
@@ -223,6 +224,21 @@ def needles(rows: list[dict[str, str]]) -> tuple[list[Needle], list[str]]:
 # --- searching ------------------------------------------------------------------------------
 
 
+def display_free_text(session, *, remove: bool = False) -> list[str]:
+    """"table.display, row N" of every image whose display attributes still hold header free text
+    (imports before issue 18 kept window and LUT explanations and the rescale type; they have named
+    the referring doctor and a date, which no key file lists). With ``remove`` it is removed."""
+    found = []
+    for table, number, row in queries.rows_with_display(session):
+        cleaned = without_free_text(row.display)
+        if cleaned is not None:
+            found.append(f"{table}.display, row {number}")
+            if remove:
+                row.display = cleaned
+    return found
+
+
+
 @dataclass(frozen=True)
 class Hit:
     where: str  # "database", "image store", "file name" or "report file"
@@ -300,6 +316,16 @@ def scan(
     """
     found, unchecked = needles(rows)
     report = BlindingReport(identifiers_checked=len(found), unchecked=unchecked)
+
+    def search_free_text(s) -> None:  # whatever the key file holds: no key file lists a referrer
+        for location in display_free_text(s):
+            report.hits.append(Hit("database", location, "free-text header field", "", "(free text)"))
+
+    if session is not None:
+        search_free_text(session)
+    else:
+        with study.db.read() as s:
+            search_free_text(s)
     if not found:
         return report
     by_text = {n.text.lower(): n for n in found}

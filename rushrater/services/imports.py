@@ -52,7 +52,7 @@ from ..imaging.sources import Prepared, PrepareOptions, prepare, warm_up
 from ..imaging.store import ImageStore
 from ..storage import models, queries
 from . import audit
-from .blinding import BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
+from .blinding import BlindingError, PendingKeyFile, check_key_file_path, display_free_text, hits_message, read_key_file, scan
 from .study import Study
 
 MANIFEST_COLUMNS = ("file", "patient", "timepoint", "view")
@@ -663,7 +663,9 @@ def _commit(study, report, results, staged, placements, key_rows, key_path, acto
     pending_key = None
     try:
         with study.db.write() as session:
+            # What older imports kept and the blinding check now refuses is cleaned first.
             _recode_devices(session, results)
+            display_free_text(session, remove=True)
             timepoints = {tp.key: tp for tp in queries.timepoints(session)}
             taken_codes = queries.case_codes(session)
             cases: dict[tuple[str, str], models.Case] = {}

@@ -519,6 +519,13 @@ def all_text_values(session: Session):
                     yield table.name, column.name, number, _json.dumps(value, ensure_ascii=False)
 
 
+def rows_with_display(session: Session):
+    """(table name, row number, row) of every image and staged image, for checks of their display JSON."""
+    for model in (m.Image, m.StagedImage):
+        for number, row in enumerate(session.scalars(select(model).order_by(model.id)), start=1):
+            yield model.__tablename__, number, row
+
+
 def non_finite_json(session: Session) -> list[str]:
     """"table.column, row N" of every JSON value holding NaN or infinity.
 

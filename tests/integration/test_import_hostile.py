@@ -573,3 +573,24 @@ def test_a_bomb_past_the_codestream_check_is_stopped_by_the_worker_limits(study,
     # in the pool, once alone to tell which file it was); unlimited, it ran for 5 minutes.
     assert status == "rejected" and "longer than 10 s" in reason
     assert time.monotonic() - started < 60
+
+
+def test_free_text_an_older_import_kept_fails_check_blinding_and_the_next_import_removes_it(study, tmp_path):
+    src = tmp_path / "src"
+    dicom(src / "a.dcm")
+    key = tmp_path / "key.csv"
+    import_images(study, [src], key_file=key)
+    with study.db.write() as session:  # as an import before issue 18 stored it
+        image = session.query(models.Image).one()
+        image.display = {**image.display, "windows": [{"center": 9.0, "width": 4.0, "explanation": REFERRER}],
+                         "extra": {"rescale_type": "Dr Quagga's HU"}}
+    code, out = _cli("check-blinding", study.root, "--key-file", key)
+    assert code == 1 and "free-text header field" in out and "image.display, row 1" in out
+    later = tmp_path / "later"
+    dicom(later / "b.dcm", view="LAT")
+    assert import_images(study, [later], key_file=key).imported == 1
+    assert "Quagga" not in _db_text(study)
+    with study.db.read() as session:
+        kept = [i.display for i in session.query(models.Image).order_by(models.Image.id)][0]
+    assert kept["windows"] == [{"center": 9.0, "width": 4.0, "explanation": ""}]  # the window itself stays
+    assert check_blinding(study, key).clean
