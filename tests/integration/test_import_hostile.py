@@ -172,8 +172,6 @@ def test_other_patient_names_are_kept_by_value_and_searched(study, tmp_path):
     assert others == ["ALIASOVA^HEDDA", "VOSSBERG^ILSE\\TRAUNSTEIN^MARTA"]
     assert check_blinding(study, key).clean
     # Planted in a rater-visible place, each value (and each long name part) is found.
-    from rushrater.services.study import open_study  # noqa: F401
-
     (study.root / "reports" / "traunstein.txt").write_text("x")
     (study.root / "reports" / "Hedda Aliasova.txt").write_text("x")
     hits = {(h.where, h.location) for h in check_blinding(study, key).hits}
