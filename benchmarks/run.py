@@ -237,6 +237,40 @@ def import_j2k(workdir: Path) -> dict[str, float]:
 
 
 
+
+@benchmark("fuzz_import_files_per_s", "fuzz_import_crashes", "fuzz_import_unnamed_rejections", "fuzz_import_peak_rss_mb")
+def fuzz_import(workdir: Path) -> dict[str, float]:
+    """Folder import of a fixed, seeded corpus of 160 mutated DICOMs (``rushrater.imaging.fuzz``):
+    files per second, imports that raised (target 0), rejections without a file name or reason
+    (target 0) and the peak RSS of the import and its workers (target <= 1024 MB)."""
+    import resource
+
+    from rushrater.imaging.fuzz import write_corpus
+    from rushrater.services.imports import import_images
+    from rushrater.services.study import create_study
+
+    paths = write_corpus(workdir / "src", 160, seed=2026)
+    study = create_study(workdir / "study", "Benchmark", actor="benchmark")
+    crashes = unnamed = 0
+    start = time.perf_counter()
+    try:
+        report = import_images(study, [workdir / "src"], key_file=workdir / "key.csv", actor="benchmark")
+        names = {Path(r.file).name for r in report.rows}
+        unnamed = sum(1 for r in report.rows if r.status == "rejected" and not (r.file and r.reason))
+        unnamed += len({p.name for p in paths} - names)
+    except Exception:
+        crashes = 1
+    elapsed = time.perf_counter() - start
+    study.close()
+    # ru_maxrss is in kB on Linux; the largest of this process and any worker it waited for.
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {
+        "fuzz_import_files_per_s": round(len(paths) / elapsed, 2),
+        "fuzz_import_crashes": crashes,
+        "fuzz_import_unnamed_rejections": unnamed,
+        "fuzz_import_peak_rss_mb": round(peak_kb / 1024, 1),
+    }
+
 # --- reading workstation (issue 4) and display pipeline (issue 3) ---------------------------------
 
 BIG_SHAPE = (3000, 2500)  # rows x columns: a 2500 x 3000 16-bit CR

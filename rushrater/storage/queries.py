@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import LargeBinary, and_, func, select
+from sqlalchemy import JSON, LargeBinary, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import models as m
@@ -454,6 +454,23 @@ def redaction_templates(session: Session) -> dict[str, list]:
     return {t.key: list(t.rects.get("rects", [])) for t in session.scalars(select(m.RedactionTemplate))}
 
 
+def device_codes_in_use(session: Session) -> set[str]:
+    """Every device value of stored and staged images (codes, or names in studies from before codes)."""
+    return set(session.scalars(select(m.ImageDeidentification.device).distinct())) | set(
+        session.scalars(select(m.StagedImage.device).distinct())
+    )
+
+
+def rename_device(session: Session, name: str, code: str) -> None:
+    """Replace a device name by its code in images, staged images and redaction template keys."""
+    for model in (m.ImageDeidentification, m.StagedImage):
+        for row in session.scalars(select(model).where(model.device == name)):
+            row.device = code
+            row.template = row.template.replace(name, code, 1)
+    for template in session.scalars(select(m.RedactionTemplate).where(m.RedactionTemplate.key.startswith(f"{name} | ", autoescape=True))):
+        template.key = code + template.key[len(name):]
+
+
 def redaction_template(session: Session, key: str) -> m.RedactionTemplate | None:
     return session.scalars(select(m.RedactionTemplate).where(m.RedactionTemplate.key == key)).first()
 
@@ -501,6 +518,35 @@ def all_text_values(session: Session):
                     yield table.name, column.name, number, value
                 elif isinstance(value, (dict, list)):
                     yield table.name, column.name, number, _json.dumps(value, ensure_ascii=False)
+
+
+def rows_with_display(session: Session):
+    """(table name, row number, row) of every image and staged image, for checks of their display JSON."""
+    for model in (m.Image, m.StagedImage):
+        for number, row in enumerate(session.scalars(select(model).order_by(model.id)), start=1):
+            yield model.__tablename__, number, row
+
+
+def non_finite_json(session: Session) -> list[str]:
+    """"table.column, row N" of every JSON value holding NaN or infinity.
+
+    Imports before issue 18 could store them (SQLite keeps them as invalid JSON); PostgreSQL
+    refuses them, so a migration names them first instead of failing half-way.
+    """
+    import json as _json
+
+    found = []
+    for table in m.Base.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, JSON)]
+        if not columns:
+            continue
+        for number, row in enumerate(session.execute(select(*columns)), start=1):
+            for column, value in zip(columns, row):
+                try:
+                    _json.dumps(value, allow_nan=False)
+                except ValueError:
+                    found.append(f"{table.name}.{column.name}, row {number}")
+    return found
 
 
 def patient_codes(session: Session) -> set[str]:

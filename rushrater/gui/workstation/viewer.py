@@ -258,7 +258,7 @@ class ImageViewer(QWidget):
         return self.tr("Custom")
 
     def _preset_name(self, preset) -> str:
-        """Our preset names translated; a window's own explanation from the file kept as it is."""
+        """Our preset names translated (a file's windows and LUTs are numbered, never named by the file)."""
         if preset.key in PRESET_NAMES:
             return QCoreApplication.translate("ImageViewer", PRESET_NAMES[preset.key])
         n = preset.key.rsplit("-", 1)[-1]
