@@ -269,13 +269,15 @@ class Drr:
         return float(np.mean(self.line_integral > FULL_SCALE))
 
     def window(self) -> tuple[float, float]:
-        """Default window (stored values) from the attenuating part's 0.5 and 99.8 percentiles."""
+        """Default window (centre, width) in line-integral units (the modality values after the
+        rescale, as DICOM windows are): the attenuating part's 0.5 and 99.8 percentiles."""
+        slope = FULL_SCALE / 65535.0
         values = self.pixels()
-        body = values[values > 0.02 * 65535 / FULL_SCALE]
+        body = values[values > 0.02 / slope]
         if body.size == 0:
-            return 32768.0, 65535.0
-        lo, hi = np.percentile(body, [0.5, 99.8])
-        width = max(float(hi - lo), 16.0)
+            return FULL_SCALE / 2.0, FULL_SCALE
+        lo, hi = np.percentile(body, [0.5, 99.8]) * slope
+        width = max(float(hi - lo), 16 * slope)
         return float(lo + width / 2.0), width
 
     def display(self) -> DisplayAttributes:
