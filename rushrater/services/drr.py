@@ -18,7 +18,6 @@ exports are identical bit for bit.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -29,6 +28,8 @@ import numpy as np
 from .. import __version__
 from ..domain.errors import DuplicateError, NotFoundError, ValidationError
 from ..imaging import drr as projector
+from ..imaging import drr_files
+from ..imaging.drr_files import SECONDARY_CAPTURE
 from ..storage import models, queries
 from . import audit, staging
 from .bodycomp import load_volume
@@ -256,10 +257,10 @@ def export_drrs(study: Study, out_dir: str | Path, *, formats=FORMATS, force: bo
         row = _manifest_row(record, pixels)
         if "png" in formats:
             row["file_png"] = f"{stem}.png"
-            (out / row["file_png"]).write_bytes(_png_bytes(pixels))
+            (out / row["file_png"]).write_bytes(drr_files.png_bytes(pixels))
         if "tiff" in formats:
             row["file_tiff"] = f"{stem}.tif"
-            (out / row["file_tiff"]).write_bytes(_tiff_bytes(pixels))
+            (out / row["file_tiff"]).write_bytes(drr_files.tiff_bytes(pixels))
         if "dicom" in formats:
             row["file_dicom"] = f"{stem}.dcm"
             write_secondary_capture(out / row["file_dicom"], pixels, record)
@@ -290,77 +291,14 @@ def _manifest_row(record: DrrRecord, pixels: np.ndarray) -> dict:
     }
 
 
-def _png_bytes(pixels: np.ndarray) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG", optimize=False)  # no time or text chunks
-    return buffer.getvalue()
-
-
-def _tiff_bytes(pixels: np.ndarray) -> bytes:
-    import tifffile
-
-    buffer = io.BytesIO()
-    # No date/time tag and no software string: the file depends on the pixels only.
-    tifffile.imwrite(buffer, pixels, photometric="minisblack", compression="zlib", metadata=None, software=None)
-    return buffer.getvalue()
-
-
-def _uid(*parts: str) -> str:
-    """A UID derived from the content (2.25 + 128 bits of SHA-256): the same DRR, the same UID."""
-    digest = hashlib.sha256("|".join(parts).encode()).digest()[:16]
-    return "2.25." + str(int.from_bytes(digest, "big"))
-
-
-SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
-
-
 def write_secondary_capture(path: Path, pixels: np.ndarray, record: DrrRecord) -> None:
-    """DICOM Secondary Capture (MONOCHROME2, 16-bit) with Pixel Spacing; deterministic UIDs, no dates."""
-    from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian
-
     p = record.provenance
-    sop_uid = _uid("drr-sop", record.content_sha256)
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = SECONDARY_CAPTURE
-    meta.MediaStorageSOPInstanceUID = sop_uid
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.ImplementationClassUID = "2.25.216842390361213127350011848906066372845"
-    meta.ImplementationVersionName = f"RUSHRATER_{__version__}"[:16]
-    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SpecificCharacterSet = "ISO_IR 192"
-    ds.SOPClassUID, ds.SOPInstanceUID = SECONDARY_CAPTURE, sop_uid
-    ds.StudyInstanceUID = _uid("drr-study", record.patient, record.timepoint)
-    ds.SeriesInstanceUID = _uid("drr-series", record.patient, record.timepoint, p["series_content_sha256"], record.view)
-    ds.PatientName = record.patient
-    ds.PatientID = record.patient
-    ds.PatientBirthDate = ""
-    ds.PatientSex = ""
-    ds.PatientIdentityRemoved = "YES"
-    ds.DeidentificationMethod = "PS3.15 Annex E Basic Profile; DRR of de-identified CT"  # LO: 64 chars
-    ds.StudyDate = ds.StudyTime = ds.ReferringPhysicianName = ds.AccessionNumber = ""
-    ds.StudyID = record.timepoint[:16]
-    ds.Modality = "OT"
-    ds.ConversionType = "SYN"  # synthetic image (DICOM PS3.3 C.8.6.1)
-    ds.SeriesNumber = 1
-    ds.InstanceNumber = 1
-    ds.PatientOrientation = list(p["patient_orientation"])
-    ds.ImageType = ["DERIVED", "SECONDARY", "DRR"]
-    ds.DerivationDescription = (f"DRR {p['view']} from CT ({p['parameters']['geometry']} beam); {p['software']}")[:1024]
-    ds.BurnedInAnnotation = "NO"
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.Rows, ds.Columns = int(pixels.shape[0]), int(pixels.shape[1])
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    spacing = f"{float(p['pixel_spacing_mm']):.6g}"
-    ds.PixelSpacing = [spacing, spacing]
-    ds.PixelSpacingCalibrationType = "GEOMETRY"
-    ds.PixelSpacingCalibrationDescription = "at the isocentre of the CT projection"
-    ds.RescaleIntercept, ds.RescaleSlope, ds.RescaleType = "0", f"{projector.FULL_SCALE / 65535.0:.10g}", "US"
     window = (record.display.get("windows") or [{}])[0]
-    if window.get("width"):
-        ds.WindowCenter, ds.WindowWidth = f"{float(window['center']):.6g}", f"{float(window['width']):.6g}"
-    ds.PixelData = np.ascontiguousarray(pixels, dtype="<u2").tobytes()
-    ds.save_as(path, enforce_file_format=True)
+    drr_files.write_secondary_capture(
+        path, pixels, patient=record.patient, timepoint=record.timepoint, view=record.view,
+        content_sha256=record.content_sha256, series_key=p["series_content_sha256"], orientation=p["patient_orientation"],
+        pixel_spacing_mm=float(p["pixel_spacing_mm"]), rescale_slope=projector.FULL_SCALE / 65535.0,
+        window=(float(window["center"]), float(window["width"])) if window.get("width") else None,
+        description=f"DRR {p['view']} from CT ({p['parameters']['geometry']} beam); {p['software']}",
+        deidentification="PS3.15 Annex E Basic Profile; DRR of de-identified CT", version=__version__,
+    )
