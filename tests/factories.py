@@ -161,3 +161,20 @@ def lps_phantom(world, shape, spacing, *, orientation=(1, 0, 0, 0, 1, 0), corner
     positions = np.array([float(np.dot(normal, o)) for o in origins])
     return CtVolume(hu=np.rint(hu).astype(np.int16), positions_mm=positions, row_spacing_mm=sy, column_spacing_mm=sx,
                     orientation=[float(v) for v in orientation], origins=[[float(v) for v in o] for o in origins])
+
+
+def write_nifti_as_ct_series(nifti_path: Path, folder: Path) -> Path:
+    """A NIfTI CT volume (RAS world coordinates, axis-aligned affine) written as an axial DICOM
+    series in LPS with ImageOrientationPatient 1\\0\\0\\0\\1\\0 and one ImagePositionPatient per slice."""
+    import nibabel as nib
+
+    image = nib.as_closest_canonical(nib.load(str(nifti_path)))  # voxel axes run toward R, A, S
+    data = np.asarray(image.dataobj)
+    zooms = [float(z) for z in image.header.get_zooms()[:3]]
+    lps = data[::-1, ::-1, :]  # toward L, P, S: the DICOM patient axes
+    nx, ny, nz = lps.shape
+    corner_ras = nib.affines.apply_affine(image.affine, [nx - 1, ny - 1, 0])
+    corner = np.array([-corner_ras[0], -corner_ras[1], corner_ras[2]])
+    hu = np.clip(lps.transpose(2, 1, 0), -1024, 3071).astype(np.int16)  # (slices, rows, columns)
+    origins = [list(corner + np.array([0.0, 0.0, k * zooms[2]])) for k in range(nz)]
+    return write_ct_series(folder, hu, spacing=(zooms[1], zooms[0]), origins=origins)

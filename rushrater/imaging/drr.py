@@ -270,15 +270,20 @@ class Drr:
 
     def window(self) -> tuple[float, float]:
         """Default window (centre, width) in line-integral units (the modality values after the
-        rescale, as DICOM windows are): the attenuating part's 0.5 and 99.8 percentiles."""
+        rescale, as DICOM windows are). Like a radiograph's processing, it spans the body rather
+        than the air around it: from the 2nd percentile of the pixels above a quarter of the
+        99.5th percentile (the body's thick part) to the 99.9th."""
         slope = FULL_SCALE / 65535.0
-        values = self.pixels()
-        body = values[values > 0.02 / slope]
-        if body.size == 0:
+        values = self.pixels().astype(np.float64) * slope
+        attenuating = values[values > 0.02]
+        if attenuating.size == 0:
             return FULL_SCALE / 2.0, FULL_SCALE
-        lo, hi = np.percentile(body, [0.5, 99.8]) * slope
-        width = max(float(hi - lo), 16 * slope)
-        return float(lo + width / 2.0), width
+        top = float(np.percentile(attenuating, 99.5))
+        body = attenuating[attenuating > 0.25 * top]
+        lo = float(np.percentile(body, 2.0))
+        hi = float(np.percentile(attenuating, 99.9))
+        width = max(hi - lo, 16 * slope)
+        return lo + width / 2.0, width
 
     def display(self) -> DisplayAttributes:
         center, width = self.window()

@@ -182,3 +182,36 @@ def test_real_ct_series_projects(make_study, tmp_path):
     frontal = made[0]
     assert frontal.height == int((series.slice_count - 1) * series.slice_spacing_mm / frontal.pixel_mm) + 1
     assert frontal.width == series.columns and frontal.pixel_mm == pytest.approx(series.column_spacing_mm)
+
+
+@needs_shared
+def test_real_series_liver_on_the_image_left_and_spleen_on_the_right():
+    """Orientation on real data, checked against an independent source: TotalSegmentator's labels
+    for the same series (NIfTI, RAS world coordinates) put the liver on the patient's right. A DRR
+    of each organ alone, on the DICOM series' own geometry, must show it on that side of the AP."""
+    import dataclasses
+
+    import nibabel as nib
+
+    from rushrater.imaging import ct
+
+    volume = ct.read_ct_series(REAL_SERIES).volume
+    seg = nib.load(str(SHARED / "example_seg_dicom.nii.gz"))
+    labels = np.asarray(seg.dataobj)
+    orientation = np.asarray(volume.orientation)
+    k, i, j = np.meshgrid(*(np.arange(n) for n in volume.hu.shape), indexing="ij")
+    origins = np.asarray(volume.origins)
+    lps = (origins[k] + j[..., None] * volume.column_spacing_mm * orientation[:3]
+           + i[..., None] * volume.row_spacing_mm * orientation[3:])
+    voxel = np.rint(nib.affines.apply_affine(np.linalg.inv(seg.affine), lps * [-1, -1, 1])).astype(int)
+    voxel = np.clip(voxel, 0, np.array(labels.shape) - 1)
+    organ_of = labels[voxel[..., 0], voxel[..., 1], voxel[..., 2]]
+    for label, name, on_image_left in ((5, "liver", True), (1, "spleen", False)):
+        mask = organ_of == label
+        assert mask.sum() > 1000, name
+        alone = dataclasses.replace(volume, hu=np.where(mask, 1000, -1000).astype(np.int16))
+        image = projector.project(alone, "frontal").line_integral
+        column = float((image.sum(axis=0) * np.arange(image.shape[1])).sum() / image.sum())
+        assert (column < image.shape[1] / 2) == on_image_left, name
+        lateral = projector.project(alone, "lateral").line_integral  # right side: anterior on the left
+        assert lateral.sum() == pytest.approx(image.sum(), rel=1e-3)  # the same organ seen from the side
