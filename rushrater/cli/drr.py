@@ -40,7 +40,33 @@ def _cmd_export(args) -> int:
     return 0
 
 
+def _cmd_surface(args) -> int:
+    with open_study(args.study) as study:
+        path, triangles = drr_service.export_stl(study, args.series, args.out, threshold_hu=args.threshold,
+                                                 crop=projector.parse_crop(args.crop), force=args.force)
+    print(f"Bone surface ({triangles} triangles, LPS mm) written to {path}")
+    return 0
+
+
+def _cmd_series(args) -> int:
+    with open_study(args.study) as study:
+        rows = drr_service.list_series(study)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r['series']:>4}  {r['patient']:<12} {r['columns']}x{r['rows']}x{r['slices']}  "
+              f"{r['column_spacing_mm']:.3f} x {r['row_spacing_mm']:.3f} x {r['slice_spacing_mm']:.2f} mm")
+    return 0
+
+
 def register(subparsers) -> None:
+    p = subparsers.add_parser("drr-series", help="list the study's CT series (numbers for --series)")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_series)
+
+
     p = subparsers.add_parser("drr", help="make radiographs (DRRs) from a patient's CT series")
     p.add_argument("study", metavar="STUDY")
     p.add_argument("--series", required=True, type=int, metavar="ID", help="the CT series number (from bodycomp-import)")
@@ -64,3 +90,12 @@ def register(subparsers) -> None:
     p.add_argument("--format", default="png,tiff,dicom", help="comma list of png, tiff, dicom (default all three)")
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty")
     p.set_defaults(func=_cmd_export)
+
+    p = subparsers.add_parser("drr-surface", help="write a CT series' bone surface as binary STL")
+    p.add_argument("study", metavar="STUDY")
+    p.add_argument("--series", required=True, type=int, metavar="ID")
+    p.add_argument("--out", required=True, metavar="FILE.stl")
+    p.add_argument("--threshold", type=float, metavar="HU", help="bone threshold (default 250 HU)")
+    p.add_argument("--crop", metavar="x0,y0,z0,x1,y1,z1", help="crop box in column,row,slice indices (end exclusive)")
+    p.add_argument("--force", action="store_true", help="overwrite the file")
+    p.set_defaults(func=_cmd_surface)

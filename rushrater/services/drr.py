@@ -71,6 +71,16 @@ def _series(session, series_id: int) -> models.CtSeries:
     return series
 
 
+def list_series(study: Study) -> list[dict]:
+    """The study's CT series (no dates, no descriptions: there are none in the store)."""
+    with study.db.read() as session:
+        return [
+            {"series": s.id, "patient": s.patient.code, "columns": s.columns, "rows": s.rows, "slices": s.slice_count,
+             "column_spacing_mm": s.column_spacing_mm, "row_spacing_mm": s.row_spacing_mm, "slice_spacing_mm": s.slice_spacing_mm}
+            for s in session.query(models.CtSeries).order_by(models.CtSeries.id)
+        ]
+
+
 def series_label(series_id: int) -> str:
     return f"CT series {series_id}"
 
@@ -302,3 +312,39 @@ def write_secondary_capture(path: Path, pixels: np.ndarray, record: DrrRecord) -
         description=f"DRR {p['view']} from CT ({p['parameters']['geometry']} beam); {p['software']}",
         deidentification="PS3.15 Annex E Basic Profile; DRR of de-identified CT", version=__version__,
     )
+
+
+# --- bone surface -------------------------------------------------------------------------------
+
+
+def bone_surface(study: Study, series_id: int, *, threshold_hu: float | None = None, crop=None,
+                 target_triangles: int | None = 150_000):
+    """The bone surface of a stored CT series (LPS mm), for the 3D view and STL export."""
+    from ..imaging import bone
+
+    with study.db.read() as session:
+        series = _series(session, series_id)
+        session.expunge(series)
+    volume = load_volume(study, series)
+    return bone.bone_surface(volume, threshold_hu=bone.BONE_THRESHOLD_HU if threshold_hu is None else threshold_hu,
+                             crop=crop, target_triangles=target_triangles, where=series_label(series_id))
+
+
+def export_stl(study: Study, series_id: int, out: str | Path, *, threshold_hu: float | None = None, crop=None,
+               force: bool = False, actor: str | None = None) -> tuple[Path, int]:
+    """Write the bone surface as binary STL (for planning and printing); returns (path, triangles)."""
+    from ..imaging import bone
+
+    path = Path(out).expanduser()
+    if path.suffix.lower() != ".stl":
+        raise ValidationError("the surface file must end in .stl", where=str(path), fix="give --out hip.stl")
+    if path.exists() and not force:
+        raise ValidationError("the file exists", where=str(path), fix="choose another name or add --force")
+    mesh = bone_surface(study, series_id, threshold_hu=threshold_hu, crop=crop)
+    partial = path.with_name(path.name + ".partial")
+    bone.write_stl(partial, mesh, name=f"bone surface of {series_label(series_id)}")
+    partial.replace(path)
+    with study.db.write() as session:
+        audit.record(session, actor or audit.coordinator_actor(), "drr.surface_export", "ct_series", series_id,
+                     after={"triangles": mesh.triangle_count, "threshold_hu": threshold_hu, "crop": list(crop) if crop else None})
+    return path, mesh.triangle_count

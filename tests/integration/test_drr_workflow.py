@@ -215,3 +215,25 @@ def test_real_series_liver_on_the_image_left_and_spleen_on_the_right():
         assert (column < image.shape[1] / 2) == on_image_left, name
         lateral = projector.project(alone, "lateral").line_integral  # right side: anterior on the left
         assert lateral.sum() == pytest.approx(image.sum(), rel=1e-3)  # the same organ seen from the side
+
+
+def test_cli_series_list_and_stl(drr_study, tmp_path, capsys):
+    from rushrater.imaging import bone
+
+    study, series_id = drr_study
+    location = str(study.root)
+    study.close()
+    assert main(["drr-series", location, "--json"]) == 0
+    listed = __import__("json").loads(capsys.readouterr().out)
+    assert listed[0]["series"] == series_id and listed[0]["patient"] == "P001" and listed[0]["slices"] == 24
+    out = tmp_path / "hip.stl"
+    assert main(["drr-surface", location, "--series", str(series_id), "--out", str(out), "--threshold", "600"]) == 0
+    mesh = bone.read_stl(out)
+    assert mesh.triangle_count > 100 and mesh.volume_mm3() > 0
+    # The 'femur' rod is on the patient's right (x ≈ 35 mm), the marker on the left (x ≈ 95 mm).
+    assert mesh.vertices[:, 0].min() < 30 and mesh.vertices[:, 0].max() > 98
+    assert main(["drr-surface", location, "--series", str(series_id), "--out", str(out)]) == 1
+    assert "file exists" in capsys.readouterr().err
+    assert main(["drr-surface", location, "--series", str(series_id), "--out", str(tmp_path / "x.stl"), "--threshold", "5000"]) == 1
+    assert "no voxel reaches the bone threshold" in capsys.readouterr().err
+    assert not (tmp_path / "x.stl").exists() and not list(tmp_path.glob("*.partial"))
