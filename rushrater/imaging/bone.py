@@ -180,3 +180,34 @@ def angle_deg(a, vertex, c) -> float:
     if nu == 0 or nv == 0:
         raise ValueError("an angle needs three distinct points")
     return math.degrees(math.acos(float(np.clip(np.dot(u, v) / (nu * nv), -1.0, 1.0))))
+
+
+def ray_hit(vertices: np.ndarray, faces: np.ndarray, origin, direction) -> np.ndarray | None:
+    """The nearest point where the ray ``origin + t·direction`` (t > 0) meets the mesh
+    (Möller–Trumbore, vectorised over the faces), or None."""
+    o = np.asarray(origin, dtype=np.float64)
+    d = np.asarray(direction, dtype=np.float64)
+    d = d / np.linalg.norm(d)
+    v0 = vertices[faces[:, 0]].astype(np.float64)
+    e1 = vertices[faces[:, 1]].astype(np.float64) - v0
+    e2 = vertices[faces[:, 2]].astype(np.float64) - v0
+    p = np.cross(d, e2)
+    det = np.einsum("ij,ij->i", e1, p)
+    ok = np.abs(det) > 1e-12
+    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    s = o - v0
+    u = np.einsum("ij,ij->i", s, p) * inv
+    q = np.cross(s, e1)
+    v = (q @ d) * inv
+    t = np.einsum("ij,ij->i", e2, q) * inv
+    hit = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (t > 0)
+    if not hit.any():
+        return None
+    return o + d * float(t[hit].min())
+
+
+def clip_faces(vertices: np.ndarray, faces: np.ndarray, axis: int, limit: float, keep_below: bool = True) -> np.ndarray:
+    """Faces with every vertex on the kept side of the plane ``coordinate[axis] = limit``."""
+    coordinate = vertices[faces][:, :, axis]
+    keep = (coordinate <= limit).all(axis=1) if keep_below else (coordinate >= limit).all(axis=1)
+    return faces[keep]

@@ -74,3 +74,15 @@ def test_measurements():
     assert bone.angle_deg(head, junction, shaft) == pytest.approx(130.0)
     with pytest.raises(ValueError, match="three distinct points"):
         bone.angle_deg(junction, junction, shaft)
+
+
+def test_ray_hit_and_clipping():
+    volume = lps_phantom(_ball((40.0, 40.0, 40.0)), (40, 80, 80), (2.0, 1.0, 1.0), supersample=2)
+    mesh = bone.bone_surface(volume, threshold_hu=500, target_triangles=5000)
+    hit = bone.ray_hit(mesh.vertices, mesh.faces, (40.0, -100.0, 40.0), (0.0, 1.0, 0.0))
+    assert hit is not None and hit[1] == pytest.approx(40.0 - R, abs=0.5)  # the near (anterior) side
+    assert bone.ray_hit(mesh.vertices, mesh.faces, (40.0, -100.0, 40.0), (0.0, -1.0, 0.0)) is None  # behind
+    assert bone.ray_hit(mesh.vertices, mesh.faces, (100.0, -100.0, 40.0), (0.0, 1.0, 0.0)) is None  # misses
+    kept = bone.clip_faces(mesh.vertices, mesh.faces, 0, 40.0)
+    assert 0.4 < len(kept) / len(mesh.faces) < 0.6
+    assert mesh.vertices[kept][:, :, 0].max() <= 40.0
