@@ -143,3 +143,24 @@ def test_bone_view_renders_with_software_opengl(qtbot, ct_study, tmp_path):
     image = win.view.grabFramebuffer()
     pixels = np.array([[image.pixelColor(x, y).red() for x in range(0, image.width(), 8)] for y in range(0, image.height(), 8)])
     assert (pixels > 120).mean() > 0.01  # bone-coloured pixels on the dark background
+
+
+def test_the_drr_window_and_bone_view_show_no_english_in_chinese(qtbot, chinese, ct_study):
+    from test_translation_zh_CN import _study_data, untranslated, visible_texts
+
+    from rushrater.gui.drr import BoneViewWindow, DrrWindow
+
+    study, series_id = ct_study
+    data = _study_data(study) + ["P003", "Month 1", "Day 1", "0,0,0,60,50,24"]
+    drr_window = DrrWindow(study)
+    qtbot.addWidget(drr_window)
+    drr_window.show()
+    bone_window = BoneViewWindow(study, series_id)
+    qtbot.addWidget(bone_window)
+    bone_window.show()
+    texts = visible_texts(drr_window) + visible_texts(bone_window)
+    assert len(texts) >= 50 and any(text == "保存 X 线片(&S)" for _, text in texts)
+    assert untranslated(texts, data) == []
+
+
+from test_translation_zh_CN import chinese, zh_qm  # noqa: E402,F401  (the fixtures)
