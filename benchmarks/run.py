@@ -553,6 +553,24 @@ def bone_surface_512(workdir: Path) -> dict[str, float]:
     return {"bone_surface_512_s": round(statistics.median(times), 2), "bone_surface_triangles": mesh.triangle_count}
 
 
+@benchmark("bone_view_frame_ms")
+def bone_view_frame(workdir: Path) -> dict[str, object]:
+    """One repainted frame of the 3D bone view while rotating (median of 60; ~120k triangles),
+    Mesa software OpenGL under Xvfb (benchmarks/bone_view.py)."""
+    import shutil
+    import subprocess
+
+    script = Path(__file__).with_name("bone_view.py")
+    env = {**os.environ, "LIBGL_ALWAYS_SOFTWARE": "1", "QT_QPA_PLATFORM": "xcb"}
+    command = [sys.executable, str(script)]
+    if not os.environ.get("DISPLAY"):
+        if not shutil.which("xvfb-run"):
+            return {"bone_view_frame_ms": "skipped: no display and no xvfb-run"}
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1600x1200x24", *command]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 @benchmark("bundle_mb", "bundle_cold_start_s")
 def bundle(workdir: Path) -> dict[str, object]:
     """The built desktop app (packaging/build-linux): its size on disk, and the seconds from
