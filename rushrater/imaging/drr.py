@@ -289,7 +289,8 @@ class Drr:
         center, width = self.window()
         return DisplayAttributes(
             photometric="MONOCHROME2", bits_stored=16, rescale_slope=FULL_SCALE / 65535.0, rescale_intercept=0.0,
-            windows=(Window(center, width, "DRR"),), pixel_spacing_mm=float(self.pixel_mm),
+            # No explanation: the workstation would show it, and "DRR" there would tell raters.
+            windows=(Window(center, width),), pixel_spacing_mm=float(self.pixel_mm),
         )
 
 

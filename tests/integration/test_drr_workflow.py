@@ -237,3 +237,17 @@ def test_cli_series_list_and_stl(drr_study, tmp_path, capsys):
     assert main(["drr-surface", location, "--series", str(series_id), "--out", str(tmp_path / "x.stl"), "--threshold", "5000"]) == 1
     assert "no voxel reaches the bone threshold" in capsys.readouterr().err
     assert not (tmp_path / "x.stl").exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_the_workstation_sees_nothing_that_says_drr(drr_study):
+    """Raters score DRRs like any radiograph: no series description, date or 'DRR' in what the
+    workstation shows (the window's explanation is its preset label)."""
+    study, series_id = drr_study
+    made = drr_service.make_drrs(study, series_id, ("frontal", "lateral"), as_case=("P001", "month3"), actor="test")
+    plan_reading(study, seed=2, actor="test")
+    with study.db.read() as session:
+        rater = queries.raters(session)[0].code
+    reading = ReadingSession.login(study, rater)
+    case = next(c for c in reading.upcoming(100) if any(i.id == made[0].image_id for i in c.images))
+    for image in case.images:
+        assert all(not w.explanation for w in image.attributes.windows)

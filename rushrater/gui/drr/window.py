@@ -179,14 +179,15 @@ class DrrWindow(QMainWindow):
     def _preview_panel(self) -> QWidget:
         self.preview_widget = pg.GraphicsLayoutWidget()
         self.preview_boxes, self.preview_items = {}, {}
-        for col, (view, title) in enumerate((("frontal", self.tr("Frontal (AP)")), ("lateral", self.tr("Lateral")),
-                                              ("axial", self.tr("Axial")))):
-            self.preview_widget.addLabel(title, row=0, col=col)
-            box = self.preview_widget.addViewBox(row=1, col=col, lockAspect=True, invertY=True, enableMenu=False)
+        # Frontal and lateral side by side (the pair a rater reads), the axial view below.
+        for view, title, row, col in (("frontal", self.tr("Frontal (AP)"), 0, 0), ("lateral", self.tr("Lateral"), 0, 1),
+                                      ("axial", self.tr("Axial"), 2, 0)):
+            self.preview_widget.addLabel(title, row=row, col=col)
+            box = self.preview_widget.addViewBox(row=row + 1, col=col, lockAspect=True, invertY=True, enableMenu=False)
             item = pg.ImageItem(axisOrder="row-major")
             box.addItem(item)
             self.preview_boxes[view], self.preview_items[view] = box, item
-        self.preview_label = self.preview_widget.addLabel("", row=2, col=0, colspan=3)
+        self.preview_label = self.preview_widget.addLabel("", row=4, col=0, colspan=2)
         return self.preview_widget
 
     # --- series and crop box ----------------------------------------------------------------------
@@ -217,6 +218,8 @@ class DrrWindow(QMainWindow):
         self.series_info.setText(self.tr("{0} × {1} × {2} voxels, {3:.2f} × {4:.2f} × {5:.2f} mm").format(
             nx, ny, nz, self.volume.column_spacing_mm, self.volume.row_spacing_mm, abs(self.volume.slice_spacing_mm)))
         self.reset_crop()
+        for box in self.section_boxes.values():
+            box.autoRange(padding=0.02)
 
     def reset_crop(self) -> None:
         if self.volume is None:
@@ -323,6 +326,7 @@ class DrrWindow(QMainWindow):
                 continue
             pixels = result.pixels()
             item.setImage(DisplayPipeline(result.display()).render(pixels), levels=(0, 255), autoLevels=False)
+            self.preview_boxes[view].autoRange(padding=0.02)
         if self.preview_error:
             self.preview_label.setText(self.preview_error)
         elif self.previews:
