@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from .. import __version__
 from ..domain.errors import DuplicateError, NotFoundError, ValidationError
 from ..imaging import drr as projector
 from ..imaging import drr_files
-from ..imaging.drr_files import SECONDARY_CAPTURE
+from ..imaging.drr_files import SECONDARY_CAPTURE  # noqa: F401  (the SOP class the export writes)
 from ..storage import models, queries
 from . import audit, staging
 from .bodycomp import load_volume

@@ -251,3 +251,12 @@ def test_the_workstation_sees_nothing_that_says_drr(drr_study):
     case = next(c for c in reading.upcoming(100) if any(i.id == made[0].image_id for i in c.images))
     for image in case.images:
         assert all(not w.explanation for w in image.attributes.windows)
+
+
+def test_a_series_that_is_not_ct_never_reaches_the_projector(drr_study, tmp_path):
+    study, _ = drr_study
+    volume = lps_phantom(_hip_world, (12, 20, 20), (2.5, 2.0, 2.0))
+    write_ct_series(tmp_path / "mr", volume.hu, spacing=(2.0, 2.0), origins=volume.origins, modality="MR")
+    with pytest.raises(RushRaterError, match=r"not a CT series \(modality MR\)"):
+        bodycomp.import_ct(study, "P002", tmp_path / "mr", actor="test")
+    assert drr_service.list_series(study)[-1]["patient"] == "P001"  # nothing stored for P002

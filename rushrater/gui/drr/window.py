@@ -28,7 +28,6 @@ from ..qt import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
