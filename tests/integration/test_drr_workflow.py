@@ -260,3 +260,15 @@ def test_a_series_that_is_not_ct_never_reaches_the_projector(drr_study, tmp_path
     with pytest.raises(RushRaterError, match=r"not a CT series \(modality MR\)"):
         bodycomp.import_ct(study, "P002", tmp_path / "mr", actor="test")
     assert drr_service.list_series(study)[-1]["patient"] == "P001"  # nothing stored for P002
+
+
+def test_a_drr_can_only_be_assigned_as_the_view_it_was_made_as(drr_study):
+    from rushrater.services import staging
+
+    study, series_id = drr_study
+    frontal, axial = drr_service.make_drrs(study, series_id, ("frontal", "axial"), actor="test")
+    with pytest.raises(RushRaterError, match=f"item {frontal.item} is a frontal DRR: it can only be placed as AP"):
+        staging.assign(study, [staging.Assignment(frontal.item, "P001", "month3", "LAT")])
+    with pytest.raises(RushRaterError, match="axial DRR: it is for export only"):
+        staging.assign(study, [staging.Assignment(axial.item, "P001", "month3", "LAT")])
+    assert staging.assign(study, [staging.Assignment(frontal.item, "P001", "month3", "AP")])
