@@ -43,11 +43,16 @@ def drr_window(qtbot, ct_study):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    win.update_previews()
+    _refresh(qtbot, win)
     return win
 
 
-def test_previews_follow_the_crop_box_and_parameters(drr_window):
+def _refresh(qtbot, win):
+    win.update_previews()
+    qtbot.waitUntil(lambda: win.previews_ready, timeout=20_000)
+
+
+def test_previews_follow_the_crop_box_and_parameters(qtbot, drr_window):
     win = drr_window
     assert win.crop == [0, 0, 0, 60, 50, 24]
     assert set(win.previews) == {"frontal", "lateral"}
@@ -57,14 +62,20 @@ def test_previews_follow_the_crop_box_and_parameters(drr_window):
     roi.setSize([30, 50])
     assert win.crop[0] == 30 and win.crop[3] == 60
     assert win.crop_label.text() == "30,0,0,60,50,24"
-    win.update_previews()
+    _refresh(qtbot, win)
     assert win.previews["frontal"].line_integral.shape[1] == 30
     coronal = win.section_rois["coronal"]  # the other sections follow the box
     assert round(coronal.pos()[0]) == 30 and round(coronal.size()[0]) == 30
     win.geometry_combo.setCurrentIndex(win.geometry_combo.findData("cone"))
-    win.update_previews()
+    _refresh(qtbot, win)
     assert win.sid_spin.isEnabled() and win.previews["frontal"].magnification > 1.0
     assert "magnification" in win.preview_label.text
+    half = win.previews["frontal"].line_integral.shape[1]
+    win.update_previews()  # two requests in a row: the older result is dropped, the newer shown
+    win.set_crop([0, 0, 0, 60, 50, 24])
+    win.update_previews()
+    qtbot.waitUntil(lambda: win.previews_ready, timeout=20_000)
+    assert win.previews["frontal"].line_integral.shape[1] > 1.8 * half  # the whole width again
 
 
 def test_save_as_a_case_for_reading(drr_window, ct_study, message_boxes):

@@ -4,8 +4,8 @@ radiographs live while changing the parameters, and save them (optionally as a c
 Left: series, views, geometry, SID, bone boost, affected side, pixel size, placement, Save and
 the 3D view. Centre: axial, coronal and sagittal sections through the crop box's centre, each with
 the box drawn as a rectangle to drag or resize (the three stay in step). Right: the previews,
-recomputed 150 ms after the last change (cone beam on a half-resolution volume, so a preview takes
-~0.2 s; Save projects at full resolution).
+recomputed on a pool thread 150 ms after the last change (cone beam on a half-resolution volume;
+Save projects at full resolution), so dragging the box never waits for a projection.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ...services.bodycomp import load_volume
 from ...services.study import Study
 from ...storage import models, queries
 from ..errors import show_error, wait_cursor
+from ..tasks import BackgroundTask
 from ..qt import (
     QCheckBox,
     QComboBox,
@@ -33,6 +34,7 @@ from ..qt import (
     QPushButton,
     QSplitter,
     Qt,
+    QThreadPool,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -54,6 +56,9 @@ class DrrWindow(QMainWindow):
         self.preview_error: str | None = None
         self._syncing = False
         self.bone_view = None
+        self._pool = QThreadPool(self)
+        self._generation = 0
+        self.previews_ready = False
         self.setWindowTitle(self.tr("Radiographs from CT — {0}").format(study.title))
         self.resize(1500, 900)
         self._timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
@@ -304,27 +309,34 @@ class DrrWindow(QMainWindow):
         self._timer.start()
 
     def update_previews(self) -> None:
-        """Project the checked views (cone beam on every second voxel in-plane) and show them."""
+        """Project the checked views on a pool thread (cone beam on every second voxel in-plane);
+        a newer request supersedes an older one still running, whose result is dropped."""
         if self.volume is None:
             return
-        params = self.parameters()
-        self.previews, self.preview_error = {}, None
-        try:
-            volume, preview_params = self.volume, params
-            if params.geometry == "cone":
-                volume, preview_params = _half_resolution(self.volume, params)
-            canon = projector.canonical(volume, preview_params.crop, where=drr_service.series_label(self.series_id))
-            for view in self.views():
-                self.previews[view] = projector.project(volume, view, preview_params, canon=canon)
-        except RushRaterError as exc:
-            self.preview_error = exc.message
+        self._generation += 1
+        generation, volume, views, params = self._generation, self.volume, self.views(), self.parameters()
+        where = drr_service.series_label(self.series_id)
+        self.previews_ready = False
+
+        def work(_progress):
+            return generation, compute_previews(volume, views, params, where)
+
+        task = BackgroundTask(work)
+        task.signals.succeeded.connect(self._show_previews)
+        task.signals.failed.connect(lambda exc: self._show_previews((generation, ({}, str(exc)))))
+        self._pool.start(task)
+
+    def _show_previews(self, result) -> None:
+        generation, (previews, error) = result
+        if generation != self._generation:
+            return  # parameters changed while it ran: a newer preview is on its way
+        self.previews, self.preview_error = previews, error
         for view, item in self.preview_items.items():
-            result = self.previews.get(view)
-            if result is None:
+            drr_result = self.previews.get(view)
+            if drr_result is None:
                 item.clear()
                 continue
-            pixels = result.pixels()
-            item.setImage(DisplayPipeline(result.display()).render(pixels), levels=(0, 255), autoLevels=False)
+            item.setImage(DisplayPipeline(drr_result.display()).render(drr_result.pixels()), levels=(0, 255), autoLevels=False)
             self.preview_boxes[view].autoRange(padding=0.02)
         if self.preview_error:
             self.preview_label.setText(self.preview_error)
@@ -334,6 +346,7 @@ class DrrWindow(QMainWindow):
                 any_result.pixel_mm, any_result.magnification))
         else:
             self.preview_label.setText(self.tr("Tick at least one view."))
+        self.previews_ready = True
 
     def save(self) -> None:
         if self.series_id is None:
@@ -354,12 +367,29 @@ class DrrWindow(QMainWindow):
         else:
             self.statusBar().showMessage(self.tr("Saved {0} radiograph(s); they wait for assignment in the import window.").format(len(made)))
 
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._generation += 1  # a preview still running is not shown
+        self._pool.waitForDone(10_000)
+        super().closeEvent(event)
+
     def open_bone_view(self) -> None:
         if self.series_id is None:
             return
         from .bone_view import open_bone_view
 
         self.bone_view = open_bone_view(self.study, self.series_id, crop=tuple(self.crop), side=self.side_combo.currentData(), parent=self)
+
+
+def compute_previews(volume: CtVolume, views, params: projector.DrrParameters, where: str):
+    """({view: Drr}, error message or None): what the preview panel shows. No widgets touched."""
+    try:
+        preview_volume, preview_params = volume, params
+        if params.geometry == "cone":
+            preview_volume, preview_params = _half_resolution(volume, params)
+        canon = projector.canonical(preview_volume, preview_params.crop, where=where)
+        return {view: projector.project(preview_volume, view, preview_params, canon=canon) for view in views}, None
+    except RushRaterError as exc:
+        return {}, exc.message
 
 
 def _half_resolution(volume: CtVolume, params: projector.DrrParameters):
