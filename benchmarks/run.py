@@ -591,6 +591,86 @@ def bodycomp_contours(workdir: Path) -> dict[str, float]:
     }
 
 
+def _hip_ct_512():
+    """A 512 x 512 x 300 CT volume (0.8 x 0.8 x 1 mm): a body with two femora whose shafts run
+    head-feet, heads as spheres, a cortical shell and a smoothly varying marrow (a busy surface)."""
+    from scipy import ndimage
+
+    from rushrater.imaging.ct import CtVolume
+
+    n = 300
+    yy, xx = np.mgrid[0:512, 0:512].astype(np.float32)
+    body = np.where(((xx - 256) / 230) ** 2 + ((yy - 256) / 160) ** 2 <= 1, 30, -1000).astype(np.int16)
+    hu = np.broadcast_to(body, (n, 512, 512)).copy()
+    rng = np.random.default_rng(0)
+    marrow = ndimage.gaussian_filter(rng.normal(0, 1, (n // 4, 128, 128)).astype(np.float32), 2)
+    marrow = ndimage.zoom(marrow / marrow.std(), 4, order=1)[:n]
+    zz = np.arange(n, dtype=np.float32)[:, None, None]
+    for cx in (150.0, 362.0):
+        r2 = (xx - cx) ** 2 + (yy - 256) ** 2
+        shaft = (r2[None] <= 32**2) & (zz < 220)
+        head = (r2[None] + ((zz - 240) * 1.25) ** 2) <= 45**2
+        bone = shaft | head
+        inner = ((r2[None] <= 24**2) & (zz < 215)) | ((r2[None] + ((zz - 240) * 1.25) ** 2) <= 38**2)
+        hu[bone] = 1200
+        hu[inner] = (300 + 150 * marrow[inner]).astype(np.int16)
+    origins = [[-204.4, -204.4, float(k)] for k in range(n)]
+    return CtVolume(hu=hu, positions_mm=np.arange(n, dtype=float), row_spacing_mm=0.8, column_spacing_mm=0.8,
+                    origins=origins)
+
+
+@benchmark("drr_parallel_512_ms", "drr_cone_512_s")
+def drr_projection(workdir: Path) -> dict[str, float]:
+    """One frontal DRR of a 512 x 512 x 300 volume: parallel beam (median of 5) and cone beam at
+    SID 1000 mm (median of 3), each including the HU → μ conversion and resampling."""
+    from rushrater.imaging import drr
+
+    volume = _hip_ct_512()
+    drr.project(volume, "frontal")  # imports (scipy.ndimage) are not per view
+    parallel, cone = [], []
+    for _ in range(5):
+        start = time.perf_counter()
+        drr.project(volume, "frontal")
+        parallel.append(time.perf_counter() - start)
+    for _ in range(3):
+        start = time.perf_counter()
+        drr.project(volume, "frontal", drr.DrrParameters(geometry="cone", sid_mm=1000))
+        cone.append(time.perf_counter() - start)
+    return {"drr_parallel_512_ms": round(statistics.median(parallel) * 1000, 1), "drr_cone_512_s": round(statistics.median(cone), 2)}
+
+
+@benchmark("bone_surface_512_s", "bone_surface_triangles")
+def bone_surface_512(workdir: Path) -> dict[str, float]:
+    """The smoothed, decimated bone surface of the 512 x 512 x 300 volume (median of 3)."""
+    from rushrater.imaging import bone
+
+    volume = _hip_ct_512()
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        mesh = bone.bone_surface(volume)
+        times.append(time.perf_counter() - start)
+    return {"bone_surface_512_s": round(statistics.median(times), 2), "bone_surface_triangles": mesh.triangle_count}
+
+
+@benchmark("bone_view_frame_ms")
+def bone_view_frame(workdir: Path) -> dict[str, object]:
+    """One repainted frame of the 3D bone view while rotating (median of 60; ~120k triangles),
+    Mesa software OpenGL under Xvfb (benchmarks/bone_view.py)."""
+    import shutil
+    import subprocess
+
+    script = Path(__file__).with_name("bone_view.py")
+    env = {**os.environ, "LIBGL_ALWAYS_SOFTWARE": "1", "QT_QPA_PLATFORM": "xcb"}
+    command = [sys.executable, str(script)]
+    if not os.environ.get("DISPLAY"):
+        if not shutil.which("xvfb-run"):
+            return {"bone_view_frame_ms": "skipped: no display and no xvfb-run"}
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1600x1200x24", *command]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 @benchmark("bundle_mb", "bundle_cold_start_s")
 def bundle(workdir: Path) -> dict[str, object]:
     """The built desktop app (packaging/build-linux): its size on disk, and the seconds from

@@ -125,9 +125,10 @@ def mid_study(make_study, tmp_path: Path):
 
 
 def write_ct_series(folder: Path, volume: np.ndarray, *, spacing=(0.8, 0.8), positions=None, modality: str = "CT",
-                    jpeg2000: bool = False) -> Path:
+                    jpeg2000: bool = False, orientation=(1, 0, 0, 0, 1, 0), origins=None) -> Path:
     """A CT series (HU volume, slices inferior to superior) as single-frame DICOM files with a
-    patient's identifiers in the headers (the import must remove them)."""
+    patient's identifiers in the headers (the import must remove them). ``origins`` (one
+    ImagePositionPatient per slice) overrides ``positions`` (z only)."""
     from pydicom.dataset import FileDataset, FileMetaDataset
     from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, JPEG2000Lossless, generate_uid
 
@@ -145,8 +146,8 @@ def write_ct_series(folder: Path, volume: np.ndarray, *, spacing=(0.8, 0.8), pos
         ds.PatientName, ds.PatientID, ds.StudyDate = "Doe^Jane", "MRN-4711", "20260101"
         ds.Modality = modality
         ds.Manufacturer = "Phantom"
-        ds.ImagePositionPatient = [0.0, 0.0, float(z)]
-        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.ImagePositionPatient = [float(v) for v in origins[k]] if origins is not None else [0.0, 0.0, float(z)]
+        ds.ImageOrientationPatient = [float(v) for v in orientation]
         ds.PixelSpacing = list(spacing)
         ds.SliceThickness = 3
         ds.Rows, ds.Columns = pixels.shape
@@ -172,3 +173,48 @@ def login_rater(study, code: str, pin: str = RATER_PIN):
     with study.db.read() as session:
         has_pin = queries.rater_by_code_or_name(session, code).pin_hash is not None
     return ReadingSession.login(study, code, pin) if has_pin else ReadingSession.login(study, code, new_pin=pin)
+
+def lps_phantom(world, shape, spacing, *, orientation=(1, 0, 0, 0, 1, 0), corner=(0.0, 0.0, 0.0), supersample: int = 1):
+    """Sample ``world(x, y, z) -> HU`` (LPS mm, arrays) on a CT grid: ``shape`` (slices, rows,
+    columns), ``spacing`` (slice, row, column mm), ImageOrientationPatient ``orientation``; slices
+    stacked along the normal from ``corner`` (the first slice's origin). Returns a CtVolume.
+    ``supersample`` averages n³ points per voxel (partial volume, for analytic line integrals)."""
+    from rushrater.imaging.ct import CtVolume
+
+    row_dir, col_dir = np.array(orientation[:3], float), np.array(orientation[3:], float)
+    normal = np.cross(row_dir, col_dir)
+    nz, ny, nx = shape
+    sz, sy, sx = spacing
+    offsets = (np.arange(supersample) + 0.5) / supersample - 0.5
+    hu = np.zeros(shape, dtype=np.float64)
+    k, i, j = np.meshgrid(np.arange(nz), np.arange(ny), np.arange(nx), indexing="ij")
+    for dk in offsets:
+        for di in offsets:
+            for dj in offsets:
+                pos = (np.asarray(corner, float)[:, None, None, None]
+                       + normal[:, None, None, None] * ((k + dk) * sz)
+                       + col_dir[:, None, None, None] * ((i + di) * sy)
+                       + row_dir[:, None, None, None] * ((j + dj) * sx))
+                hu += world(pos[0], pos[1], pos[2])
+    hu /= supersample**3
+    origins = [list(np.asarray(corner, float) + normal * (m * sz)) for m in range(nz)]
+    positions = np.array([float(np.dot(normal, o)) for o in origins])
+    return CtVolume(hu=np.rint(hu).astype(np.int16), positions_mm=positions, row_spacing_mm=sy, column_spacing_mm=sx,
+                    orientation=[float(v) for v in orientation], origins=[[float(v) for v in o] for o in origins])
+
+
+def write_nifti_as_ct_series(nifti_path: Path, folder: Path) -> Path:
+    """A NIfTI CT volume (RAS world coordinates, axis-aligned affine) written as an axial DICOM
+    series in LPS with ImageOrientationPatient 1\\0\\0\\0\\1\\0 and one ImagePositionPatient per slice."""
+    import nibabel as nib
+
+    image = nib.as_closest_canonical(nib.load(str(nifti_path)))  # voxel axes run toward R, A, S
+    data = np.asarray(image.dataobj)
+    zooms = [float(z) for z in image.header.get_zooms()[:3]]
+    lps = data[::-1, ::-1, :]  # toward L, P, S: the DICOM patient axes
+    nx, ny, nz = lps.shape
+    corner_ras = nib.affines.apply_affine(image.affine, [nx - 1, ny - 1, 0])
+    corner = np.array([-corner_ras[0], -corner_ras[1], corner_ras[2]])
+    hu = np.clip(lps.transpose(2, 1, 0), -1024, 3071).astype(np.int16)  # (slices, rows, columns)
+    origins = [list(corner + np.array([0.0, 0.0, k * zooms[2]])) for k in range(nz)]
+    return write_ct_series(folder, hu, spacing=(zooms[1], zooms[0]), origins=origins)

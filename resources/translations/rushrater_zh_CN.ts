@@ -2558,6 +2558,284 @@ Record it anyway, with your note?</source>
         <message>
             <source>the same PIN again</source>
             <translation>再次输入相同的 PIN</translation>
+        <name>DrrWindow</name>
+        <message>
+            <source>Radiographs from CT — {0}</source>
+            <translation>由 CT 生成的 X 线片 — {0}</translation>
+        </message>
+        <message>
+            <source>Drag the orange box on any section to crop to the hip; the previews follow.</source>
+            <translation>在任一断面上拖动橙色框以裁剪到髋部；预览随之更新。</translation>
+        </message>
+        <message>
+            <source>CT series</source>
+            <translation>CT 序列</translation>
+        </message>
+        <message>
+            <source>&amp;Series:</source>
+            <translation>序列(&amp;S)：</translation>
+        </message>
+        <message>
+            <source>Crop box:</source>
+            <translation>裁剪框：</translation>
+        </message>
+        <message>
+            <source>&amp;Whole volume</source>
+            <translation>整个体积(&amp;W)</translation>
+        </message>
+        <message>
+            <source>Projection</source>
+            <translation>投影</translation>
+        </message>
+        <message>
+            <source>Frontal (AP)</source>
+            <translation>正位 (AP)</translation>
+        </message>
+        <message>
+            <source>Lateral</source>
+            <translation>侧位</translation>
+        </message>
+        <message>
+            <source>Axial</source>
+            <translation>轴位</translation>
+        </message>
+        <message>
+            <source>parallel beam</source>
+            <translation>平行束</translation>
+        </message>
+        <message>
+            <source>cone beam (point source)</source>
+            <translation>锥形束（点光源）</translation>
+        </message>
+        <message>
+            <source>&amp;Geometry:</source>
+            <translation>几何(&amp;G)：</translation>
+        </message>
+        <message>
+            <source>Source-image &amp;distance:</source>
+            <translation>源像距(&amp;D)：</translation>
+        </message>
+        <message>
+            <source>&amp;Bone boost:</source>
+            <translation>骨增强(&amp;B)：</translation>
+        </message>
+        <message>
+            <source>Bone &amp;threshold:</source>
+            <translation>骨阈值(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>right</source>
+            <translation>右侧</translation>
+        </message>
+        <message>
+            <source>left</source>
+            <translation>左侧</translation>
+        </message>
+        <message>
+            <source>Affected &amp;side:</source>
+            <translation>患侧(&amp;S)：</translation>
+        </message>
+        <message>
+            <source>finest CT spacing</source>
+            <translation>最细 CT 间距</translation>
+        </message>
+        <message>
+            <source>&amp;Pixel:</source>
+            <translation>像素(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>Place as a case for &amp;reading</source>
+            <translation>作为阅片病例放入(&amp;R)</translation>
+        </message>
+        <message>
+            <source>&amp;Time point:</source>
+            <translation>时间点(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>&amp;Save radiographs</source>
+            <translation>保存 X 线片(&amp;S)</translation>
+        </message>
+        <message>
+            <source>&amp;3D view of the bone…</source>
+            <translation>骨骼三维视图(&amp;3)…</translation>
+        </message>
+        <message>
+            <source>Coronal</source>
+            <translation>冠状位</translation>
+        </message>
+        <message>
+            <source>Sagittal</source>
+            <translation>矢状位</translation>
+        </message>
+        <message>
+            <source>Series {0} · patient {1}</source>
+            <translation>序列 {0} · 患者 {1}</translation>
+        </message>
+        <message>
+            <source>The study has no CT series yet: import one in the body-composition window.</source>
+            <translation>本研究尚无 CT 序列：请在身体成分窗口中导入。</translation>
+        </message>
+        <message>
+            <source>{0} × {1} × {2} voxels, {3:.2f} × {4:.2f} × {5:.2f} mm</source>
+            <translation>{0} × {1} × {2} 体素，{3:.2f} × {4:.2f} × {5:.2f} mm</translation>
+        </message>
+        <message>
+            <source>pixel {0:.3f} mm at the isocentre · magnification {1:.3f}</source>
+            <translation>等中心处像素 {0:.3f} mm · 放大率 {1:.3f}</translation>
+        </message>
+        <message>
+            <source>Tick at least one view.</source>
+            <translation>请至少勾选一个体位。</translation>
+        </message>
+        <message>
+            <source>Radiographs not saved</source>
+            <translation>X 线片未保存</translation>
+        </message>
+        <message>
+            <source>Saved {0} radiograph(s); placed in case {1}.</source>
+            <translation>已保存 {0} 张 X 线片；已放入病例 {1}。</translation>
+        </message>
+        <message>
+            <source>Saved {0} radiograph(s); they wait for assignment in the import window.</source>
+            <translation>已保存 {0} 张 X 线片；它们在导入窗口中等待分配。</translation>
+        </message>
+    </context>
+    <context>
+        <name>BoneViewWindow</name>
+        <message>
+            <source>3D view of the bone — series {0}</source>
+            <translation>骨骼三维视图 — 序列 {0}</translation>
+        </message>
+        <message>
+            <source>Surface</source>
+            <translation>表面</translation>
+        </message>
+        <message>
+            <source>Bone &amp;threshold:</source>
+            <translation>骨阈值(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>&amp;Rebuild surface</source>
+            <translation>重建表面(&amp;R)</translation>
+        </message>
+        <message>
+            <source>both sides</source>
+            <translation>双侧</translation>
+        </message>
+        <message>
+            <source>right</source>
+            <translation>右侧</translation>
+        </message>
+        <message>
+            <source>left</source>
+            <translation>左侧</translation>
+        </message>
+        <message>
+            <source>Fracture &amp;side:</source>
+            <translation>骨折侧(&amp;S)：</translation>
+        </message>
+        <message>
+            <source>Clipping plane</source>
+            <translation>剪切平面</translation>
+        </message>
+        <message>
+            <source>&amp;Clip</source>
+            <translation>剪切(&amp;C)</translation>
+        </message>
+        <message>
+            <source>left-right</source>
+            <translation>左右</translation>
+        </message>
+        <message>
+            <source>front-back</source>
+            <translation>前后</translation>
+        </message>
+        <message>
+            <source>head-feet</source>
+            <translation>头足</translation>
+        </message>
+        <message>
+            <source>&amp;Normal:</source>
+            <translation>法向(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>&amp;Position:</source>
+            <translation>位置(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>Measure</source>
+            <translation>测量</translation>
+        </message>
+        <message>
+            <source>&amp;Pick points on the bone</source>
+            <translation>在骨骼上选点(&amp;P)</translation>
+        </message>
+        <message>
+            <source>Click up to three points: two give a distance, three the angle at the second (neck-shaft: head centre, neck-shaft junction, shaft).</source>
+            <translation>最多点击三个点：两点给出距离，三点给出第二点处的角度（颈干角：股骨头中心、颈干交点、骨干）。</translation>
+        </message>
+        <message>
+            <source>C&amp;lear points</source>
+            <translation>清除点(&amp;L)</translation>
+        </message>
+        <message>
+            <source>&amp;Export STL…</source>
+            <translation>导出 STL(&amp;E)…</translation>
+        </message>
+        <message>
+            <source>No bone surface</source>
+            <translation>无骨骼表面</translation>
+        </message>
+        <message>
+            <source>{0} of {1} triangles shown</source>
+            <translation>显示 {1} 个三角形中的 {0} 个</translation>
+        </message>
+        <message>
+            <source>No bone under the pointer.</source>
+            <translation>指针下没有骨骼。</translation>
+        </message>
+        <message>
+            <source>{0} point(s) picked.</source>
+            <translation>已选 {0} 个点。</translation>
+        </message>
+        <message>
+            <source>Distance 1–2: {0:.1f} mm</source>
+            <translation>距离 1–2：{0:.1f} mm</translation>
+        </message>
+        <message>
+            <source>Distance 2–3: {0:.1f} mm · angle at 2: {1:.1f}°</source>
+            <translation>距离 2–3：{0:.1f} mm · 第 2 点处角度：{1:.1f}°</translation>
+        </message>
+        <message>
+            <source>Export the bone surface</source>
+            <translation>导出骨骼表面</translation>
+        </message>
+        <message>
+            <source>STL files (*.stl)</source>
+            <translation>STL 文件 (*.stl)</translation>
+        </message>
+        <message>
+            <source>STL not written</source>
+            <translation>STL 未写入</translation>
+        </message>
+        <message>
+            <source>Written {0}</source>
+            <translation>已写入 {0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>StartWindow</name>
+        <message>
+            <source>&amp;Radiographs from CT…</source>
+            <translation>由 CT 生成 X 线片(&amp;R)…</translation>
+        </message>
+        <message>
+            <source>Make AP and lateral radiographs (DRRs) from a CT series, crop to the hip, place them for reading; 3D bone view</source>
+            <translation>由 CT 序列生成正位和侧位数字重建 X 线片，裁剪到髋部，放入阅片；骨骼三维视图</translation>
         </message>
     </context>
 </TS>

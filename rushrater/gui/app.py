@@ -11,7 +11,7 @@ from pathlib import Path
 from ..services.preferences import PreferenceStore
 from .errors import show_error
 from .i18n import TRANSLATIONS_DIR, install_translators
-from .qt import QApplication, QCoreApplication, QEvent, QIcon, QObject, QTimer
+from .qt import QApplication, QCoreApplication, QEvent, QIcon, QObject, Qt, QTimer
 from .start_window import StartWindow
 
 APP_NAME = "RUSH Rater"
@@ -26,6 +26,8 @@ def application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, made once and named so QSettings finds the user's settings."""
     app = QApplication.instance()
     if app is None:
+        # One GL share group: pyqtgraph keeps compiled shaders across its 3D views (gui/drr).
+        QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(ORGANIZATION)

@@ -197,3 +197,9 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP  # noqa: E402
 from PySide6.QtGui import QActionGroup, QIcon  # noqa: E402
 
 __all__ += ["QT_TRANSLATE_NOOP", "QActionGroup", "QIcon"]
+
+# DRRs and the 3D bone view (gui/drr/).
+from PySide6.QtGui import QVector4D  # noqa: E402
+from PySide6.QtWidgets import QSlider  # noqa: E402
+
+__all__ += ["QSlider", "QVector4D"]

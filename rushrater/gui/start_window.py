@@ -303,6 +303,11 @@ class StartWindow(QMainWindow):
             self.open_bodycomp_window,
             tip=self.tr("CT body composition at T12: muscle and fat areas, SMI, VFI, SFI, VSR per patient"),
         )
+        self.drr_action = self._action(
+            self.tr("&Radiographs from CT…"),
+            self.open_drr_window,
+            tip=self.tr("Make AP and lateral radiographs (DRRs) from a CT series, crop to the hip, place them for reading; 3D bone view"),
+        )
         self.about_action = self._action(self.tr("&About RUSH Rater"), self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_qt_action = self._action(self.tr("About &Qt"), QApplication.aboutQt)
@@ -333,6 +338,7 @@ class StartWindow(QMainWindow):
         study_menu.addAction(self.console_action)
         study_menu.addAction(self.import_action)
         study_menu.addAction(self.bodycomp_action)
+        study_menu.addAction(self.drr_action)
         study_menu.addSeparator()
         study_menu.addAction(self.show_folder_action)
 
@@ -722,6 +728,7 @@ class StartWindow(QMainWindow):
         self.console_action.setEnabled(has_study)
         self.import_action.setEnabled(has_study and idle)
         self.bodycomp_action.setEnabled(has_study and idle)
+        self.drr_action.setEnabled(has_study and idle)
         self.close_study_button.setVisible(has_study)
         self.close_study_button.setEnabled(idle)
         self.new_button.setEnabled(idle)
@@ -914,6 +921,14 @@ class StartWindow(QMainWindow):
         from .bodycomp import open_bodycomp_window  # pyqtgraph loads only when the window is used
 
         self.bodycomp_window = open_bodycomp_window(self._study, self)
+
+    def open_drr_window(self) -> None:
+        """Open the DRR window of the open study (radiographs from CT, 3D bone view)."""
+        if self._study is None:
+            return
+        from .drr import open_drr_window  # pyqtgraph loads only when the window is used
+
+        self.drr_window = open_drr_window(self._study, self)
 
     def _close_console(self) -> None:
         console = getattr(self, "console", None)

@@ -80,8 +80,11 @@ def _normalise(session, a: Assignment, timepoints: dict, taken: set) -> tuple[li
     except ValidationError as exc:
         view = ""
         problems.append(exc.message + " (write AP or LAT)")
-    if queries.staged_image(session, a.item) is None:
+    staged = queries.staged_image(session, a.item)
+    if staged is None:
         problems.append(f"no image awaiting assignment has item number {a.item}")
+    else:
+        problems += _drr_view_problems(staged, a.item, view)
     result = Assignment(a.item, patient, tp.key if tp else a.timepoint, view)
     if not problems:
         slot = (patient, result.timepoint, view)
@@ -92,6 +95,19 @@ def _normalise(session, a: Assignment, timepoints: dict, taken: set) -> tuple[li
         if view in existing:
             problems.append(f"patient {patient} {result.timepoint} already has a {view} image")
     return problems, result
+
+
+def _drr_view_problems(staged: models.StagedImage, item: int, view: str) -> list[str]:
+    """A radiograph made from CT (services.drr) knows its own view: it cannot be placed as another."""
+    made_as = (((staged.display or {}).get("extra") or {}).get("drr") or {}).get("view")
+    if not made_as or not view:
+        return []
+    expected = {"frontal": "AP", "lateral": "LAT"}.get(made_as)
+    if expected is None:
+        return [f"item {item} is an {made_as} DRR: it is for export only, not a radiograph view"]
+    if expected != view:
+        return [f"item {item} is a {made_as} DRR: it can only be placed as {expected}"]
+    return []
 
 
 def assign(study: Study, assignments: list[Assignment], *, actor: str | None = None, source: str = "") -> list[str]:

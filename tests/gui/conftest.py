@@ -37,6 +37,11 @@ except ImportError:
     HAVE_QT = False
 else:
     HAVE_QT = True
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    # As gui/app.py does, before pytest-qt makes the QApplication: every 3D view shares one GL
+    # context group, so pyqtgraph's cached shaders stay valid from one window to the next.
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 
 SMALL_STUDY_TITLE = "GUI test study"
 # (patient, time point, view): two patients complete at both time points, a third with day-1 AP only.

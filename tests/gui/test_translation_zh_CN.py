@@ -31,6 +31,7 @@ ALLOWED = {
     "CT", "T12", "SMI", "VFI", "SFI", "VSR",
     "English",  # the language menu names each language in itself
     "PostgreSQL",  # a product name (File > Open database study…)
+    "STL",  # the 3D bone view exports STL (a file format)
 }
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 
