@@ -2142,6 +2142,14 @@
             <source>&amp;Clear list</source>
             <translation>清空列表(&amp;C)</translation>
         </message>
+        <message>
+            <source>&amp;Radiographs from CT…</source>
+            <translation>由 CT 生成 X 线片(&amp;R)…</translation>
+        </message>
+        <message>
+            <source>Make AP and lateral radiographs (DRRs) from a CT series, crop to the hip, place them for reading; 3D bone view</source>
+            <translation>由 CT 序列生成正位和侧位数字重建 X 线片，裁剪到髋部，放入阅片；骨骼三维视图</translation>
+        </message>
     </context>
     <context>
         <name>Timepoint</name>
@@ -2558,6 +2566,9 @@ Record it anyway, with your note?</source>
         <message>
             <source>the same PIN again</source>
             <translation>再次输入相同的 PIN</translation>
+        </message>
+    </context>
+    <context>
         <name>DrrWindow</name>
         <message>
             <source>Radiographs from CT — {0}</source>
@@ -2825,17 +2836,6 @@ Record it anyway, with your note?</source>
         <message>
             <source>Written {0}</source>
             <translation>已写入 {0}</translation>
-        </message>
-    </context>
-    <context>
-        <name>StartWindow</name>
-        <message>
-            <source>&amp;Radiographs from CT…</source>
-            <translation>由 CT 生成 X 线片(&amp;R)…</translation>
-        </message>
-        <message>
-            <source>Make AP and lateral radiographs (DRRs) from a CT series, crop to the hip, place them for reading; 3D bone view</source>
-            <translation>由 CT 序列生成正位和侧位数字重建 X 线片，裁剪到髋部，放入阅片；骨骼三维视图</translation>
         </message>
     </context>
 </TS>
