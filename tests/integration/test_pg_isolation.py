@@ -306,7 +306,7 @@ def test_a_rater_login_cannot_store_an_inconsistent_or_foreign_rating(pg_study):
         "subtotals wrong": dict(subtotals={k: 1 for k in subtotals}),
     }
     for label, change in bad.items():
-        with pytest.raises(psycopg.Error):
+        with pytest.raises((psycopg.errors.InsufficientPrivilege, psycopg.errors.CheckViolation)):
             _forge(*args, **{"subtotals": subtotals, **change})
             pytest.fail(label)
     with _psycopg(pg_study.url) as conn:
@@ -320,12 +320,13 @@ def test_a_rater_login_cannot_store_an_inconsistent_or_foreign_rating(pg_study):
     assert json.loads(after)["total"] == 20  # the database wrote what was stored, not the forged '{}'
     # Superseding another rater's rating.
     r2_rating = submit_rating(pg_study, "R02", reading_list(pg_study, "R02")[0][1], full_scores(pg_study, 1))
-    with pytest.raises(psycopg.Error):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="own reading"):
         _forge(*args, subtotals=subtotals, supersedes=r2_rating.id, version=2)
-    # Scores added to its own rating afterwards.
-    with _psycopg(r1) as conn, pytest.raises(psycopg.Error):
-        conn.execute("INSERT INTO rating_score (rating_id, item_id, value) "
-                     "SELECT %s, id, 1 FROM rubric_item WHERE id <> ALL(%s) LIMIT 1", (rid, items))
+    # Scores added afterwards to its own (unreadable) rating, stored through the app as the rater.
+    with open_study(r1, local_dir=pg_study.root.parent / "forger") as as_rater:
+        unreadable = submit_rating(as_rater, "R01", reading_list(pg_study, "R01")[1][1], None, unreadable_reason="blurred")
+    with _psycopg(r1) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege, match="same submit"):
+        conn.execute("INSERT INTO rating_score (rating_id, item_id, value) VALUES (%s, %s, 1)", (unreadable.id, items[0]))
 
 
 def test_a_rater_login_cannot_forge_audit_events(pg_study):
@@ -335,7 +336,7 @@ def test_a_rater_login_cannot_forge_audit_events(pg_study):
     with _psycopg(r1) as conn:
         for action, entity, entity_id in (("study.create", "study", "x"), ("rater.pin", "rater", "1"),
                                           ("rating.submit", "rating", "999999"), ("rating.submit", "rating", "abc")):
-            with pytest.raises(psycopg.Error):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="audit event of its own submit"):
                 conn.execute("INSERT INTO audit_event (at, actor, action, entity, entity_id) VALUES (now(), 'rater:R01', %s, %s, %s)",
                              (action, entity, entity_id))
     with _psycopg(pg_study.url) as conn:
