@@ -387,3 +387,51 @@ def test_truncate_of_an_append_only_table_is_refused_even_to_the_owner(pg_study,
     r1 = _login(pg_study, "R01")
     with _psycopg(r1) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute(f"TRUNCATE {table}")
+
+
+# -- upgrade: a study made under 0006 (group named after the database) --------------------------------
+
+
+def _alembic(url: str, action: str, revision: str) -> None:
+    from alembic import command
+
+    from rushrater.storage.database import Database, alembic_config
+
+    db = Database(url)
+    try:
+        with db.engine.begin() as connection:
+            config = alembic_config(db.url)
+            config.attributes["connection"] = connection
+            getattr(command, action)(config, revision)
+    finally:
+        db.dispose()
+
+
+def test_a_0006_study_upgrades_to_its_own_group_and_its_raters_keep_working(pg_study, tmp_path):
+    import psycopg
+
+    url = pg_study.url
+    dbname = url.rsplit("/", 1)[1]
+    r1 = _login(pg_study, "R01")
+    login = r1.split("//")[1].split(":")[0]
+    pg_study.close()
+    _alembic(url, "downgrade", "0006")
+    old_group = pgserver.group_role(dbname)
+    with _psycopg(r1) as conn:  # back to 0006: the rater reads every rater row again
+        assert conn.execute("SELECT count(*) FROM rater").fetchone()[0] == 2
+    # Reopening the study upgrades it: a new random group, the rater moved into it.
+    with open_study(url, local_dir=tmp_path / "up") as study:
+        assert study.db.current_revision() == "0008"
+        group = _rater_group(url)
+        assert group != old_group
+    with _admin() as conn:
+        assert conn.execute("SELECT count(*) FROM pg_roles WHERE rolname = %s", (old_group,)).fetchone()[0] == 0
+        member = conn.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", (login, group)).fetchone()[0]
+    assert member
+    with _psycopg(r1) as conn:
+        assert conn.execute("SELECT code FROM rater").fetchall() == [("R01",)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM public.patient")
+    with open_study(r1, local_dir=tmp_path / "r1") as as_rater:
+        saved = submit_rating(as_rater, "R01", reading_list(as_rater, "R01")[0][1], full_scores(as_rater, 2))
+        assert saved.total == 20
