@@ -260,6 +260,14 @@ class Database:
                     "the connection to the database server was lost", where=safe_url(self.url),
                     fix="check the network and try again",
                 ) from exc
+            if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+                detail = (str(exc.orig).strip().splitlines() or ["permission denied"])[0]
+                raise DatabasePermissionError(
+                    f"the login {make_url(self.url).username!r} may not do this in the study ({detail})",
+                    where=safe_url(self.url),
+                    fix="a rater login reads only its own reading list and stores only its own ratings; "
+                    "run coordinator commands as the study's coordinator",
+                ) from exc
             raise
 
     def check_connection(self) -> None:

@@ -229,11 +229,12 @@ def test_a_rater_login_sees_only_its_own_work_list_and_no_secrets(pg_study):
 
 
 def test_a_reading_session_runs_as_the_rater_login(pg_study):
-    from rushrater.services.reading import ReadingSession, set_rater_pin
+    from rushrater.services.reading import ReadingSession, raters_for_login, set_rater_pin
 
     set_rater_pin(pg_study, "R01", "1234", actor="test")
     r1 = _login(pg_study, "R01")
     with open_study(r1, local_dir=pg_study.root.parent / "as-r1") as as_rater:
+        assert [(c.code, c.has_pin, c.assigned) for c in raters_for_login(as_rater)] == [("R01", True, 6)]
         session = ReadingSession.login(as_rater, "R01", "1234")
         done, total = session.progress()
         assert (done, total) == (0, 6)
@@ -322,6 +323,23 @@ def test_a_rater_login_cannot_store_an_inconsistent_or_foreign_rating(pg_study):
     r2_rating = submit_rating(pg_study, "R02", reading_list(pg_study, "R02")[0][1], full_scores(pg_study, 1))
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="own reading"):
         _forge(*args, subtotals=subtotals, supersedes=r2_rating.id, version=2)
+    # A case that is not on its reading list (imported after the plan).
+    source = pg_study.root.parent / "late-source"
+    manifest = write_manifest(pg_study.root.parent / "late.csv", image_rows(source, 4)[-2:])
+    import_manifest(pg_study, source, manifest, actor="test")
+    with _psycopg(pg_study.url) as conn:
+        unlisted = conn.execute("SELECT id FROM reading_case WHERE id NOT IN (SELECT case_id FROM assignment "
+                                "WHERE rater_id = %s)", (rater_id,)).fetchone()[0]
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="own reading list"):
+        _forge(r1, rater_id, unlisted, rubric_id, items, subtotals=subtotals)
+    # Through the app, a refused write is a clear message, not a traceback.
+    from rushrater.storage.database import DatabasePermissionError
+
+    from rushrater.storage import queries
+
+    with open_study(r1, local_dir=pg_study.root.parent / "app-r1") as as_rater:
+        with pytest.raises(DatabasePermissionError, match="rater login"), as_rater.db.read() as session:
+            queries.timepoints(session)
     # Scores added afterwards to its own (unreadable) rating, stored through the app as the rater.
     with open_study(r1, local_dir=pg_study.root.parent / "forger") as as_rater:
         unreadable = submit_rating(as_rater, "R01", reading_list(pg_study, "R01")[1][1], None, unreadable_reason="blurred")

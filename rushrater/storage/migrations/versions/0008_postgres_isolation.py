@@ -16,8 +16,9 @@ database itself refuses a rater's forged ratings and audit rows (issue 18). SQLi
   with every secret setting (…hash, …password, …secret) left out. Patients, time points, the plan,
   de-identification details and the login map are out of reach.
 * **Only complete, consistent ratings of its own.** For a rater login, triggers make the server
-  clock the submit time, accept only ``source = 'workstation'`` with the study's rubric, a
-  correction only as the next version of its own newest reading, and at commit (a deferred
+  clock the submit time (and no start after it), accept only ``source = 'workstation'`` with the
+  study's rubric, for a case on its own reading list, a correction only as the next version of
+  its own newest reading, and at commit (a deferred
   constraint trigger) only a rating whose item scores cover the rubric and add up to its subtotals
   and total, with its one audit event. Item scores may only join a rating inserted in the same
   transaction. A rater's audit row can only be the ``rating.submit`` / ``rating.correct`` event of
@@ -127,9 +128,12 @@ BEGIN
   IF NEW.rubric_id IS DISTINCT FROM rushrater_study_rubric() THEN
     RAISE EXCEPTION 'a rating must use the study''s rubric' USING ERRCODE = 'check_violation';
   END IF;
-  IF NEW.started_at IS NOT NULL AND NEW.started_at > NEW.submitted_at + interval '10 minutes' THEN
-    RAISE EXCEPTION 'a rating cannot start after it was submitted' USING ERRCODE = 'check_violation';
+  IF NOT EXISTS (SELECT 1 FROM rushrater_rater.assignment a WHERE a.case_id = NEW.case_id) THEN
+    RAISE EXCEPTION 'a rater login rates only cases on its own reading list' USING ERRCODE = 'insufficient_privilege';
   END IF;
+  -- started_at comes from the workstation's clock: never after the server's submit time (a
+  -- workstation clock running ahead must not make its submits fail).
+  NEW.started_at := least(NEW.started_at, NEW.submitted_at);
   IF NEW.supersedes_id IS NOT NULL THEN
     SELECT * INTO prior FROM rating WHERE id = NEW.supersedes_id;
     IF NOT FOUND OR prior.rater_id <> me OR prior.case_id <> NEW.case_id
