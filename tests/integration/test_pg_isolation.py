@@ -453,3 +453,28 @@ def test_a_0006_study_upgrades_to_its_own_group_and_its_raters_keep_working(pg_s
     with open_study(r1, local_dir=tmp_path / "r1") as as_rater:
         saved = submit_rating(as_rater, "R01", reading_list(as_rater, "R01")[0][1], full_scores(as_rater, 2))
         assert saved.total == 20
+
+
+def test_a_coordinator_without_superuser_drops_its_study_with_its_roles(tmp_path, capsys):
+    coordinator = pgserver.role_name(f"coord_{uuid.uuid4().hex[:6]}")
+    admin_url = pgserver.create_database()
+    name = admin_url.rsplit("/", 1)[1]
+    with _admin() as conn:
+        conn.execute(f'CREATE ROLE "{coordinator}" LOGIN CREATEROLE')
+        conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{coordinator}"')
+    with _psycopg(admin_url) as conn:
+        conn.execute(f'ALTER SCHEMA public OWNER TO "{coordinator}"')
+    url = pgserver.url_for(name, coordinator)
+    with create_study(url, "Owned", actor="test", local_dir=tmp_path / "c") as study:
+        _populate(study, tmp_path)
+        rater = _login(study, "R01")
+    group = _rater_group(url)
+    login = rater.split("//")[1].split(":")[0]
+    assert cli_main(["server", "drop", url, "--confirm"]) == 0
+    with _admin() as conn:
+        assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (name,)).fetchone()[0] == 0
+        left = conn.execute("SELECT count(*) FROM pg_roles WHERE rolname IN (%s, %s)", (group, login)).fetchone()[0]
+    assert left == 0
+    # Not a study (the database is gone): a clear message, exit 1.
+    assert cli_main(["server", "drop", url, "--confirm"]) == 1
+    assert "Traceback" not in capsys.readouterr().err
