@@ -50,7 +50,8 @@ HIDDEN_TABLES = ("alembic_version", "study", "rater_group", "rater", "patient", 
 #: Settings whose name says secret never reach a rater's view of the study row.
 SECRET_SETTING = "(hash|password|secret)"
 
-ME = "rushrater_rater_of(current_user)"
+# A scalar subquery: evaluated once per statement (an InitPlan), not once per row scanned.
+ME = "(SELECT rushrater_rater_of(current_user))"
 MY_CASES = f"(SELECT a.case_id FROM public.assignment a WHERE a.rater_id = {ME})"
 VIEWS = {
     "alembic_version": "SELECT version_num FROM public.alembic_version",
@@ -316,7 +317,7 @@ def _create_policies(group: str) -> None:
     op.execute(f"CREATE POLICY rater_own ON rating TO {group} USING (rater_id = {ME}) WITH CHECK (rater_id = {ME})")
     own_rating = f"rating_id IN (SELECT id FROM rating WHERE rater_id = {ME})"
     op.execute(f"CREATE POLICY rater_own ON rating_score TO {group} USING ({own_rating}) WITH CHECK ({own_rating})")
-    own_actor = "actor = 'rater:' || rushrater_rater_code_of(current_user)"
+    own_actor = "actor = (SELECT 'rater:' || rushrater_rater_code_of(current_user))"
     op.execute(f"CREATE POLICY rater_own ON audit_event TO {group} USING ({own_actor}) WITH CHECK ({own_actor})")
 
 
