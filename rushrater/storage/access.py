@@ -79,11 +79,17 @@ def grant_rater_login(session: Session, rater_id: int, role: str, password: str 
     mapped = session.scalar(select(models.RaterDbRole).where(models.RaterDbRole.role_name == role))
     if mapped is not None and mapped.rater_id != rater_id:
         raise DuplicateError(f"database role {role} already belongs to another rater of this study", fix="choose another --db-role")
-    if session.get(models.RaterDbRole, rater_id) is not None:
-        raise DuplicateError(
-            "this rater already has a database login",
-            fix="keep it; to give it a new password: rushrater server login STUDY RATER --reset-password",
-        )
+    current = session.get(models.RaterDbRole, rater_id)
+    if current is not None:
+        if _is_study_login(session, current.role_name):
+            raise DuplicateError(
+                f"this rater already has the database login {current.role_name}",
+                fix="keep it; to give it a new password: rushrater server login STUDY RATER --reset-password",
+            )
+        # A mapping that came with the rows (a study migrated from another server or database):
+        # that login is not this study's, so the new one replaces it.
+        session.delete(current)
+        session.flush()
     check_new_role(session, role)
     if not password:
         raise ValidationError("a new database login needs a password", fix="type it when asked, or pipe it with --db-password-stdin")
@@ -111,6 +117,14 @@ def check_new_role(session: Session, role: str) -> None:
         )
 
 
+def _is_study_login(session: Session, role: str) -> bool:
+    """The role exists on this server and is a member of this study's rater group."""
+    return bool(session.execute(
+        text("SELECT pg_has_role(rolname, rushrater_rater_group(), 'MEMBER') FROM pg_roles WHERE rolname = :role"),
+        {"role": role},
+    ).scalar())
+
+
 def reset_rater_password(session: Session, rater_id: int, password: str) -> str:
     """A new password for this study's own login of this rater. Returns the role name."""
     from psycopg import sql
@@ -120,11 +134,7 @@ def reset_rater_password(session: Session, rater_id: int, password: str) -> str:
     if mapped is None:
         raise ValidationError("this rater has no database login of this study",
                               fix="create one: rushrater server login STUDY RATER --db-role ROLE")
-    member = session.execute(
-        text("SELECT pg_has_role(:role, rushrater_rater_group(), 'MEMBER') FROM pg_roles WHERE rolname = :role"),
-        {"role": mapped.role_name},
-    ).scalar()
-    if not member:
+    if not _is_study_login(session, mapped.role_name):
         raise ValidationError(
             f"the login {mapped.role_name} is not (or no longer) a rater login of this study on this server",
             fix="ask the server administrator; RUSH Rater changes only its own studies' rater logins",

@@ -478,3 +478,31 @@ def test_a_coordinator_without_superuser_drops_its_study_with_its_roles(tmp_path
     # Not a study (the database is gone): a clear message, exit 1.
     assert cli_main(["server", "drop", url, "--confirm"]) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_login_mapping_copied_from_another_database_gives_way_to_a_new_login(pg_study, tmp_path):
+    """After a study is migrated server -> folder -> new server, its raters get new logins."""
+    first = _login(pg_study, "R01")
+    old_role = first.split("//")[1].split(":")[0]
+    folder = tmp_path / "archive"
+    from rushrater.services.multisite import migrate_study
+
+    migrate_study(pg_study.url, str(folder), actor="test")
+    second_url = pgserver.create_database()
+    migrate_study(str(folder), second_url, actor="test")
+    with open_study(second_url, local_dir=tmp_path / "second") as second:
+        import psycopg
+
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            _psycopg(first.rsplit("/", 1)[0] + "/" + second_url.rsplit("/", 1)[1])
+        # The copied mapping names a login of the first study: no password reset for it here ...
+        with pytest.raises(ValidationError, match="not .*a rater login of this study"):
+            from rushrater.services.multisite import reset_db_password
+
+            reset_db_password(second, "R01", "another password", actor="test")
+        # ... but a new login replaces it.
+        again = _login(second, "R01")
+        with _psycopg(again) as conn:
+            assert conn.execute("SELECT code FROM rater").fetchall() == [("R01",)]
+    with _psycopg(second_url) as conn:
+        assert conn.execute("SELECT role_name FROM rater_db_role").fetchall() != [(old_role,)]
