@@ -7,10 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain.errors import NotFoundError, RushRaterError, StudyExistsError, ValidationError
+from ..domain.errors import NotFoundError, StudyExistsError, ValidationError
 from ..storage import Database, is_database_url, queries, safe_url, sqlite_url
-from ..storage.database import connect_error
-from ..storage.access import check_new_role, check_role_name, grant_rater_login, reset_rater_password, study_roles
+from ..storage.access import (
+    check_new_role,
+    check_role_name,
+    drop_study_database,
+    grant_rater_login,
+    reset_rater_password,
+    study_roles,
+)
 from ..storage.transfer import TransferReport, copy_study, destination_tables
 from . import audit
 from .study import DATABASE_NAME, Study, open_study
@@ -69,64 +75,27 @@ class ServerStudy:
 
 
 def server_study_roles(url: str) -> ServerStudy:
-    from sqlalchemy.engine import make_url
-
     db = Database(url)
     try:
         db.check_is_study(safe_url(db.url))
         if db.is_sqlite:
             raise ValidationError("this is a study folder, not a server study", fix="delete the folder instead")
         with db.read() as session:
-            group, logins = study_roles(session)
+            database, group, logins = study_roles(session)
     finally:
         db.dispose()
-    return ServerStudy(make_url(db.url).database, group, tuple(logins))
+    return ServerStudy(database, group, tuple(logins))
 
 
 def drop_server_study(url: str) -> ServerStudy:
     """Drop a server study's database, then its rater group and rater logins (revoked with it).
 
-    Run as the coordinator who owns the database (and has CREATEROLE); the connection is made to the
-    server's ``postgres`` database, since a database cannot be dropped from inside itself.
+    Run as the coordinator who owns the database (and has CREATEROLE).
     """
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import DBAPIError
-
     plan = server_study_roles(url)
-    parsed = make_url(Database(url).url)
-    engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT",
-                           connect_args={"connect_timeout": 5})
-    kept: list[str] = []
-    try:
-        try:
-            connection = engine.connect()
-        except DBAPIError as exc:
-            raise connect_error(exc, parsed.set(database="postgres").render_as_string(hide_password=False)) from exc
-        with connection as conn:
-            try:
-                # FORCE: workstations still connected are disconnected (their submits are committed or not).
-                conn.execute(text(f'DROP DATABASE "{plan.database}" WITH (FORCE)'))
-            except DBAPIError as exc:
-                raise RushRaterError(
-                    f"the server refused to drop database {plan.database} "
-                    f"({(str(exc.orig).strip().splitlines() or ['no detail'])[0]})",
-                    where=safe_url(url),
-                    fix="run it as the coordinator who owns the database, with the raters' workstations closed",
-                ) from exc
-            for login in plan.logins:
-                others = conn.execute(text(
-                    "SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
-                    "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :login AND g.rolname <> :group"),
-                    {"login": login, "group": plan.group}).scalar_one()
-                if others:
-                    kept.append(login)
-                    conn.execute(text(f'REVOKE "{plan.group}" FROM "{login}"'))
-                    continue
-                conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
-            conn.execute(text(f'DROP ROLE IF EXISTS "{plan.group}"'))
-    finally:
-        engine.dispose()
+    db = Database(url)  # the URL as the study was opened (with a password typed in this process)
+    db.dispose()
+    kept = drop_study_database(db.url, plan.database, plan.group, plan.logins)
     return ServerStudy(plan.database, plan.group, tuple(x for x in plan.logins if x not in kept), tuple(kept))
 
 

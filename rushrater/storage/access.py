@@ -17,7 +17,7 @@ import secrets
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from ..domain.errors import DuplicateError, ValidationError
+from ..domain.errors import DuplicateError, RushRaterError, ValidationError
 from . import models
 
 ROLE_PATTERN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -146,9 +146,58 @@ def reset_rater_password(session: Session, rater_id: int, password: str) -> str:
     return mapped.role_name
 
 
-def study_roles(session: Session) -> tuple[str, list[str]]:
-    """(rater group, rater logins that exist on the server) of this study, for dropping it."""
-    group = group_role(session)
+def study_roles(session: Session) -> tuple[str, str, list[str]]:
+    """(database, rater group, rater logins that exist on the server) of this study, for dropping it."""
+    database = session.execute(text("SELECT current_database()")).scalar_one()
     logins = list(session.scalars(text(
         "SELECT m.role_name FROM rater_db_role m JOIN pg_roles r ON r.rolname = m.role_name ORDER BY 1")))
-    return group, logins
+    return database, group_role(session), logins
+
+
+def drop_study_database(url: str, database: str, group: str, logins: tuple[str, ...]) -> list[str]:
+    """DROP DATABASE, then the study's rater logins and its group. Returns the logins kept.
+
+    The connection goes to the server's ``postgres`` database: a database cannot be dropped from
+    inside itself. A login that is also a member of another role was not made for this study alone:
+    it only leaves this study's group.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from .database import CONNECT_TIMEOUT_S, connect_error, safe_url
+
+    maintenance = make_url(url).set(database="postgres").render_as_string(hide_password=False)
+    engine = create_engine(maintenance, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+    kept: list[str] = []
+    try:
+        try:
+            connection = engine.connect()
+        except DBAPIError as exc:
+            raise connect_error(exc, maintenance) from exc
+        with connection as conn:
+            quote = conn.dialect.identifier_preparer.quote_identifier
+            try:
+                # FORCE: workstations still connected are disconnected (a submit either committed or not).
+                conn.execute(text(f"DROP DATABASE {quote(database)} WITH (FORCE)"))
+            except DBAPIError as exc:
+                raise RushRaterError(
+                    f"the server refused to drop database {database} "
+                    f"({(str(exc.orig).strip().splitlines() or ['no detail'])[0]})",
+                    where=safe_url(url),
+                    fix="run it as the coordinator who owns the database, with the raters' workstations closed",
+                ) from exc
+            for login in logins:
+                others = conn.execute(text(
+                    "SELECT count(*) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                    "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :login AND g.rolname <> :group"),
+                    {"login": login, "group": group}).scalar_one()
+                if others:
+                    kept.append(login)
+                    conn.execute(text(f"REVOKE {quote(group)} FROM {quote(login)}"))
+                else:
+                    conn.execute(text(f"DROP ROLE IF EXISTS {quote(login)}"))
+            conn.execute(text(f"DROP ROLE IF EXISTS {quote(group)}"))
+    finally:
+        engine.dispose()
+    return kept
