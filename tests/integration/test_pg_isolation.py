@@ -220,6 +220,11 @@ def test_a_rater_login_sees_only_its_own_work_list_and_no_secrets(pg_study):
         assert conn.execute("SELECT count(*) FROM reading_case WHERE timepoint_id IS NOT NULL "
                             "OR patient_id IS NOT NULL").fetchone()[0] == 0
         assert conn.execute("SELECT count(DISTINCT rater_id) FROM assignment").fetchone()[0] == 1
+        # The definer functions answer a rater login only about itself.
+        r2_login = _login(pg_study, "R02").split("//")[1].split(":")[0]
+        assert conn.execute("SELECT rushrater_rater_of(%s), rushrater_rater_code_of(%s)",
+                            (r2_login, r2_login)).fetchone() == (None, None)
+        assert conn.execute("SELECT rushrater_rater_code_of(current_user)").fetchone() == ("R01",)
         for probe in ("SELECT timepoint_id FROM public.reading_case", "SELECT pin_hash FROM public.rater",
                       "SELECT settings FROM public.study", "SELECT * FROM timepoint", "SELECT * FROM patient",
                       "SELECT * FROM public.assignment", "SELECT * FROM image_deidentification",

@@ -85,11 +85,19 @@ VIEWS = {
     ),
 }
 
+# A rater login may ask these only about itself (session_user: the login, even inside a definer
+# function); the coordinator, who is no rater login, about anyone.
+ONLY_ITSELF = ("(login = session_user OR NOT EXISTS "
+               "(SELECT 1 FROM rater_db_role own WHERE own.role_name = session_user))")
 # Definer functions: what a rater may know about the study without reading its tables.
 HELPERS = (
+    "CREATE OR REPLACE FUNCTION rushrater_rater_of(login name) RETURNS integer LANGUAGE sql STABLE "
+    "SECURITY DEFINER SET search_path = public, pg_temp AS "
+    f"$$ SELECT rater_id FROM rater_db_role WHERE role_name = login AND {ONLY_ITSELF} $$",
     "CREATE FUNCTION rushrater_rater_code_of(login name) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER "
     "SET search_path = public, pg_temp AS "
-    "$$ SELECT r.code FROM rater_db_role m JOIN rater r ON r.id = m.rater_id WHERE m.role_name = login $$",
+    "$$ SELECT r.code FROM rater_db_role m JOIN rater r ON r.id = m.rater_id "
+    f"WHERE m.role_name = login AND {ONLY_ITSELF} $$",
     "CREATE FUNCTION rushrater_study_rubric() RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER "
     "SET search_path = public, pg_temp AS $$ SELECT rubric_id FROM study $$",
 )
@@ -376,6 +384,10 @@ def downgrade() -> None:
     op.execute(f'REVOKE ALL ON DATABASE "{database}" FROM "{group}"')
     for function in GUARD_FUNCTIONS:
         op.execute(f"DROP FUNCTION IF EXISTS {function}")
+    op.execute(
+        "CREATE OR REPLACE FUNCTION rushrater_rater_of(login name) RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER "
+        "SET search_path = public, pg_temp AS $$ SELECT rater_id FROM rater_db_role WHERE role_name = login $$"
+    )
     op.execute(f'DROP ROLE "{group}"')
     # Back to 0006's group, named after the database.
     op.execute(
