@@ -730,10 +730,19 @@ def _pg_database(prefix: str):
     url = make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
 
     def drop() -> None:
+        from psycopg.conninfo import make_conninfo
+
+        try:  # the study's own rater group (random name, migration 0008)
+            with psycopg.connect(make_conninfo(PG_ADMIN_URL, dbname=name), autocommit=True) as conn:
+                group = conn.execute("SELECT rushrater_rater_group()").fetchone()[0]
+        except psycopg.Error:
+            group = None
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'DROP ROLE IF EXISTS "{f"rushrater_raters_{name}"[:63]}"')
+            if group:
+                conn.execute(f'DROP ROLE IF EXISTS "{group}"')
 
     return url, drop
 

@@ -70,14 +70,27 @@ def role_name(label: str) -> str:
 
 
 def group_role(dbname: str) -> str:
+    """The rater group of migration 0006, named after the database (retired by 0008)."""
     return f"rushrater_raters_{dbname}"[:63]
 
 
+def study_group_role(name: str) -> str | None:
+    """The rater group a study database made for itself (migration 0008), if it is a study."""
+    try:
+        with _connect(name) as conn:
+            return conn.execute("SELECT rushrater_rater_group()").fetchone()[0]
+    except Exception:  # no such database, or not (yet) a study
+        return None
+
+
 def drop_database(name: str) -> None:
+    group = study_group_role(name)
     with _connect() as conn:
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'DROP ROLE IF EXISTS "{group_role(name)}"')
+        if group:
+            conn.execute(f'DROP ROLE IF EXISTS "{group}"')
 
 
 def drop_all() -> None:

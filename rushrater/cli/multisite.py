@@ -1,8 +1,11 @@
-"""Commands for studies shared over a PostgreSQL server: ``migrate``, and rater database logins.
+"""Commands for studies shared over a PostgreSQL server: ``migrate``, rater database logins, ``server``.
 
 ``rushrater raters add URL NAME --group G --db-role rater_lee`` (the options are added to the
 ``raters add`` parser in cli.main) enrols the rater and creates its login; the password is asked
-twice on the terminal or read from standard input with ``--db-password-stdin``.
+twice on the terminal or read from standard input with ``--db-password-stdin``. An existing role is
+never taken over. ``rushrater server login URL RATER`` gives an enrolled rater a login, or with
+``--reset-password`` a new password for its own login of this study; ``rushrater server drop URL
+--confirm`` drops the study's database with its rater group and rater logins.
 """
 
 from __future__ import annotations
@@ -11,9 +14,22 @@ import getpass
 import sys
 
 from ..domain.errors import ValidationError
-from ..services.multisite import check_role_name, enrol_db_login, migrate_study
+from ..services.multisite import (
+    check_db_login_available,
+    drop_server_study,
+    enrol_db_login,
+    migrate_study,
+    reset_db_password,
+    server_study_roles,
+)
 from ..services.study import Study, open_study, study_display_location, study_location, study_url
 from ..storage import DatabaseConnectError
+
+
+class UsageError(ValidationError):
+    """Options that do not go together (a usage error: exit 2)."""
+
+    exit_code = 2
 
 
 def add_db_arguments(parser) -> None:
@@ -23,7 +39,7 @@ def add_db_arguments(parser) -> None:
                         help="read the new login's password from standard input instead of asking")
 
 
-def read_password(from_stdin: bool) -> str:
+def read_password(from_stdin: bool, prompt: str = "Password for the new database login: ") -> str:
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -31,7 +47,7 @@ def read_password(from_stdin: bool) -> str:
             raise ValidationError(
                 "the login's password must be typed on a terminal", fix="or pipe it in with --db-password-stdin"
             )
-        password = getpass.getpass("Password for the new database login: ")
+        password = getpass.getpass(prompt)
         if getpass.getpass("Again: ") != password:
             raise ValidationError("the two passwords differ", fix="run the command again")
     if len(password) < 8:
@@ -43,13 +59,13 @@ def prepare_db_login(study: Study, args) -> tuple[str, str] | None:
     """Before ``raters add`` stores anything: the role name, the password and the backend are checked."""
     if not getattr(args, "db_role", None):
         return None
-    role = check_role_name(args.db_role)
     if study.url is None:
         raise ValidationError(
             "database logins exist only for studies on a PostgreSQL server",
             where=study.location,
             fix="move the study to a server first: rushrater migrate STUDY postgresql+psycopg://…",
         )
+    role = check_db_login_available(study, args.db_role)
     return role, read_password(args.db_password_stdin)
 
 
@@ -59,8 +75,8 @@ def create_db_login(study: Study, rater_code: str, prepared: tuple[str, str] | N
         return
     role, password = prepared
     login = enrol_db_login(study, rater_code, role, password)
-    verb = "Created" if login.created else "Granted existing"
-    print(f"{verb} database login {login.role} for {login.rater}: it reads cases and images and only its own ratings")
+    print(f"Created database login {login.role} for {login.rater}: it reads its own reading list, "
+          "the images of those cases and only its own ratings")
 
 
 def desktop_location(text: str | None):
@@ -100,6 +116,40 @@ def _cmd_migrate(args) -> int:
     return 0
 
 
+def _cmd_server_login(args) -> int:
+    with open_study(study_location(args.study)) as study:
+        if study.url is None:
+            raise ValidationError("database logins exist only for studies on a PostgreSQL server", where=study.location,
+                                  fix="move the study to a server first: rushrater migrate STUDY postgresql+psycopg://…")
+        if args.reset_password:
+            if args.db_role:
+                raise UsageError("--reset-password changes the rater's existing login: leave out --db-role")
+            password = read_password(args.db_password_stdin, "New password for the rater's database login: ")
+            login = reset_db_password(study, args.rater, password)
+            print(f"Reset the password of database login {login.role} for {login.rater}")
+            return 0
+        if not args.db_role:
+            raise UsageError("give --db-role ROLE (a new login), or --reset-password for the rater's existing login")
+        create_db_login(study, args.rater, prepare_db_login(study, args))
+    return 0
+
+
+def _cmd_server_drop(args) -> int:
+    url = study_url(args.study)
+    plan = server_study_roles(url)
+    logins = ", ".join(plan.logins) or "none"
+    if not args.confirm:
+        print(f"Would drop database {plan.database}, its rater group {plan.group} and its rater logins ({logins}); "
+              "every rating in it is lost unless you kept a copy (rushrater migrate URL FOLDER)", file=sys.stderr)
+        print("Nothing was dropped: add --confirm to drop it", file=sys.stderr)
+        return 2
+    done = drop_server_study(url)
+    print(f"Dropped database {done.database}, rater group {done.group} and rater logins: {', '.join(done.logins) or 'none'}")
+    if done.kept:
+        print(f"Kept (also members of other roles; removed from this study's group): {', '.join(done.kept)}")
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "migrate",
@@ -111,3 +161,28 @@ def register(subparsers) -> None:
     p.add_argument("source", metavar="SRC", help="study folder or database URL")
     p.add_argument("destination", metavar="DEST", help="new empty folder, or URL of an empty database")
     p.set_defaults(func=_cmd_migrate)
+
+    server = subparsers.add_parser("server", help="server studies: rater logins, dropping a study with its roles")
+    server_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    p = server_sub.add_parser(
+        "login",
+        help="give an enrolled rater its own database login, or reset that login's password",
+        description="Create a new PostgreSQL login for a rater of this study (--db-role; an existing role is "
+                    "never taken over), or with --reset-password set a new password on the rater's own login "
+                    "of this study. Nothing else on the server is touched.",
+    )
+    p.add_argument("study", metavar="URL", help="the study's database URL (as the coordinator)")
+    p.add_argument("rater", metavar="RATER", help="rater code or name")
+    add_db_arguments(p)
+    p.add_argument("--reset-password", action="store_true",
+                   help="set a new password on this rater's existing login of this study")
+    p.set_defaults(func=_cmd_server_login)
+    p = server_sub.add_parser(
+        "drop",
+        help="drop a server study: its database, its rater group and its rater logins",
+        description="Drop the study's database (disconnecting workstations), then its rater group role and the "
+                    "rater logins made for it. Without --confirm, only says what would be dropped.",
+    )
+    p.add_argument("study", metavar="URL", help="the study's database URL (as the coordinator who owns it)")
+    p.add_argument("--confirm", action="store_true", help="really drop it")
+    p.set_defaults(func=_cmd_server_drop)

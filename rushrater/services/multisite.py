@@ -9,7 +9,14 @@ from pathlib import Path
 
 from ..domain.errors import NotFoundError, StudyExistsError, ValidationError
 from ..storage import Database, is_database_url, queries, safe_url, sqlite_url
-from ..storage.access import check_role_name, grant_rater_login
+from ..storage.access import (
+    check_new_role,
+    check_role_name,
+    drop_study_database,
+    grant_rater_login,
+    reset_rater_password,
+    study_roles,
+)
 from ..storage.transfer import TransferReport, copy_study, destination_tables
 from . import audit
 from .study import DATABASE_NAME, Study, open_study
@@ -34,6 +41,62 @@ def enrol_db_login(study: Study, rater: str, role: str, password: str | None, *,
         # The audit trail records which login, never the password.
         audit.record(session, actor, "rater.db_role", "rater", row.id, after={"role": role, "created": created})
         return DbLogin(row.code, role, created)
+
+
+def check_db_login_available(study: Study, role: str) -> str:
+    """The role name is valid and no role of that name exists on the server (checked before enrolling)."""
+    role = check_role_name(role)
+    with study.db.read() as session:
+        check_new_role(session, role)
+    return role
+
+
+def reset_db_password(study: Study, rater: str, password: str, *, actor: str | None = None) -> DbLogin:
+    """A new password for a rater's own login of this study (never for any other role)."""
+    actor = actor or audit.coordinator_actor()
+    with study.db.write() as session:
+        row = queries.rater_by_code_or_name(session, rater)
+        if row is None:
+            raise NotFoundError(f"no rater {rater!r} in this study", fix="see `rushrater raters list STUDY`")
+        role = reset_rater_password(session, row.id, password)
+        audit.record(session, actor, "rater.db_password", "rater", row.id, after={"role": role, "reset": True})
+        return DbLogin(row.code, role, False)
+
+
+@dataclass(frozen=True)
+class ServerStudy:
+    """What dropping a server study removes: its database, its rater group and its rater logins."""
+
+    database: str
+    group: str
+    logins: tuple[str, ...]
+    #: Logins kept because they are also members of another role (not made for this study alone).
+    kept: tuple[str, ...] = ()
+
+
+def server_study_roles(url: str) -> ServerStudy:
+    db = Database(url)
+    try:
+        db.check_is_study(safe_url(db.url))
+        if db.is_sqlite:
+            raise ValidationError("this is a study folder, not a server study", fix="delete the folder instead")
+        with db.read() as session:
+            database, group, logins = study_roles(session)
+    finally:
+        db.dispose()
+    return ServerStudy(database, group, tuple(logins))
+
+
+def drop_server_study(url: str) -> ServerStudy:
+    """Drop a server study's database, then its rater group and rater logins (revoked with it).
+
+    Run as the coordinator who owns the database (and has CREATEROLE).
+    """
+    plan = server_study_roles(url)
+    db = Database(url)  # the URL as the study was opened (with a password typed in this process)
+    db.dispose()
+    kept = drop_study_database(db.url, plan.database, plan.group, plan.logins)
+    return ServerStudy(plan.database, plan.group, tuple(x for x in plan.logins if x not in kept), tuple(kept))
 
 
 @dataclass

@@ -208,6 +208,7 @@ def submit_rating(
                 submission_id=submission_id,
             )
             session.flush()
+            _server_dated(session, rating)
             audit.record(
                 session,
                 audit.rater_actor(rater_row.code),
@@ -219,6 +220,12 @@ def submit_rating(
             return _as_dto(rating, rater_row.code, case_row.code, item_keys)
 
     return _retrying(attempt)
+
+
+def _server_dated(session, rating: models.Rating) -> None:
+    """On a server, a rater login's rating is dated by the server's clock (migration 0008): read it back."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.refresh(rating, ["submitted_at"])
 
 
 def _replayed(session, submission_id, rater_row, case_row, read_number, item_keys) -> SubmittedRating | None:
@@ -295,6 +302,7 @@ def correct_rating(
                 change_reason=reason.strip(),
             )
             session.flush()
+            _server_dated(session, rating)
             before = _audit_view(previous, None)
             before["values"] = {item_keys[s.item_id]: s.value for s in previous.scores} or None
             audit.record(

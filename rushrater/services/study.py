@@ -19,6 +19,8 @@ spool of images being imported) go to a local folder, the one the caller names o
 
 from __future__ import annotations
 
+import os
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,8 @@ from ..storage.images import DatabaseBlobs
 from . import audit
 
 DATABASE_NAME = "study.db"
+#: models.Study.title is a String(200).
+TITLE_MAX = 200
 #: In the local folder of a database study: the server URL without its password, so the folder
 #: opens the server study (`rushrater read ~/hipstudy`); the password comes from the login
 #: prompt, PGPASSWORD or ~/.pgpass, never from a file of ours.
@@ -146,16 +150,20 @@ def create_study(
     settings: dict[str, Any] | None = None,
     local_dir: str | Path | None = None,
 ) -> Study:
+    # Everything the user typed is checked before anything is created (a server refuses an
+    # overlong title only after the schema is there; SQLite would store it).
     if not title or not title.strip():
         raise ValidationError("the study needs a title", fix='add --title "Hip fracture healing 2026"')
+    if len(title.strip()) > TITLE_MAX:
+        raise ValidationError(f"the title is longer than {TITLE_MAX} characters ({len(title.strip())})",
+                              fix="use a shorter title")
     specs = parse_timepoints(timepoints) if isinstance(timepoints, str) else list(timepoints)
     if is_study_url(path):
         url = str(path).strip()
         db = Database(url)
         try:
             _check_empty_database(db)
-            db.create_schema()
-            _store_new_study(db, title, specs, actor, settings)
+            db.create_schema(then=lambda session: _store_new_study(session, title, specs, actor, settings))
         finally:
             db.dispose()
         return open_study(url, local_dir=local_dir)
@@ -170,11 +178,22 @@ def create_study(
         raise ValidationError(
             "folder is not empty", where=str(root), fix="give a new or empty folder; a study keeps its own files"
         )
+    made = not root.exists()
     for sub in ("", "images", "backups", "reports"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     db = Database(sqlite_url(root / DATABASE_NAME))
-    db.create_schema()
-    _store_new_study(db, title, specs, actor, settings)
+    try:
+        db.create_schema(then=lambda session: _store_new_study(session, title, specs, actor, settings))
+    except BaseException:
+        db.dispose()
+        # Nothing half-made stays behind: the folder (if this call made it) or the empty study.db.
+        if made:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            for name in os.listdir(root):
+                target = root / name
+                shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
+        raise
     db.dispose()
     return open_study(root)
 
@@ -196,33 +215,32 @@ def _check_empty_database(db: Database) -> None:
         )
 
 
-def _store_new_study(db: Database, title: str, specs: list[TimepointSpec], actor: str | None, settings) -> None:
+def _store_new_study(session, title: str, specs: list[TimepointSpec], actor: str | None, settings) -> None:
     actor = actor or audit.coordinator_actor()
     merged = {**DEFAULT_SETTINGS, **(settings or {})}
-    with db.write() as session:
-        rubric_row = _store_rubric(session, RUSH)
-        study_row = models.Study(
-            uid=str(uuid.uuid4()),
-            title=title.strip(),
-            rubric_id=rubric_row.id,
-            settings=merged,
-            created_at=audit.now(),
-            created_with=f"rushrater {__version__}",
+    rubric_row = _store_rubric(session, RUSH)
+    study_row = models.Study(
+        uid=str(uuid.uuid4()),
+        title=title.strip(),
+        rubric_id=rubric_row.id,
+        settings=merged,
+        created_at=audit.now(),
+        created_with=f"rushrater {__version__}",
+    )
+    session.add(study_row)
+    for position, spec in enumerate(specs, start=1):
+        session.add(
+            models.Timepoint(key=spec.key, label=spec.label, position=position, nominal_day=spec.nominal_day)
         )
-        session.add(study_row)
-        for position, spec in enumerate(specs, start=1):
-            session.add(
-                models.Timepoint(key=spec.key, label=spec.label, position=position, nominal_day=spec.nominal_day)
-            )
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "study.create",
-            "study",
-            study_row.uid,
-            after={"title": study_row.title, "timepoints": [s.key for s in specs], "rubric": RUSH.key},
-        )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "study.create",
+        "study",
+        study_row.uid,
+        after={"title": study_row.title, "timepoints": [s.key for s in specs], "rubric": RUSH.key},
+    )
 
 
 def _store_rubric(session, rubric: Rubric) -> models.Rubric:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -149,7 +149,7 @@ def connect_error(exc: BaseException, url: str) -> DatabaseConnectError:
 
 #: The newest migration. Opening a study that is already at this revision needs no Alembic at all
 #: (importing it costs about 0.3 s of every start-up); a test checks it equals Alembic's head.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0008"
 
 
 def alembic_config(url: str):
@@ -260,6 +260,14 @@ class Database:
                     "the connection to the database server was lost", where=safe_url(self.url),
                     fix="check the network and try again",
                 ) from exc
+            if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+                detail = (str(exc.orig).strip().splitlines() or ["permission denied"])[0]
+                raise DatabasePermissionError(
+                    f"the login {make_url(self.url).username!r} may not do this in the study ({detail})",
+                    where=safe_url(self.url),
+                    fix="a rater login reads only its own reading list and stores only its own ratings; "
+                    "run coordinator commands as the study's coordinator",
+                ) from exc
             raise
 
     def check_connection(self) -> None:
@@ -277,8 +285,12 @@ class Database:
 
     # --- schema -------------------------------------------------------------------------------
 
-    def create_schema(self) -> None:
-        """Create the schema through the migrations, exactly as an upgrade would."""
+    def create_schema(self, then: Callable[[Session], None] | None = None) -> None:
+        """Create the schema through the migrations, exactly as an upgrade would.
+
+        ``then`` (a new study's first rows) runs in the same transaction: a failure leaves no
+        half-built study behind.
+        """
         from alembic import command
 
         try:
@@ -286,6 +298,10 @@ class Database:
                 config = alembic_config(self.url)
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
+                if then is not None:
+                    with Session(bind=connection, expire_on_commit=False) as session:
+                        then(session)
+                        session.flush()
         except DBAPIError as exc:
             if self.is_sqlite or "permission denied" not in str(exc.orig).lower():
                 raise
@@ -307,7 +323,11 @@ class Database:
     def check_is_study(self, where: str) -> None:
         self.check_connection()
         try:
-            tables = set(inspect(self.engine).get_table_names())
+            inspector = inspect(self.engine)
+            tables = set(inspector.get_table_names())
+            if not self.is_sqlite:
+                # A rater login's search_path starts with the rater views (migration 0008).
+                tables |= set(inspector.get_view_names())
         except (DatabaseError, OperationalError) as exc:
             if not self.is_sqlite:
                 raise connect_error(exc, self.url) from exc

@@ -64,7 +64,8 @@ def pg_study(pg_url, tmp_path):
 
 def _rater_login(study, code: str) -> str:
     dbname = study.url.rsplit("/", 1)[1]
-    role = pgserver.role_name(code.lower())
+    # A new login each time: an existing role is never taken over (issue 18).
+    role = pgserver.role_name(f"{code.lower()}_{uuid.uuid4().hex[:6]}")
     password = f"pw-{uuid.uuid4().hex[:12]}"
     enrol_db_login(study, code, role, password, actor="test")
     return pgserver.url_for(dbname, role, password)
@@ -186,7 +187,10 @@ def test_a_rater_login_reads_only_its_own_scores(pg_study):
         assert all(a == "rater:R01" for (a,) in conn.execute("SELECT actor FROM audit_event"))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT * FROM consensus")
-        r2_id = conn.execute("SELECT id FROM rater WHERE code = 'R02'").fetchone()[0]
+        # Another rater's row is not even visible (issue 18): its id comes from the coordinator.
+        assert conn.execute("SELECT count(*) FROM rater WHERE code = 'R02'").fetchone()[0] == 0
+        with _psycopg(pg_study.url) as coordinator:
+            r2_id = coordinator.execute("SELECT id FROM rater WHERE code = 'R02'").fetchone()[0]
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # a rating in another rater's name
             conn.execute(
                 "INSERT INTO rating (submission_id, rater_id, case_id, read_number, version, rubric_id, total, "
