@@ -496,6 +496,8 @@ def _set_first_pin(study: Study, rater_id: int, pin: str, *, actor: str) -> None
         if row.pin_hash is not None:
             raise PinError("a PIN was set for this rater meanwhile", fix="log in with that PIN")
         row.pin_hash = hash_pin(pin)
+        # The PIN first: on a server the database accepts a rater's "rater.pin" event only after it.
+        session.flush()
         audit.record(session, actor, "rater.pin", "rater", row.id, before={"pin_set": False}, after={"pin_set": True},
                      reason="chosen by the rater at first login")
 

@@ -239,7 +239,7 @@ def test_a_reading_session_runs_as_the_rater_login(pg_study):
     set_rater_pin(pg_study, "R01", "1234", actor="test")
     r1 = _login(pg_study, "R01")
     with open_study(r1, local_dir=pg_study.root.parent / "as-r1") as as_rater:
-        assert [(c.code, c.has_pin, c.assigned) for c in raters_for_login(as_rater)] == [("R01", True, 6)]
+        assert [(c.code, c.has_pin) for c in raters_for_login(as_rater)] == [("R01", True)]
         session = ReadingSession.login(as_rater, "R01", "1234")
         done, total = session.progress()
         assert (done, total) == (0, 6)
@@ -249,7 +249,7 @@ def test_a_reading_session_runs_as_the_rater_login(pg_study):
                                active_seconds=25.0)
         assert saved.total == 20
         assert abs((saved.submitted_at - datetime.now(timezone.utc)).total_seconds()) < 60
-        back = session.previous()
+        back = session.previous("1234")
         fixed = session.correct(back, full_scores(as_rater, 3), reason="misread")
         assert (fixed.version, fixed.total) == (2, 30)
         assert session.progress() == (1, 6)
@@ -258,6 +258,36 @@ def test_a_reading_session_runs_as_the_rater_login(pg_study):
         after = conn.execute("SELECT after::text FROM audit_event WHERE action = 'rating.correct'").fetchone()[0]
     assert actions == ["rating.submit", "rating.correct"]
     assert json.loads(after)["total"] == 30
+
+
+def test_a_rater_login_chooses_its_first_pin_and_reports_failed_images_but_nothing_more(pg_study):
+    """Issue 12 on a server: a rater without a PIN chooses one at first login, and the workstation
+    reports an image that failed to load -- both through the rater's own login; it cannot replace
+    a PIN it has, nor report failures of cases that are not on its list."""
+    import psycopg
+
+    from rushrater.services.reading import ReadingSession, image_load_failures
+
+    r1 = _login(pg_study, "R01")
+    with open_study(r1, local_dir=pg_study.root.parent / "as-r1-first") as as_rater:
+        session = ReadingSession.login(as_rater, "R01", new_pin="2580")
+        case = session.current()
+        session.report_image_failure(case, case.images[0].view, "hash mismatch")
+    assert [(f.rater, f.error) for f in image_load_failures(pg_study)] == [("R01", "hash mismatch")]
+    with _psycopg(pg_study.url) as conn:
+        pin_events = conn.execute("SELECT actor, after::text FROM audit_event WHERE action = 'rater.pin'").fetchall()
+    assert [(a, json.loads(j)) for a, j in pin_events] == [("rater:R01", {"pin_set": True})]
+
+    me = _ids(pg_study)[0]
+    with _psycopg(r1) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE rater SET pin_hash = 'scrypt$forged' WHERE id = %s", (me,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE rater SET name = 'Someone Else' WHERE id = %s", (me,))
+        foreign_case = conn.execute("SELECT max(id) + 1000 FROM reading_case").fetchone()[0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO audit_event (at, actor, action, entity, entity_id) "
+                         "VALUES (now(), 'rater:R01', 'image.load_failed', 'reading_case', %s)", (str(foreign_case),))
 
 
 # -- 4. a rater inserts only a complete, consistent rating of its own ------------------------------

@@ -100,6 +100,10 @@ HELPERS = (
     f"WHERE m.role_name = login AND {ONLY_ITSELF} $$",
     "CREATE FUNCTION rushrater_study_rubric() RETURNS integer LANGUAGE sql STABLE SECURITY DEFINER "
     "SET search_path = public, pg_temp AS $$ SELECT rubric_id FROM study $$",
+    # Whether the calling rater login set its PIN in this very transaction (its first-login audit row).
+    "CREATE FUNCTION rushrater_rater_pin_chosen_now() RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER "
+    "SET search_path = public, pg_temp AS $$ SELECT EXISTS (SELECT 1 FROM rater "
+    "WHERE id = rushrater_rater_of(session_user) AND pin_hash IS NOT NULL AND xmin = pg_current_xact_id()::xid) $$",
 )
 
 # What the audit trail says about a rating, as services.ratings._audit_view writes it.
@@ -214,6 +218,28 @@ DECLARE
   r rating%ROWTYPE;
 BEGIN
   IF me IS NULL THEN RETURN NEW; END IF;
+  NEW.at := now();
+  NEW.actor := 'rater:' || rushrater_rater_code_of(current_user);
+  -- The workstation reports an image of a case on the rater's own list that failed to load.
+  IF NEW.action = 'image.load_failed' THEN
+    IF NEW.entity IS DISTINCT FROM 'reading_case' OR NEW.entity_id !~ '^[0-9]{1,9}$' OR NOT EXISTS (
+        SELECT 1 FROM rushrater_rater.assignment a WHERE a.case_id = NEW.entity_id::integer) THEN
+      RAISE EXCEPTION 'a rater login reports failed images of its own cases only' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    NEW.before := NULL;
+    NEW.reason := NULL;
+    RETURN NEW;
+  END IF;
+  -- A rater without a PIN chooses one at first login (the rater trigger lets it set only a NULL one).
+  IF NEW.action = 'rater.pin' THEN
+    IF NEW.entity IS DISTINCT FROM 'rater' OR NEW.entity_id IS DISTINCT FROM me::text
+       OR NOT rushrater_rater_pin_chosen_now() THEN
+      RAISE EXCEPTION 'a rater login records only choosing its own first PIN' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    NEW.before := '{"pin_set": false}'::json;
+    NEW.after := '{"pin_set": true}'::json;
+    RETURN NEW;
+  END IF;
   IF NEW.entity IS DISTINCT FROM 'rating' OR NEW.action NOT IN ('rating.submit', 'rating.correct')
      OR NEW.entity_id !~ '^[0-9]{1,9}$' THEN
     RAISE EXCEPTION 'a rater login writes only the audit event of its own submit' USING ERRCODE = 'insufficient_privilege';
@@ -223,9 +249,7 @@ BEGIN
      OR EXISTS (SELECT 1 FROM audit_event WHERE entity = 'rating' AND entity_id = NEW.entity_id) THEN
     RAISE EXCEPTION 'a rater login writes only the audit event of its own submit' USING ERRCODE = 'insufficient_privilege';
   END IF;
-  -- Who, when and what come from the stored rows, not from the workstation.
-  NEW.at := now();
-  NEW.actor := 'rater:' || rushrater_rater_code_of(current_user);
+  -- Who and when (above) and what come from the stored rows, not from the workstation.
   NEW.after := rushrater_rating_audit_view(r.id);
   IF r.supersedes_id IS NULL THEN
     NEW.before := NULL;
@@ -238,6 +262,23 @@ BEGIN
 END $$
 """
 
+# A rater login may change its own row only to choose a first PIN (never to replace one).
+PIN_GUARD = """
+CREATE FUNCTION rushrater_rater_pin_guard() RETURNS trigger LANGUAGE plpgsql
+SET search_path = public, pg_temp AS $$
+DECLARE
+  me integer := rushrater_rater_of(current_user);
+BEGIN
+  IF me IS NULL THEN RETURN NEW; END IF;
+  IF OLD.id IS DISTINCT FROM me OR OLD.pin_hash IS NOT NULL OR NEW.pin_hash IS NULL
+     OR (NEW.id, NEW.code, NEW.name, NEW.name_key, NEW.group_id, NEW.created_at)
+        IS DISTINCT FROM (OLD.id, OLD.code, OLD.name, OLD.name_key, OLD.group_id, OLD.created_at) THEN
+    RAISE EXCEPTION 'a rater login may only choose its own first PIN' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$
+"""
+
 NO_TRUNCATE = (
     "CREATE FUNCTION rushrater_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN RAISE EXCEPTION '% rows are append-only: TRUNCATE is refused', TG_TABLE_NAME "
@@ -245,8 +286,9 @@ NO_TRUNCATE = (
 )
 
 GUARD_FUNCTIONS = ("rushrater_rater_rating_guard()", "rushrater_rater_rating_complete()", "rushrater_rater_score_guard()",
-                   "rushrater_rater_audit_guard()", "rushrater_rating_audit_view(integer)",
-                   "rushrater_rater_code_of(name)", "rushrater_study_rubric()", "rushrater_rater_group()")
+                   "rushrater_rater_audit_guard()", "rushrater_rater_pin_guard()", "rushrater_rating_audit_view(integer)",
+                   "rushrater_rater_code_of(name)", "rushrater_study_rubric()", "rushrater_rater_group()",
+                   "rushrater_rater_pin_chosen_now()")
 
 
 def upgrade() -> None:
@@ -275,7 +317,7 @@ def upgrade() -> None:
         op.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
                    "FOR EACH STATEMENT EXECUTE FUNCTION rushrater_no_truncate()")
 
-    for statement in (*HELPERS, AUDIT_VIEW, RATING_GUARD, RATING_COMPLETE, SCORE_GUARD, AUDIT_GUARD):
+    for statement in (*HELPERS, AUDIT_VIEW, RATING_GUARD, RATING_COMPLETE, SCORE_GUARD, AUDIT_GUARD, PIN_GUARD):
         op.execute(statement)
     # a0_: these run before any other BEFORE INSERT trigger (PostgreSQL fires them by name), so a
     # later one (an audit hash chain) sees the row as the database rewrote it.
@@ -287,6 +329,8 @@ def upgrade() -> None:
                "EXECUTE FUNCTION rushrater_rater_score_guard()")
     op.execute("CREATE TRIGGER a0_rater_guard BEFORE INSERT ON audit_event FOR EACH ROW "
                "EXECUTE FUNCTION rushrater_rater_audit_guard()")
+    op.execute("CREATE TRIGGER a0_rater_guard BEFORE UPDATE ON rater FOR EACH ROW "
+               "EXECUTE FUNCTION rushrater_rater_pin_guard()")
 
     op.execute(f"CREATE SCHEMA {VIEW_SCHEMA}")
     for name, query in VIEWS.items():
@@ -298,8 +342,10 @@ def upgrade() -> None:
     op.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {VIEW_SCHEMA} TO {g}")
     op.execute(f"GRANT SELECT ON {', '.join(RUBRIC_TABLES)} TO {g}")
     op.execute(f"GRANT SELECT, INSERT ON {', '.join(OWN_ROWS)} TO {g}")
+    op.execute(f"GRANT UPDATE (pin_hash) ON {VIEW_SCHEMA}.rater TO {g}")
     op.execute(f"GRANT USAGE ON SEQUENCE rating_id_seq, audit_event_id_seq TO {g}")
-    for function in ("rushrater_rater_of(name)", "rushrater_rater_code_of(name)", "rushrater_study_rubric()"):
+    for function in ("rushrater_rater_of(name)", "rushrater_rater_code_of(name)", "rushrater_study_rubric()",
+                     "rushrater_rater_pin_chosen_now()"):
         op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
         op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {g}")
     _create_policies(g)
@@ -369,7 +415,7 @@ def downgrade() -> None:
     op.execute(f"DROP SCHEMA {VIEW_SCHEMA} CASCADE")
     for table in OWN_ROWS:
         op.execute(f"DROP POLICY IF EXISTS rater_own ON {table}")
-    for table in ("rating", "rating_score", "audit_event"):
+    for table in ("rating", "rating_score", "audit_event", "rater"):
         op.execute(f"DROP TRIGGER IF EXISTS a0_rater_guard ON {table}")
     op.execute("DROP TRIGGER IF EXISTS rater_rating_complete ON rating")
     for table in APPEND_ONLY:
