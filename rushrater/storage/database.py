@@ -149,7 +149,7 @@ def connect_error(exc: BaseException, url: str) -> DatabaseConnectError:
 
 #: The newest migration. Opening a study that is already at this revision needs no Alembic at all
 #: (importing it costs about 0.3 s of every start-up); a test checks it equals Alembic's head.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0009"
 
 
 def alembic_config(url: str):
@@ -180,6 +180,9 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = FULL")
+    # REPLACE's implicit delete then fires the append-only DELETE triggers (revision 0009 also
+    # refuses a duplicate key before insert, for clients that do not set this pragma).
+    cursor.execute("PRAGMA recursive_triggers = ON")
     cursor.close()
 
 

@@ -317,6 +317,9 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     reason: Mapped[str | None] = mapped_column(Text)
+    # The hash chain (storage.audit_chain): the previous row of this actor's hash, and this row's.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
 
 
