@@ -30,8 +30,10 @@ from . import export as export_cli  # noqa: E402
 from . import multisite as multisite_cli  # noqa: E402
 from . import bodycomp as bodycomp_cli  # noqa: E402
 from . import desktop as desktop_cli  # noqa: E402
+from . import integrity as integrity_cli  # noqa: E402
 
-COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, desktop_cli)
+COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, desktop_cli,
+                          integrity_cli)
 
 
 def _cmd_init(args) -> int:
