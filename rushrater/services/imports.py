@@ -123,8 +123,12 @@ class ImportReport:
         return data
 
 
-def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV as (spreadsheet line number, {column: text}); header checked first."""
+def read_csv_rows(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...] = (), *, keep_spaces: bool = False
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV as (spreadsheet line number, {column: text}); header checked first.
+
+    ``keep_spaces`` leaves the values as written (for callers that refuse " 3 " rather than guess)."""
     if not path.is_file():
         raise ValidationError("file not found", where=str(path), fix="check the path of the CSV file")
     try:
@@ -161,7 +165,7 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
                 if len(values) != len(names):
                     rows.append((line, {"__error__": f"has {len(values)} fields, the header has {len(names)}"}))
                     continue
-                rows.append((line, {n: v.strip() for n, v in zip(names, values)}))
+                rows.append((line, {n: (v if keep_spaces else v.strip()) for n, v in zip(names, values)}))
             return rows
     except UnicodeDecodeError as exc:
         raise ValidationError(
