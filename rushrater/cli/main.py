@@ -229,6 +229,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RushRaterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # A full disk, a read-only folder or a vanished file the services did not name themselves.
+        from ..services.files import translate_os_error
+
+        translated = translate_os_error(exc, exc.filename, "a file")
+        if translated is None:
+            translated = RushRaterError(f"cannot use {exc.filename or 'a file'}: {exc.strerror or exc}",
+                                        fix="check the path, its permissions and the disk, then run the command again")
+        print(f"error: {translated}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; nothing partial was stored", file=sys.stderr)
         return 130

@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import secrets
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -40,13 +41,15 @@ from datetime import date
 from pathlib import Path
 
 from ..domain.codes import PATIENT_CODE, random_code
-from ..domain.errors import InputFileError, RowProblem, ValidationError
+from ..domain.errors import InputFileError, RowProblem, RushRaterError, ValidationError
 from ..domain.views import View
 from ..imaging.sources import Prepared, PrepareOptions, prepare, warm_up
 from ..imaging.store import ImageStore
 from ..storage import models, queries
 from . import audit
-from .blinding import BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
+from . import keyfile
+from .files import translate_os_error
+from .blinding import BlindingError, check_key_file_path, hits_message, read_key_file, scan
 from .study import Study
 
 MANIFEST_COLUMNS = ("file", "patient", "timepoint", "view")
@@ -225,6 +228,7 @@ def import_images(
             "a folder import needs --key-file: patients get random codes, and the key file is the only link back",
             fix="add --key-file PATH (outside the study folder; keep it apart from the study)",
         )
+    keyfile.reconcile(study, key_path)  # rows a crashed import left pending
     key_rows = read_key_file(key_path)
 
     with study.db.read() as session:
@@ -258,18 +262,35 @@ def import_images(
         templates=templates,
     )
     results: list[Prepared] = []
+    files_before = set(study.images._file_keys())
     try:
         results = _run(files, options, progress, workers)
         rows, staged, placements = _decide(study, files, results, manifest_rows, key_rows, timepoints, str(manifest or ""))
         report.rows = rows
         _commit(study, report, results, staged, placements, key_rows, key_path, actor)
-    except BaseException:
+    except BaseException as exc:
         for result in results:
             if result.storage_key:
                 study.images.discard(result.storage_key)
+        _remove_own_leftovers(study, files_before)
+        if isinstance(exc, OSError):
+            translated = translate_os_error(exc, study.images.root, "the study's image files")
+            if translated is not None:
+                raise translated from exc
         raise
     report.report_path = str(_keep_report(study, report))
     return report
+
+
+def _remove_own_leftovers(study: Study, files_before: set[str]) -> None:
+    """Files this import's workers stored that no row refers to (a worker finishing after another
+    failed, a disk that filled up): removed, so a failed import leaves nothing behind."""
+    from .gc import collect_garbage
+
+    try:
+        collect_garbage(study, dry_run=False, among=set(study.images._file_keys()) - files_before)
+    except Exception:  # noqa: BLE001 - the import's own error is the one to report; `rushrater gc` remains
+        pass
 
 
 def _run(files: list[Path], options: PrepareOptions, progress: Progress | None, workers: int | None) -> list[Prepared]:
@@ -560,7 +581,9 @@ def _key_row(result: Prepared, row: ImportRow, placed_as: str) -> dict[str, str]
 def _commit(study, report, results, staged, placements, key_rows, key_path, actor) -> None:
     new_key_rows: list[dict[str, str]] = []
     new_keys = [r.storage_key for r in results if r.storage_key]
-    pending_key = None
+    # Recorded with the images and marked on the key rows written before the commit (keyfile).
+    import_id = str(uuid.uuid4())
+    key_written = False
     try:
         with study.db.write() as session:
             timepoints = {tp.key: tp for tp in queries.timepoints(session)}
@@ -613,6 +636,7 @@ def _commit(study, report, results, staged, placements, key_rows, key_path, acto
                     "rejected": report.rejected,
                     "cases": sorted({r.case for r in report.rows if r.case and r.status == IMPORTED}),
                     "deidentification": "DICOM PS3.15 Annex E Basic Application Level Confidentiality Profile",
+                    "import_id": import_id,
                 },
             )
             session.flush()
@@ -631,13 +655,23 @@ def _commit(study, report, results, staged, placements, key_rows, key_path, acto
                     fix="remove the identifiers from the source (or the study's files) and import again",
                 )
             if key_path is not None and new_key_rows:
-                pending_key = PendingKeyFile(key_path, key_rows + new_key_rows)
-        if pending_key is not None:
-            pending_key.commit()
+                # Before the commit: a kill after it still finds the link back to the patients.
+                keyfile.write_key_file(key_path, key_rows + [{**row, keyfile.PENDING: import_id} for row in new_key_rows])
+                key_written = True
     except BaseException:
-        if pending_key is not None:
-            pending_key.discard()
+        if key_written:
+            try:  # drops the pending rows unless the commit got through after all
+                keyfile.reconcile(study, key_path)
+            except Exception:  # noqa: BLE001 - the next import reconciles; the first error matters
+                pass
         raise
+    if key_written:
+        # Committed: the images must stay even if clearing the marks fails (the next import
+        # reconciles the rows, which already name their patients).
+        try:
+            keyfile.write_key_file(key_path, key_rows + new_key_rows)
+        except RushRaterError:
+            pass
 
 
 def _case_for(session, patient_code: str, tp, cases: dict, taken_codes: set[str]) -> models.Case:
