@@ -55,6 +55,7 @@ def upgrade() -> None:
     dialect = bind.dialect.name
     op.add_column("audit_event", sa.Column("prev_hash", sa.String(length=64), nullable=True))
     op.add_column("audit_event", sa.Column("row_hash", sa.String(length=64), nullable=True))
+    op.create_index("ix_audit_event_actor", "audit_event", ["actor", "id"], unique=False)
     if dialect == "sqlite":
         inspector = sa.inspect(bind)
         for table in APPEND_ONLY_TABLES:
@@ -101,5 +102,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for table in APPEND_ONLY_TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_replace")
+    op.drop_index("ix_audit_event_actor", table_name="audit_event")
     op.drop_column("audit_event", "row_hash")
     op.drop_column("audit_event", "prev_hash")
