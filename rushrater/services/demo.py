@@ -69,6 +69,8 @@ def build_or_open_demo(
             return study
         study.close()
         shutil.rmtree(path)
+    elif path.exists() and not path.is_dir():
+        raise StudyExistsError("this is a file, not a folder", where=str(path), fix="choose a new or empty folder for the demo")
     elif path.exists() and any(path.iterdir()):
         raise StudyExistsError("folder is not empty", where=str(path), fix="choose a new or empty folder for the demo")
     return build_demo(path, patients=patients, progress=progress)

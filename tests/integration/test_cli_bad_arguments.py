@@ -23,6 +23,8 @@ BAD_PATHS = ("missing", "directory", "non-utf8", "empty", "file")
 READ_PATHS = {"study", "csv", "sources", "source", "manifest", "key_file", "series", "labels"}
 #: Commands that create what their STUDY names (a missing path there is the normal case).
 CREATES = {("init",), ("demo",)}
+#: Commands that hand STUDY to the desktop app, which reports a bad path in its own window.
+GUI_COMMANDS = {("gui",), ("read",)}
 #: Baseline values of required arguments, by dest.
 BASELINE = {
     "name": "Dr New", "group": "resident", "title": "T", "rater": "R01", "patient": "P001", "assessor": "a",
@@ -54,10 +56,12 @@ def _cases():
             if action.type is not None:
                 for value in BAD_NUMBERS:
                     yield pytest.param(path, action.dest, value, id=f"{' '.join(path)}-{action.dest}-{value}")
-            if action.dest in READ_PATHS:
+            if action.dest in READ_PATHS and path not in GUI_COMMANDS:
                 for kind in BAD_PATHS:
-                    if kind == "missing" and path in CREATES:
-                        continue
+                    if kind in ("missing", "directory") and path in CREATES:
+                        continue  # a new or empty folder is where these commands build
+                    if kind == "missing" and action.dest == "key_file" and path == ("import",):
+                        continue  # the first import creates the key file
                     yield pytest.param(path, action.dest, f"<{kind}>", id=f"{' '.join(path)}-{action.dest}-{kind}")
 
 
@@ -151,3 +155,13 @@ def test_bad_argument_gives_a_message_not_a_traceback(path, dest, value, workdir
     assert "Traceback" not in err
     assert code in (1, 2), f"rushrater {' '.join(argv)} exited {code}: {err}"
     assert err.strip(), "a refusal says why"
+
+
+@pytest.mark.parametrize("slice_number", ["1", "-1"])
+def test_bodycomp_slice_outside_a_one_slice_series_names_the_valid_range(workdir, capsys, slice_number):
+    write_ct_series(workdir / "one-slice", np.full((1, 32, 32), -1000.0))
+    code = cli_main.main(["bodycomp", str(workdir / "study"), "--patient", "P001", "--series", str(workdir / "one-slice"),
+                          "--slice", slice_number, "--height", "1.7"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"slice {slice_number} is outside the series, which has 1 slice(s): valid slices are 0" in err
