@@ -48,3 +48,32 @@ def disk_errors(where: str | Path | None, what: str) -> Iterator[None]:
         if translated is None:
             raise
         raise translated from exc
+
+
+def library_write_errors() -> tuple[type[BaseException], ...]:
+    """Errors file-format libraries raise instead of OSError when a write fails (pyreadstat says
+    only "Unable to write data" when the disk fills up)."""
+    try:
+        from pyreadstat._readstat_parser import PyreadstatError, ReadstatError
+    except ImportError:
+        return ()
+    return (ReadstatError, PyreadstatError)
+
+
+#: Less free space than this after a failed write: the disk filled up.
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def describe_write_failure(exc: BaseException, targets: list[Path]) -> str:
+    """"the disk is full: cannot write X" or "cannot write X: reason", naming the file."""
+    import shutil
+
+    target = getattr(exc, "filename", None) or (str(targets[0]) if targets else "the file")
+    folder = Path(target).parent
+    try:
+        nearly_full = shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+    except OSError:
+        nearly_full = False
+    if getattr(exc, "errno", None) in NO_SPACE or nearly_full:
+        return f"the disk is full: cannot write {target}"
+    return f"cannot write {target}: {getattr(exc, 'strerror', None) or exc}"
