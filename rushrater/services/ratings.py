@@ -9,6 +9,7 @@ with a reason, and the audit trail keeps who, when, old, new and why.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import time
@@ -497,20 +498,23 @@ def _store_imported(study: Study, entries: list[dict], *, actor: str, path: Path
     now = audit.now()
     dialect = study.db.engine.dialect
     table = models.Rating.__table__
-    processors = [table.c[name].type.bind_processor(dialect) for name in RATING_COLUMNS[1:]]
+    # JSON is written as text by us (what SQLAlchemy's own serializer gives), cast on PostgreSQL.
+    processors = [None if name == "subtotals" else table.c[name].type.bind_processor(dialect)
+                  for name in RATING_COLUMNS[1:]]
     ratings_tail, scores = [], []
     for index, entry in enumerate(entries):
         rater_id, case_id, read = entry["key"]
         score: Score = entry["score"]
-        values = (str(uuid.uuid4()), rater_id, case_id, read, 1, study.rubric_id, score.total, dict(score.subtotals),
+        values = (str(uuid.uuid4()), rater_id, case_id, read, 1, study.rubric_id, score.total, json.dumps(dict(score.subtotals)),
                   entry.get("started_at"), entry.get("submitted_at", now), entry["active_seconds"], "import")
         ratings_tail.append(tuple(
             value if value is None or process is None else process(value) for value, process in zip(values, processors)
         ))
         scores.extend((index, study.item_ids[key], value) for key, value in score.values.items())
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    insert_rating = (f"INSERT INTO rating ({', '.join(RATING_COLUMNS)}) "
-                     f"VALUES ({', '.join([mark] * len(RATING_COLUMNS))})")
+    placeholders = [mark if name != "subtotals" or dialect.name == "sqlite" else f"CAST({mark} AS JSON)"
+                    for name in RATING_COLUMNS]
+    insert_rating = f"INSERT INTO rating ({', '.join(RATING_COLUMNS)}) VALUES ({', '.join(placeholders)})"
     insert_score = f"INSERT INTO rating_score (rating_id, item_id, value) VALUES ({mark}, {mark}, {mark})"
     with study.db.write() as session:
         # A rater may have submitted one of these cases since the file was validated.
