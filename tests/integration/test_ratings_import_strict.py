@@ -92,3 +92,24 @@ def test_plain_rows_still_import(planned, tmp_path):
     rows = [["R01", c, *["3"] * 10, "30", "2025-03-01T10:00:00Z", "41.5"] for c in cases]
     assert import_ratings(planned, _csv(tmp_path, planned, rows, ("total", "submitted_at", "active_seconds")),
                           actor="test") == 3
+
+
+def test_a_submit_between_checking_and_writing_stops_the_whole_import(planned, tmp_path, monkeypatch):
+    """Rows are validated without the write lock; a rating submitted meanwhile is caught inside the
+    write transaction and nothing of the file is stored."""
+    from rushrater.domain.errors import DuplicateError
+    from rushrater.services import ratings
+
+    cases = [c for _, c, _ in reading_list(planned, "R01")][:3]
+    path = _csv(tmp_path, planned, [["R01", c, *["2"] * 10] for c in cases])
+    original = ratings._store_imported
+
+    def submit_first(*args, **kwargs):
+        submit_rating(planned, "R01", cases[1], full_scores(planned, 3))  # a rater at a workstation
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ratings, "_store_imported", submit_first)
+    with pytest.raises(DuplicateError, match="submitted at a workstation while it was being checked"):
+        import_ratings(planned, path, actor="test")
+    with planned.db.read() as session:
+        assert len(queries.rated_keys(session)) == 1  # only the workstation's rating
