@@ -42,7 +42,7 @@ def record(
 ) -> None:
     """Add one audit row, chained to the actor's previous one (storage.audit_chain)."""
     fields = dict(
-        at=now(),
+        at=_transaction_time(session),
         actor=actor,
         action=action,
         entity=entity,
@@ -55,6 +55,17 @@ def record(
     digest = row_hash(prev, **fields)
     session.info["audit_chain"][actor] = digest
     session.add(models.AuditEvent(**fields, prev_hash=prev, row_hash=digest))
+
+
+def _transaction_time(session) -> datetime:
+    """When the write happens. On PostgreSQL the server's transaction time (``now()``): a trigger that
+    stamps a rater's audit row with server time (revision 0008) then stores exactly the value the
+    row's hash was computed over. On SQLite, this process's clock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return now()
+    if "audit_time" not in session.info:
+        session.info["audit_time"] = session.execute(text("SELECT now()")).scalar()
+    return session.info["audit_time"]
 
 
 def _chain_tail(session, actor: str) -> str | None:
