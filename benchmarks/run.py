@@ -80,6 +80,69 @@ def submit_rating(workdir: Path) -> dict[str, float]:
     }
 
 
+@benchmark("submit_during_import_ms_p95", "ratings_import_3600_s")
+def submit_during_import(workdir: Path) -> dict[str, float]:
+    """A rater submitting at a workstation while the coordinator imports 3,600 paper ratings (12
+    raters x 300 cases) in another process: the submit's wait for the write lock."""
+    import subprocess
+
+    from PIL import Image
+
+    from rushrater.services.imports import import_manifest
+    from rushrater.services.planning import plan_reading, reading_list
+    from rushrater.services.raters import add_rater
+    from rushrater.services.ratings import submit_rating as submit
+    from rushrater.services.study import create_study
+
+    study = create_study(workdir / "study", "Benchmark", actor="benchmark")
+    source = workdir / "src"
+    source.mkdir()
+    rng = np.random.default_rng(1)
+    lines = ["file,patient,timepoint,view"]
+    for p in range(150):
+        for tp in ("day1", "month1"):
+            for view in ("AP", "LAT"):
+                name = f"{p}_{tp}_{view}.png"
+                Image.fromarray(rng.integers(0, 4096, (16, 16), dtype=np.uint16)).save(source / name)
+                lines.append(f"{name},P{p:03d},{tp},{view}")
+    (workdir / "manifest.csv").write_text("\n".join(lines) + "\n")
+    import_manifest(study, source, workdir / "manifest.csv", actor="benchmark")
+    for r in range(13):
+        add_rater(study, f"Rater {r}", "resident", actor="benchmark")
+    plan_reading(study, seed=1, actor="benchmark")
+    keys = study.rubric.item_keys
+    paper = ["rater,case," + ",".join(keys)]
+    for r in range(1, 13):
+        for _, case, _ in reading_list(study, f"R{r:02d}"):
+            paper.append(f"R{r:02d},{case}," + ",".join(str(v) for v in rng.integers(1, 4, len(keys))))
+    (workdir / "paper.csv").write_text("\n".join(paper) + "\n")
+    own = [case for _, case, _ in reading_list(study, "R13")]
+    code = ("import sys, time; from rushrater.services.study import open_study; "
+            "from rushrater.services.ratings import import_ratings; s = open_study(sys.argv[1]); t = time.perf_counter(); "
+            "n = import_ratings(s, sys.argv[2], actor='benchmark'); print(n, time.perf_counter() - t)")
+    importer = subprocess.Popen([sys.executable, "-c", code, str(study.root), str(workdir / "paper.csv")],
+                                stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    times = []
+    for case in own:  # submits until the import has finished (and a few after)
+        values = {k: int(v) for k, v in zip(keys, rng.integers(1, 4, len(keys)))}
+        start = time.perf_counter()
+        submit(study, "R13", case, values, active_seconds=30.0)
+        times.append((time.perf_counter() - start) * 1000)
+        if importer.poll() is not None:
+            break
+        time.sleep(0.02)  # a rater submits every few seconds; here every 20 ms to sample the import densely
+    out, _ = importer.communicate()
+    stored, import_s = out.split()
+    study.close()
+    assert int(stored) == 3600, out
+    return {
+        "submit_during_import_ms_p95": round(_percentile(times, 95), 1),
+        "submit_during_import_ms_max": round(max(times), 1),
+        "submit_during_import_n": len(times),
+        "ratings_import_3600_s": round(float(import_s), 2),
+    }
+
+
 @benchmark("demo_build_s")
 def demo_build(workdir: Path) -> dict[str, float]:
     """The whole demo: 80 synthetic radiographs rendered, written as DICOM, imported, planned, rated."""

@@ -22,7 +22,7 @@ from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..services.agreement import ALL, POOLED, TOTAL, AgreementReport, agreement_report, records
 from ..services.consensus import automatic_consensus, discordant_cases, save_automatic_consensus, thresholds
 from ..services.study import open_study
-from .format import table
+from .format import bounded_setting, table
 
 RESULT_KEYS = ("form", "model", "type", "unit", "icc", "ci_low", "ci_high", "f", "df1", "df2", "p")
 
@@ -347,15 +347,15 @@ def register(sub) -> None:
     p.add_argument("--confidence", type=_confidence, default=0.95, help="confidence level (default 0.95)")
     p.add_argument("--form", default="ICC(2,1)", help="ICC form shown in the table (default ICC(2,1)); --json has all")
     p.add_argument("--all-scores", action="store_true", help="show the 10 items too, not only total and subtotals")
-    p.add_argument("--cutoff", type=float, help="slow-healing cut-off (default: the study's, 18)")
+    p.add_argument("--cutoff", type=bounded_setting("slow_healing_cutoff"), help="slow-healing cut-off (default: the study's, 18)")
     add_analysis_options(p)
     p.add_argument("--json", action="store_true", help="every table at full precision")
     p.set_defaults(func=_cmd_agreement)
 
     p = sub.add_parser("consensus", help="mean/median consensus per case and the discordant cases")
     p.add_argument("study", metavar="STUDY")
-    p.add_argument("--spread", type=float, help="discordant when totals span more points than this (default 4)")
-    p.add_argument("--cutoff", type=float, help="slow-healing cut-off (default: the study's, 18)")
+    p.add_argument("--spread", type=bounded_setting("discordance_spread"), help="discordant when totals span more points than this (default 4)")
+    p.add_argument("--cutoff", type=bounded_setting("slow_healing_cutoff"), help="slow-healing cut-off (default: the study's, 18)")
     p.add_argument("--save", choices=("mean", "median"), help="also store the computed consensus (audited)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_consensus)

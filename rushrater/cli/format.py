@@ -42,3 +42,33 @@ def print_status(status: dict) -> None:
             for r in status["raters"]
         ]
         print(table(("Rater", "Name", "Group", "Done", "Assigned", "Left", "Progress"), rows, "lllrrrr"))
+
+
+def bounded_setting(name: str):
+    """An argparse type that takes a number only inside the study setting's range (services.settings)."""
+    import argparse
+
+    from ..domain.errors import ValidationError
+    from ..services.settings import check_setting
+
+    def parse(text: str):
+        try:
+            return check_setting(name, text)
+        except ValidationError as exc:
+            raise argparse.ArgumentTypeError(f"{exc.message}; {exc.fix}") from None
+
+    parse.__name__ = name  # argparse names the type in its message
+    return parse
+
+
+#: Largest row id any backend stores (a 64-bit integer).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(text: str) -> int:
+    """An argparse type for a row number (an item or image id): a whole number from 1."""
+    import argparse
+
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_ROW_ID:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a row number (a whole number from 1)")
+    return int(text)

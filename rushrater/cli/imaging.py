@@ -11,7 +11,7 @@ from ..services.imports import NEEDS_ASSIGNMENT, REJECTED, import_images
 from ..services.redaction import redact_image, redact_staged, set_template
 from ..services.staging import Assignment, assign, assign_from_csv, discard, list_staged
 from ..services.study import open_study
-from .format import table
+from .format import row_id, table
 
 
 class ProgressBar:
@@ -173,7 +173,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("assign", help="assign images that need it to a patient, time point and view")
     p.add_argument("study", metavar="STUDY")
-    p.add_argument("--item", type=int, help="item number from `rushrater pending`")
+    p.add_argument("--item", type=row_id, help="item number from `rushrater pending`")
     p.add_argument("--patient", help="patient code (existing or new)")
     p.add_argument("--timepoint", help="one of the study's time points")
     p.add_argument("--view", help="AP or LAT")
@@ -182,15 +182,15 @@ def register(sub) -> None:
 
     p = sub.add_parser("discard", help="drop an image that needs assignment but is not part of the study")
     p.add_argument("study", metavar="STUDY")
-    p.add_argument("--item", type=int, required=True)
+    p.add_argument("--item", type=row_id, required=True)
     p.add_argument("--reason", required=True)
     p.set_defaults(func=_cmd_discard)
 
     p = sub.add_parser("redact", help="mask burned-in text: rectangles x,y,width,height in image pixels")
     p.add_argument("study", metavar="STUDY")
     target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--image", type=int, help="image id")
-    target.add_argument("--item", type=int, help="item awaiting assignment")
+    target.add_argument("--image", type=row_id, help="image id")
+    target.add_argument("--item", type=row_id, help="item awaiting assignment")
     target.add_argument("--template", metavar="KEY", help="template key 'device | WIDTHxHEIGHT' (every such image)")
     p.add_argument("--rect", action="append", required=True, metavar="X,Y,W,H")
     p.set_defaults(func=_cmd_redact)

@@ -32,9 +32,10 @@ from . import bodycomp as bodycomp_cli  # noqa: E402
 from . import desktop as desktop_cli  # noqa: E402
 from . import stats as stats_cli  # noqa: E402
 from . import drr as drr_cli  # noqa: E402
+from . import integrity as integrity_cli  # noqa: E402
 
 COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, drr_cli,
-                          desktop_cli, stats_cli)
+                          desktop_cli, stats_cli, integrity_cli)
 
 
 def _cmd_init(args) -> int:
@@ -240,6 +241,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RushRaterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # A full disk, a read-only folder or a vanished file the services did not name themselves.
+        from ..services.files import translate_os_error
+
+        translated = translate_os_error(exc, exc.filename, "a file")
+        if translated is None:
+            translated = RushRaterError(f"cannot use {exc.filename or 'a file'}: {exc.strerror or exc}",
+                                        fix="check the path, its permissions and the disk, then run the command again")
+        print(f"error: {translated}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; nothing partial was stored", file=sys.stderr)
         return 130

@@ -279,13 +279,19 @@ class Result:
         return out
 
 
+def check_slice(volume: ct.CtVolume, slice_index: int) -> None:
+    """A slice index inside the series (numpy would take -1 as the last slice, or raise IndexError)."""
+    if not 0 <= slice_index < volume.slice_count:
+        valid = "0" if volume.slice_count == 1 else f"0 to {volume.slice_count - 1}"
+        raise ValidationError(
+            f"slice {slice_index} is outside the series, which has {volume.slice_count} slice(s): valid slices are {valid}",
+            fix=f"give --slice with a number from {valid} (0 = most inferior)",
+        )
+
+
 def compute(volume: ct.CtVolume, slice_index: int, thresholds: dict, contours: dict, height_m: float, sex: str | None) -> dict:
     """Areas, indices and flags of one slice (nothing stored)."""
-    if not 0 <= slice_index < volume.slice_count:
-        raise ValidationError(
-            f"slice {slice_index} is outside the series (0 to {volume.slice_count - 1})",
-            fix="give a slice number within the series",
-        )
+    check_slice(volume, slice_index)
     measured = ct.measure_slice(volume.hu[slice_index], contours, thresholds, volume.pixel_area_cm2, volume.row_spacing_mm)
     values = ct.indices(measured, height_m)
     return {**measured.__dict__, **values, "flags": flags_for(values, sex)}
@@ -336,6 +342,7 @@ def measure(
             warnings.append("T12 touches the edge of the label volume: the vertebra may be cut off, check the level")
     else:
         source = "given"
+    check_slice(volume, slice_index)
     source = level_source or source
     with study.db.read() as session:
         patient = _patient(session, patient_code)

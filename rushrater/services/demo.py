@@ -72,6 +72,8 @@ def build_or_open_demo(
             return study
         study.close()
         shutil.rmtree(path)
+    elif path.exists() and not path.is_dir():
+        raise StudyExistsError("this is a file, not a folder", where=str(path), fix="choose a new or empty folder for the demo")
     elif path.exists() and any(path.iterdir()):
         raise StudyExistsError("folder is not empty", where=str(path), fix="choose a new or empty folder for the demo")
     return build_demo(path, patients=patients, progress=progress)
@@ -88,9 +90,14 @@ def _demo_is_complete(study: Study) -> bool:
         return queries.latest_plan(session) is not None
 
 
+#: Each patient renders four synthetic radiographs (about a second): more is a mistyped number.
+MAX_DEMO_PATIENTS = 200
+
+
 def build_demo(path: Path, *, patients: int = DEFAULT_PATIENTS, progress: Progress | None = None) -> Study:
-    if patients < 3:
-        raise ValidationError("the demo needs at least 3 patients", fix="use --patients 3 or more")
+    if not 3 <= patients <= MAX_DEMO_PATIENTS:
+        raise ValidationError(f"the demo takes 3 to {MAX_DEMO_PATIENTS} patients, not {patients}",
+                              fix=f"use --patients from 3 to {MAX_DEMO_PATIENTS}")
     say = progress or (lambda _message: None)
     rng = np.random.default_rng(DEMO_SEED)
     healing = _patient_healing(rng, patients)

@@ -26,6 +26,7 @@ name in the same folder and renamed into place only when all of them are complet
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -41,6 +42,7 @@ from .. import __version__, stats
 from ..domain.errors import RushRaterError, ValidationError
 from ..storage import queries
 from .agreement import ALL, TOTAL, study_ratings
+from .files import describe_write_failure, library_write_errors
 from .study import Study
 
 FORMATS = ("csv", "csv-wide", "sav", "dta", "xlsx", "r", "spss", "stata")
@@ -731,7 +733,10 @@ def _write_xlsx(tables: ExportTables, path: Path) -> None:
     sheets = _sheet_frames(tables)
     frames = {name: frame for name, _table, frame, _kind in sheets}
     frames["codebook"] = tables.codebook_frame(sheets).rename(columns={"file": "sheet"})
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    # Built in memory, then written in one go: a zip writer that fails on a full disk would
+    # otherwise print a second traceback when it is collected at exit.
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in frames.items():
             frame.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
         book = writer.book
@@ -739,6 +744,7 @@ def _write_xlsx(tables: ExportTables, path: Path) -> None:
             for column in sheet.iter_cols(max_row=min(sheet.max_row, 200)):
                 width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
                 sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    path.write_bytes(buffer.getvalue())
 
 
 def _write(data_file: DataFile, tables: ExportTables) -> Callable[[Path], None]:
@@ -862,8 +868,8 @@ def atomic_write(outputs: dict[Path, Callable[[Path], None]], force: bool) -> li
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the user's usual mode
         for tmp, final in pending:
             _replace(tmp, final)
-    except OSError as exc:
-        raise ExportError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}; nothing was written",
+    except (OSError, *library_write_errors()) as exc:
+        raise ExportError(f"{describe_write_failure(exc, list(outputs))}; nothing was written",
                           fix="check the folder's free space and permissions") from exc
     finally:
         for tmp, _final in pending:
@@ -891,8 +897,8 @@ def export_study(study: Study, fmt: str, out: str | Path, *, force: bool = False
                 write(staging / name)
             os.chmod(staging, 0o777 & ~_umask())
             _replace(staging, out)
-        except OSError as exc:
-            raise ExportError(f"cannot write {out}: {exc.strerror or exc}; nothing was written", where=str(out),
+        except (OSError, *library_write_errors()) as exc:
+            raise ExportError(f"{describe_write_failure(exc, [out])}; nothing was written", where=str(out),
                               fix="check the folder's free space and permissions") from exc
         finally:
             if staging.exists():

@@ -36,6 +36,7 @@ import signal
 import sys
 import threading
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -45,14 +46,16 @@ from datetime import date
 from pathlib import Path
 
 from ..domain.codes import PATIENT_CODE, random_code
-from ..domain.errors import InputFileError, RowProblem, ValidationError
+from ..domain.errors import InputFileError, RowProblem, RushRaterError, ValidationError
 from ..domain.views import View
 from ..imaging.redaction import template_key
 from ..imaging.sources import Prepared, PrepareOptions, prepare, warm_up
 from ..imaging.store import ImageStore
 from ..storage import models, queries
 from . import audit
-from .blinding import BlindingError, PendingKeyFile, check_key_file_path, display_free_text, hits_message, read_key_file, scan
+from . import keyfile
+from .blinding import BlindingError, check_key_file_path, display_free_text, hits_message, read_key_file, scan
+from .files import translate_os_error
 from .study import Study
 
 MANIFEST_COLUMNS = ("file", "patient", "timepoint", "view")
@@ -129,8 +132,12 @@ class ImportReport:
         return data
 
 
-def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV as (spreadsheet line number, {column: text}); header checked first."""
+def read_csv_rows(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...] = (), *, keep_spaces: bool = False
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV as (spreadsheet line number, {column: text}); header checked first.
+
+    ``keep_spaces`` leaves the values as written (for callers that refuse " 3 " rather than guess)."""
     if not path.is_file():
         raise ValidationError("file not found", where=str(path), fix="check the path of the CSV file")
     try:
@@ -167,7 +174,7 @@ def read_csv_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ..
                 if len(values) != len(names):
                     rows.append((line, {"__error__": f"has {len(values)} fields, the header has {len(names)}"}))
                     continue
-                rows.append((line, {n: v.strip() for n, v in zip(names, values)}))
+                rows.append((line, {n: (v if keep_spaces else v.strip()) for n, v in zip(names, values)}))
             return rows
     except UnicodeDecodeError as exc:
         raise ValidationError(
@@ -227,6 +234,7 @@ def import_images(
             "a folder import needs --key-file: patients get random codes, and the key file is the only link back",
             fix="add --key-file PATH (outside the study folder; keep it apart from the study)",
         )
+    keyfile.reconcile(study, key_path)  # rows a crashed import left pending
     key_rows = read_key_file(key_path)
     device_codes = {r["device"]: r["device_code"] for r in key_rows if r.get("device") and r.get("device_code")}
 
@@ -262,16 +270,22 @@ def import_images(
         device_codes=device_codes,
     )
     results: list[Prepared] = []
+    files_before = set(study.images._file_keys())
     try:
         results = _run(files, options, progress, workers)
         _code_devices(study, results, device_codes)
         rows, staged, placements = _decide(study, files, results, manifest_rows, key_rows, timepoints, str(manifest or ""))
         report.rows = rows
         _commit(study, report, results, staged, placements, key_rows, key_path, actor)
-    except BaseException:
+    except BaseException as exc:
         for result in results:
             if result.storage_key:
                 study.images.discard(result.storage_key)
+        _remove_own_leftovers(study, files_before)
+        if isinstance(exc, OSError):
+            translated = translate_os_error(exc, study.images.root, "the study's image files")
+            if translated is not None:
+                raise translated from exc
         raise
     report.report_path = str(_keep_report(study, report))
     return report
@@ -365,6 +379,17 @@ def _prepare_with_time_limit(path: str, options: PrepareOptions, seconds: int) -
 
 def _limited_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(), DECODE_MEMORY_BYTES))
+
+
+def _remove_own_leftovers(study: Study, files_before: set[str]) -> None:
+    """Files this import's workers stored that no row refers to (a worker finishing after another
+    failed, a disk that filled up): removed, so a failed import leaves nothing behind."""
+    from .gc import collect_garbage
+
+    try:
+        collect_garbage(study, dry_run=False, among=set(study.images._file_keys()) - files_before)
+    except Exception:  # noqa: BLE001 - the import's own error is the one to report; `rushrater gc` remains
+        pass
 
 
 def _run(files: list[Path], options: PrepareOptions, progress: Progress | None, workers: int | None) -> list[Prepared]:
@@ -660,7 +685,9 @@ def _key_row(result: Prepared, row: ImportRow, placed_as: str) -> dict[str, str]
 def _commit(study, report, results, staged, placements, key_rows, key_path, actor) -> None:
     new_key_rows: list[dict[str, str]] = []
     new_keys = [r.storage_key for r in results if r.storage_key]
-    pending_key = None
+    # Recorded with the images and marked on the key rows written before the commit (keyfile).
+    import_id = str(uuid.uuid4())
+    key_written = False
     try:
         with study.db.write() as session:
             # What older imports kept and the blinding check now refuses is cleaned first.
@@ -716,6 +743,7 @@ def _commit(study, report, results, staged, placements, key_rows, key_path, acto
                     "rejected": report.rejected,
                     "cases": sorted({r.case for r in report.rows if r.case and r.status == IMPORTED}),
                     "deidentification": "DICOM PS3.15 Annex E Basic Application Level Confidentiality Profile",
+                    "import_id": import_id,
                 },
             )
             session.flush()
@@ -734,13 +762,23 @@ def _commit(study, report, results, staged, placements, key_rows, key_path, acto
                     fix="remove the identifiers from the source (or the study's files) and import again",
                 )
             if key_path is not None and new_key_rows:
-                pending_key = PendingKeyFile(key_path, key_rows + new_key_rows)
-        if pending_key is not None:
-            pending_key.commit()
+                # Before the commit: a kill after it still finds the link back to the patients.
+                keyfile.write_key_file(key_path, key_rows + [{**row, keyfile.PENDING: import_id} for row in new_key_rows])
+                key_written = True
     except BaseException:
-        if pending_key is not None:
-            pending_key.discard()
+        if key_written:
+            try:  # drops the pending rows unless the commit got through after all
+                keyfile.reconcile(study, key_path)
+            except Exception:  # noqa: BLE001 - the next import reconciles; the first error matters
+                pass
         raise
+    if key_written:
+        # Committed: the images must stay even if clearing the marks fails (the next import
+        # reconciles the rows, which already name their patients).
+        try:
+            keyfile.write_key_file(key_path, key_rows + new_key_rows)
+        except RushRaterError:
+            pass
 
 
 def _case_for(session, patient_code: str, tp, cases: dict, taken_codes: set[str]) -> models.Case:

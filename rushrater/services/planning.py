@@ -14,6 +14,7 @@ from ..domain.errors import NotFoundError, PlanError, ValidationError
 from ..domain.ordering import order_without_adjacent, rater_rng
 from ..storage import models, queries
 from . import audit
+from .settings import check_setting
 from .study import DEFAULT_SETTINGS, Study
 
 MAX_SEED = 2**31 - 1  # fits a 32-bit integer column on every backend
@@ -80,8 +81,8 @@ def plan_reading(
         raise ValidationError(
             f"re-read fraction {reread_fraction} is out of range", fix="give a share above 0 and at most 1, e.g. 0.2"
         )
-    if washout_days is not None and (washout_days != washout_days or washout_days < 0):
-        raise ValidationError(f"washout of {washout_days} days is not possible", fix="give 0 or more days, e.g. 28")
+    if washout_days is not None:
+        washout_days = check_setting("washout_days", washout_days)
     if washout_days is not None and reread_fraction is None:
         raise ValidationError(
             "a washout applies to re-reads only", fix="add --reread-fraction (e.g. 0.2) to plan re-reads"

@@ -14,6 +14,8 @@ becomes ``TransientDatabaseError`` so the services can retry with the same idemp
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -149,7 +151,7 @@ def connect_error(exc: BaseException, url: str) -> DatabaseConnectError:
 
 #: The newest migration. Opening a study that is already at this revision needs no Alembic at all
 #: (importing it costs about 0.3 s of every start-up); a test checks it equals Alembic's head.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 def alembic_config(url: str):
@@ -180,12 +182,81 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA synchronous = FULL")
+    # REPLACE's implicit delete then fires the append-only DELETE triggers (revision 0009 also
+    # refuses a duplicate key before insert, for clients that do not set this pragma).
+    cursor.execute("PRAGMA recursive_triggers = ON")
     cursor.close()
+
+
+class DatabaseFullError(RushRaterError):
+    """SQLite could not grow the study database: the disk (or quota) is full."""
+
+
+class DatabaseLockedError(RushRaterError):
+    """Another program holds the SQLite study database's write lock for longer than we wait."""
+
+
+#: After this long waiting for the write lock, say so (and who holds it) instead of waiting silently.
+LOCK_NOTICE_MS = 2_000
+_log = logging.getLogger("rushrater")
 
 
 def _begin_sqlite(connection) -> None:
     immediate = connection.get_execution_options().get("rushrater_write", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not immediate:
+        connection.exec_driver_sql("BEGIN")
+        return
+    # A first short wait, then a notice naming who holds the lock, then the rest of the timeout.
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {min(LOCK_NOTICE_MS, BUSY_TIMEOUT_MS)}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+            raise
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    path = connection.engine.url.database or ""
+    holders = lock_holders(path)
+    _log.warning(
+        "the study database is being written by %s; waiting up to %d s for it to finish",
+        ", ".join(holders) or "another program", max(0, BUSY_TIMEOUT_MS - LOCK_NOTICE_MS) // 1000,
+    )
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {max(0, BUSY_TIMEOUT_MS - LOCK_NOTICE_MS)}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig).lower() and "busy" not in str(exc.orig).lower():
+            raise
+        holders = lock_holders(path) or holders
+        raise DatabaseLockedError(
+            f"the study database is locked by {', '.join(holders) or 'another program'} "
+            f"(waited {BUSY_TIMEOUT_MS // 1000} s)",
+            where=path,
+            fix="close the other program or save its changes (e.g. DB Browser for SQLite: Write Changes, then "
+            "Close Database), or let the other rushrater command finish, then try again",
+        ) from exc
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def lock_holders(database_path: str) -> list[str]:
+    """Other processes with the database (or its WAL) open, as "name (pid N)" (Linux /proc; empty
+    elsewhere). Who holds the write lock itself is not recorded anywhere SQLite exposes."""
+    if not database_path or not Path("/proc/self/fd").is_dir():
+        return []
+    targets = {str(Path(database_path).resolve()), str(Path(database_path).resolve()) + "-wal"}
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            if any(os.readlink(fd) in targets for fd in (proc / "fd").iterdir()):
+                name = (proc / "comm").read_text().strip()
+                found.append(f"{name} (pid {proc.name})")
+        except OSError:  # another user's process, or it just ended
+            continue
+    return sorted(found)
 
 
 def make_engine(url: str) -> Engine:
@@ -240,7 +311,16 @@ class Database:
     def _translated(self) -> Iterator[None]:
         """On a server, a broken connection is a TransientDatabaseError (the caller may retry)."""
         if self.is_sqlite:
-            yield
+            try:
+                yield
+            except OperationalError as exc:
+                if "disk is full" not in str(exc.orig).lower():
+                    raise
+                raise DatabaseFullError(
+                    "the disk is full: the study database could not store this change, and nothing of it was kept",
+                    where=make_url(self.url).database,
+                    fix="free some space on the disk that holds the study folder, then run the command again",
+                ) from exc
             return
         try:
             yield

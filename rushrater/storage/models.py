@@ -317,7 +317,14 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
     reason: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+    # The hash chain (storage.audit_chain): the previous row of this actor's hash, and this row's.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity", "entity_id"),
+        # Finds an actor's last row (the chain's tail) at every write without a table scan.
+        Index("ix_audit_event_actor", "actor", "id"),
+    )
 
 
 class ImageDeidentification(Base):
