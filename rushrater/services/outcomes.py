@@ -20,6 +20,7 @@ crash.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,6 +169,8 @@ class OutcomeReport:
     by: str | None
     strata: list[StratumResult]
     caliper: float | None
+    #: {variable: {level as the tables show it: value label}} from the codebook
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         t = self.table
@@ -190,7 +193,7 @@ def _attempt(notes: list[str], what: str, call):
 
 def run_outcomes(study: Study | None = None, *, table: AnalysisTable | None = None, timepoint: str | None = None,
                  cutoff: float | None = None, by: str | None = None, covariates: list[str] | None = None,
-                 caliper: float | None = 0.05, profile: str | None = "mass") -> OutcomeReport:
+                 caliper: float | None = 0.05, profile: str | None = None) -> OutcomeReport:
     """The whole outcome analysis per stratum (see the module docstring)."""
     if table is None:
         if study is None:
@@ -218,8 +221,14 @@ def run_outcomes(study: Study | None = None, *, table: AnalysisTable | None = No
         groups = [(labels.get(str(level), str(level)), part) for level, part in rated.groupby(by, sort=True)]
         if rated[by].isna().any():
             groups.append((f"{by} missing", rated[rated[by].isna()]))
-    strata = [_stratum(name, part.reset_index(drop=True), table, list(covariates), caliper, profile) for name, part in groups]
-    return OutcomeReport(table, by, strata, caliper)
+    with warnings.catch_warnings():
+        # statsmodels warns (overflow in exp) while it explores a separated model; the stats core
+        # reports separation and non-convergence itself, and they reach the stratum's notes.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        strata = [_stratum(name, part.reset_index(drop=True), table, list(covariates), caliper, profile)
+                  for name, part in groups]
+    value_labels = {name: codebook_labels(study, name) for name in table.clinical} if study is not None else {}
+    return OutcomeReport(table, by, strata, caliper, value_labels)
 
 
 def codebook_labels(study: Study, name: str) -> dict[str, str]:

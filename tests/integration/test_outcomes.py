@@ -90,3 +90,28 @@ def test_bad_choices_give_clear_messages_or_notes(outcome_study):
     # everyone slow with a cut-off of 31: a note, no crash
     report = outcomes.run_outcomes(study, cutoff=31)
     assert "same healing group" in report.strata[0].notes[0]
+
+
+def test_cli_prints_tables_json_and_writes_the_report(outcome_study, tmp_path, capsys):
+    from rushrater.cli.main import main
+
+    study, _ = outcome_study
+    path = str(study.root)
+    assert main(["outcomes", path, "--by", "institution", "--covariates", "age,sex,bmi"]) == 0
+    out = capsys.readouterr().out
+    assert "=== Centre A: n = 30" in out and "Table 3." in out and "AUC (95% CI)" in out
+    assert main(["outcomes", path, "--covariates", "age,sex", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    stratum = data["strata"][0]
+    assert data["cutoff"] == 18 and data["timepoint"] == "month1" and len(data["patients"]) == 60
+    assert {m["marker"] for m in stratum["roc"]["markers"]} == {"smi", "vfi", "sfi", "vsr"}
+    assert stratum["univariable"][0]["terms"][1]["term"] == "smi"
+    for suffix in ("html", "pdf"):
+        out_path = tmp_path / f"outcomes.{suffix}"
+        assert main(["outcomes", path, "--by", "institution", "--covariates", "age,sex", "--out", str(out_path)]) == 0
+        assert out_path.stat().st_size > 10_000
+    html = (tmp_path / "outcomes.html").read_text(encoding="utf-8")
+    assert "Table 1. Baseline" in html and "<svg" in html and "Centre B" in html
+    assert main(["outcomes", path, "--out", str(tmp_path / "outcomes.pdf")]) == 1  # exists: refused
+    assert "--force" in capsys.readouterr().err
+    assert main(["outcomes", path, "--delta", "day1"]) == 1
