@@ -16,6 +16,7 @@ import pandas as pd
 from ...domain.errors import RushRaterError
 from ...services.study import Study, open_study
 from ..errors import show_error
+from ..i18n import timepoint_label
 from ..qt import (
     QComboBox,
     QDoubleSpinBox,
@@ -68,6 +69,7 @@ class OutcomesView(QWidget):
         super().__init__(parent)
         self.study = study
         self.result: dict | None = None
+        self.timepoint_labels: dict[str, str] = {}
         self.task: BackgroundTask | None = None
         self.pool = QThreadPool(self)
         self.timepoint_combo = QComboBox()
@@ -163,8 +165,9 @@ class OutcomesView(QWidget):
             timepoints = [(tp.key, tp.label) for tp in queries.timepoints(session)]
         book = codebook(self.study)
         self.timepoint_combo.clear()
+        self.timepoint_labels = {key: timepoint_label(key, label) for key, label in timepoints}
         for key, label in timepoints:
-            self.timepoint_combo.addItem(label, key)
+            self.timepoint_combo.addItem(self.timepoint_labels[key], key)
         self.timepoint_combo.setCurrentIndex(len(timepoints) - 1)
         self.by_combo.clear()
         self.by_combo.addItem(self.tr("all patients together"), None)
@@ -245,7 +248,8 @@ class OutcomesView(QWidget):
             return
         stratum = self.result["strata"][index]
         self.status.setText(self.tr("n = {0}: {1} slow, {2} normal healing (RUSH below {3:g} at {4})").format(
-            stratum["n"], stratum["n_slow"], stratum["n_normal"], self.result["cutoff"], self.result["timepoint"]))
+            stratum["n"], stratum["n_slow"], stratum["n_normal"], self.result["cutoff"],
+            self.timepoint_labels.get(self.result["timepoint"], self.result["timepoint"])))
         for key, widget in self.tables.items():
             self._fill(widget, stratum["tables"][key])
         for key, label in self.figure_labels.items():
