@@ -321,6 +321,11 @@ def _summary(row: dict, level) -> list[tuple[str, str]]:
     return [(str(value), f"{c['n']} ({c['percent']:.1f}%)") for value, c in s["levels"].items()]
 
 
+#: How the tables name the stats core's tests.
+TEST_NAMES = {"student_t": "t-test", "welch_t": "Welch t-test", "mann_whitney": "Mann–Whitney U", "chi2": "χ²",
+              "fisher": "Fisher's exact"}
+
+
 def compare_table(result: stats.CompareResult | None, labels: dict[str, str], value_labels=None) -> pd.DataFrame:
     """A baseline table as printed: variable, level, one column per healing group, test, p, SMD."""
     columns = ["variable", "level", "normal healing", "slow healing", "test", "p", "smd"]
@@ -333,7 +338,8 @@ def compare_table(result: stats.CompareResult | None, labels: dict[str, str], va
         for k, ((level, a), (_, b)) in enumerate(zip(normal, slow)):
             shown = (value_labels or {}).get(row["variable"], {}).get(level, level) if level else ""
             rows.append({"variable": labels.get(row["variable"], row["variable"]) if k == 0 else "", "level": shown,
-                         "normal healing": a, "slow healing": b, "test": row["test"] if k == 0 else "",
+                         "normal healing": a, "slow healing": b,
+                         "test": TEST_NAMES.get(row["test"], row["test"] or "") if k == 0 else "",
                          "p": _p(row["p"]) if k == 0 else "", "smd": f"{row['smd']:.3f}" if k == 0 and np.isfinite(row["smd"]) else ""})
     return pd.DataFrame(rows, columns=columns)
 
