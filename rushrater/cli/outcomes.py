@@ -22,7 +22,7 @@ def _cmd_outcomes(args) -> int:
         raise ValidationError("--delta takes two time points", fix="e.g. --delta day1,month1")
     with open_study(args.study) as study:
         table = outcomes.analysis_table(study, timepoint=args.timepoint, cutoff=args.cutoff,
-                                        delta=tuple(delta) if delta else None)
+                                        delta=(delta[0], delta[1]) if delta else None)
         report = outcomes.run_outcomes(study, table=table, by=args.by, covariates=_list(args.covariates),
                                        caliper=None if args.caliper == 0 else args.caliper,
                                        profile="mass" if args.profile_ci else None)

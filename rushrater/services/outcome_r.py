@@ -52,9 +52,9 @@ def outcome_numbers(report: OutcomeReport) -> pd.DataFrame:
             for key in ("or", "ci_low", "ci_high", "p"):
                 add(name, "univariable", fit.predictors[0], key, term[key])
         for fit in s.adjusted:
-            for term in fit.terms.iloc[1:].to_dict("records"):
+            for adjusted in fit.terms.iloc[1:].to_dict("records"):
                 for key in ("or", "ci_low", "ci_high", "p"):
-                    add(name, f"adjusted:{fit.predictors[0]}", term["term"], key, term[key])
+                    add(name, f"adjusted:{fit.predictors[0]}", adjusted["term"], key, adjusted[key])
         if s.correlation is not None:
             for c in s.correlation.rows.to_dict("records"):
                 for key in ("r", "p", "n"):

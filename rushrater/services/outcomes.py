@@ -90,7 +90,8 @@ def analysis_table(study: Study, *, timepoint: str | None = None, cutoff: float 
     patients = sorted(set(first["patient"]) | {p for p, _ in decided} | set(body["patient"]) | set(clinical["patient"]))
     out = pd.DataFrame({"patient": patients})
     for tp in tps:
-        values, sources = [], []
+        values: list[float] = []
+        sources: list[str | None] = []
         for p in patients:
             if (p, tp) in decided:
                 values.append(decided[(p, tp)])
@@ -291,9 +292,9 @@ def _stratum(name: str, part: pd.DataFrame, table: AnalysisTable, covariates: li
     if DELTA in part.columns:
         result.correlation = _attempt(notes, "correlation", lambda: stats.correlate(part, DELTA, indices))
     result.roc = _attempt(notes, "ROC analysis", lambda: stats.roc(part, GROUP, indices))
-    for obj in (result.baseline, result.matching, result.univariable and None, result.correlation, result.roc):
-        if obj is not None and getattr(obj, "warnings", None):
-            notes.extend(obj.warnings)
+    for warned in (result.baseline, result.matching, result.correlation, result.roc):
+        if warned is not None:
+            notes.extend(warned.warnings)
     for fit in [*result.univariable, *result.adjusted]:
         if fit.problem:
             notes.append(f"logistic model on {', '.join(fit.predictors)}: {fit.problem}")
@@ -381,10 +382,11 @@ def paper_tables(stratum: StratumResult, table: AnalysisTable, value_labels=None
     corr = stratum.correlation.rows.set_index("y") if stratum.correlation is not None else pd.DataFrame()
     roc = stratum.roc.markers.set_index("marker") if stratum.roc is not None else pd.DataFrame()
     for index in table.indices:
-        row = {"index": labels.get(index, index)}
+        row: dict[str, object] = {"index": labels.get(index, index)}
         if index in corr.index:
-            c = corr.loc[index]
-            row |= {"spearman r (ΔRUSH)": f"{c['r']:.3f}" if np.isfinite(c["r"]) else "–", "r p": _p(c["p"]), "n (r)": int(c["n"])}
+            c = corr.loc[index].to_dict()
+            row |= {"spearman r (ΔRUSH)": f"{c['r']:.3f}" if np.isfinite(c["r"]) else "–", "r p": _p(float(c["p"])),
+                    "n (r)": int(c["n"])}
         if index in roc.index:
             r = roc.loc[index]
             row |= {"AUC (95% CI)": f"{r['auc']:.3f} ({r['ci_low']:.3f}–{r['ci_high']:.3f})",
