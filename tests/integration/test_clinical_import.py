@@ -95,7 +95,14 @@ def test_reimport_of_a_corrected_sheet_makes_new_versions_and_lists_changes(popu
     assert (1, "71", None) in versions and (2, "72", "corrected by re-import of sheet2.csv") in versions
     assert len(events) == 2 and events[1]["changes"][0]["variable"] in ("age", "asa")
     same = clinical.import_clinical(populated_study, corrected, key_file=key, id_column="MRN", codebook=book, actor="test")
-    assert same.changes == [] and same.values_added == 0
+    assert same.changes == [] and same.values_added == 0 and same.codebook_versions == []
+    # a corrected codebook entry is a new version; the current one is used
+    relabelled = write_csv(tmp_path / "codebook2.csv", [CODEBOOK[0], ("age", "Age at surgery", "continuous", "years", "18", "110", ""),
+                                                        *CODEBOOK[2:]])
+    again = clinical.import_clinical(populated_study, corrected, key_file=key, id_column="MRN", codebook=relabelled, actor="test")
+    assert again.codebook_versions == ["age"] and clinical.codebook(populated_study)["age"].label == "Age at surgery"
+    with populated_study.db.read() as session:
+        assert [v.version for v in session.query(models.ClinicalVariable).filter_by(name="age")] == [1, 2]
 
 
 def test_bad_rows_are_all_listed_and_nothing_is_stored(populated_study, files, tmp_path):
@@ -188,6 +195,28 @@ def test_ct_series_before_any_radiograph_enters_through_the_key_file(study, tmp_
     write_csv(tmp_path / "sheet.csv", [("MRN", "age"), ("MRN-4711", "77")])
     clinical.import_clinical(study, tmp_path / "sheet.csv", key_file=key, id_column="MRN", accept_inferred=True, actor="test")
     assert clinical.clinical_table(study).to_dict("records") == [{"patient": code, "age": 77.0}]
+    # no radiograph and no rating yet: the analysis table still has the patient, without RUSH
+    from rushrater.services import outcomes
+
+    table = outcomes.analysis_table(study).data
+    assert table["patient"].tolist() == [code] and table["rush_month1"].isna().all() and table["age"].tolist() == [77.0]
+
+
+def test_cli_bodycomp_import_maps_the_patient_id_through_the_key_file(study, tmp_path, capsys):
+    import numpy as np
+
+    from rushrater.imaging import ct
+
+    image, _ = ct.phantom(spacing_mm=0.8, noise=10.0)
+    write_ct_series(tmp_path / "ct", np.stack([image] * 3))
+    key = tmp_path / "keys" / "key.csv"
+    key.parent.mkdir()
+    assert main(["bodycomp-import", str(study.root), "--series", str(tmp_path / "ct")]) == 1
+    assert "--key-file" in capsys.readouterr().err
+    assert main(["bodycomp-import", str(study.root), "--series", str(tmp_path / "ct"), "--key-file", str(key)]) == 0
+    code = read_key_file(key)[0]["patient_code"]
+    out = capsys.readouterr().out
+    assert f"CT series for {code}" in out and "MRN-4711" not in out
 
 
 def test_append_only_on_every_backend(populated_study, files):
