@@ -98,6 +98,13 @@ def upgrade() -> None:
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION rushrater_append_only()"
             )
+            # TRUNCATE refused like the other append-only tables once revision 0008 (PostgreSQL
+            # isolation) has made its function; written so that either chain order works.
+            op.execute(
+                "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'rushrater_no_truncate') THEN "
+                f"EXECUTE 'CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION rushrater_no_truncate()'; END IF; END $$"
+            )
 
 
 def downgrade() -> None:
