@@ -218,3 +218,117 @@ def write_nifti_as_ct_series(nifti_path: Path, folder: Path) -> Path:
     hu = np.clip(lps.transpose(2, 1, 0), -1024, 3071).astype(np.int16)  # (slices, rows, columns)
     origins = [list(corner + np.array([0.0, 0.0, k * zooms[2]])) for k in range(nz)]
     return write_ct_series(folder, hu, spacing=(zooms[1], zooms[0]), origins=origins)
+
+
+# --- an outcome study (issue 14): ratings, body composition and a clinical sheet -------------
+
+OUTCOME_CODEBOOK = [
+    ("variable", "label", "type", "unit", "min", "max", "levels"),
+    ("institution", "Institution", "categorical", "", "", "", "1=Centre A;2=Centre B"),
+    ("age", "Age", "continuous", "years", "18", "110", ""),
+    ("sex", "Sex", "binary", "", "", "", "0=Female;1=Male"),
+    ("bmi", "BMI", "continuous", "kg/m²", "10", "60", ""),
+    ("diabetes", "Diabetes", "binary", "", "", "", "0=No;1=Yes"),
+    ("asa", "ASA class", "categorical", "", "", "", "1=I-II;2=III-IV"),
+]
+
+
+def outcome_patients(n: int, seed: int = 14):
+    """Per-patient truth of a simulated healing study: covariates, indices and the RUSH totals
+    at day 1 and month 1 (lower SMI and higher VFI slow healing, as the study found)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "patient": [f"P{p:03d}" for p in range(1, n + 1)],
+        "institution": np.where(np.arange(n) % 2 == 0, 1, 2),
+        "age": np.round(rng.normal(72, 9, n), 0),
+        "sex": rng.integers(0, 2, n),
+        "bmi": np.round(rng.normal(24, 3, n), 1),
+        "diabetes": (rng.random(n) < 0.25).astype(int),
+        "asa": rng.integers(1, 3, n),
+        "height_m": np.round(rng.normal(1.66, 0.08, n), 2),
+        "smi": rng.normal(45, 7, n),
+        "vfi": np.abs(rng.normal(40, 14, n)) + 5,
+        "sfi": np.abs(rng.normal(50, 15, n)) + 5,
+    })
+    frame["total_day1"] = np.clip(np.rint(12 + rng.normal(0, 1.2, n)), 10, 30)
+    month1 = 18.5 + 0.35 * (frame["smi"] - 45) - 0.07 * (frame["vfi"] - 40) + rng.normal(0, 2.0, n)
+    frame["total_month1"] = np.clip(np.rint(month1), 11, 30)
+    return frame
+
+
+def _items_for_total(total: int, n_items: int, rng) -> list[int]:
+    """Ten item levels 1–3 that add up to ``total``."""
+    values = [1] * n_items
+    for j in rng.permutation(np.repeat(np.arange(n_items), 2))[: int(total) - n_items]:
+        values[j] += 1
+    return values
+
+
+def build_outcome_study(study, tmp_path: Path, n: int = 60, seed: int = 14):
+    """Images, three raters' ratings (each within ±1 of the patient's true total), body
+    composition and a clinical sheet for ``n`` patients; returns the per-patient truth.
+
+    Ratings and the clinical sheet go through the real imports. Body-composition measurements are
+    written as rows (the CT measuring path has its own tests and takes ~1 s a patient): a CT
+    series row, the height and a locked measurement per patient.
+    """
+    from datetime import datetime, timezone
+
+    from rushrater.imaging.ct import normalise_thresholds
+    from rushrater.services.clinical import import_clinical
+    from rushrater.services.imports import import_manifest
+    from rushrater.services.raters import add_rater
+    from rushrater.services.ratings import import_ratings
+    from rushrater.storage import models, queries
+
+    truth = outcome_patients(n, seed)
+    source = tmp_path / "outcome-source"
+    import_manifest(study, source, write_manifest(tmp_path / "outcome-manifest.csv", image_rows(source, n)), actor="test")
+    codes = [add_rater(study, name, group, actor="test").code
+             for name, group in (("Dr One", "attending"), ("Dr Two", "attending"), ("Dr Three", "resident"))]
+    rng = np.random.default_rng(seed + 1)
+    items = list(study.rubric.item_keys)
+    with (tmp_path / "outcome-ratings.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["rater", "patient", "timepoint", "read", *items])
+        for code in codes:
+            for row in truth.itertuples():
+                for tp in ("day1", "month1"):
+                    total = int(np.clip(getattr(row, f"total_{tp}") + rng.integers(-1, 2), 10, 30))
+                    writer.writerow([code, row.patient, tp, 1, *_items_for_total(total, len(items), rng)])
+    import_ratings(study, tmp_path / "outcome-ratings.csv", actor="test")
+
+    now = datetime.now(timezone.utc)
+    # A tiny stand-in volume per series, so the rows name real stored bytes (server studies check).
+    stored = [study.images.put(np.full((2, 2), k, dtype=np.uint16)) for k in range(n)]
+    with study.db.write() as session:
+        for k, row in enumerate(truth.itertuples()):
+            patient = queries.patient_by_code(session, row.patient)
+            series = models.CtSeries(
+                patient_id=patient.id, storage_key=stored[k].key, file_sha256=stored[k].sha256, content_sha256=f"{k:064d}",
+                rows=512, columns=512, slice_count=1, row_spacing_mm=0.8, column_spacing_mm=0.8, slice_spacing_mm=3.0,
+                geometry={}, source_format="simulated", method="simulated", patient_identity_removed="YES",
+                device="simulated", imported_by="test", created_at=now)
+            body = models.PatientAnthropometry(patient_id=patient.id, version=1, height_m=float(row.height_m),
+                                               sex="M" if row.sex else "F", source="csv", recorded_by="test", recorded_at=now)
+            session.add_all([series, body])
+            session.flush()
+            h2 = float(row.height_m) ** 2
+            session.add(models.BodyComposition(
+                patient_id=patient.id, series_id=series.id, assessor="A1", version=1, status="measured",
+                recorded_by="test", recorded_at=now, measured_at=now, slice_index=0, slice_position_mm=0.0,
+                level_source="given", thresholds=normalise_thresholds(None), contours={}, muscle_cm2=row.smi * h2, visceral_fat_cm2=row.vfi * h2,
+                subcutaneous_fat_cm2=row.sfi * h2, muscle_mean_hu=40.0, anthropometry_id=body.id,
+                height_m=float(row.height_m), sex=body.sex, smi=float(row.smi), vfi=float(row.vfi), sfi=float(row.sfi),
+                vsr=float(row.vfi / row.sfi), flags={}))
+    sheet = tmp_path / "outcome-clinical.csv"
+    columns = ["patient", "institution", "age", "sex", "bmi", "diabetes", "asa"]
+    truth[columns].to_csv(sheet, index=False)
+    book = tmp_path / "outcome-codebook.csv"
+    with book.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(OUTCOME_CODEBOOK)
+    import_clinical(study, sheet, code_column="patient", codebook=book, actor="test")
+    truth["vsr"] = truth["vfi"] / truth["sfi"]
+    return truth

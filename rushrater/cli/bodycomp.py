@@ -31,7 +31,14 @@ def _print_result(result, as_json: bool) -> None:
 def _cmd_measure(args) -> int:
     assessor = args.assessor or audit.coordinator_actor()
     with open_study(args.study) as study:
-        series = bodycomp.import_ct(study, args.patient, args.series) if args.series else None
+        series = bodycomp.import_ct(study, args.patient, args.series, key_file=args.key_file) if args.series else None
+        if series is not None and not args.patient:
+            args.patient = _code_of(study, series)
+            print(f"CT series imported for patient {args.patient} (Patient ID mapped through the key file)")
+        if not args.patient:
+            from ..domain.errors import ValidationError
+
+            raise ValidationError("give --patient CODE, or --series DIR with --key-file KEY", fix="e.g. --patient P-AB12")
         if args.height is not None:
             bodycomp.set_anthropometry(study, args.patient, args.height, args.sex, source="cli",
                                        reason="entered with bodycomp")
@@ -41,10 +48,17 @@ def _cmd_measure(args) -> int:
     return 0
 
 
+def _code_of(study, series) -> str:
+    from ..storage import models
+
+    with study.db.read() as session:
+        return session.get(models.Patient, series.patient_id).code
+
+
 def _cmd_import(args) -> int:
     with open_study(args.study) as study:
-        series = bodycomp.import_ct(study, args.patient, args.series)
-        print(f"CT series for {args.patient}: {series.slice_count} slices, "
+        series = bodycomp.import_ct(study, args.patient, args.series, key_file=args.key_file)
+        print(f"CT series for {_code_of(study, series)}: {series.slice_count} slices, "
               f"{series.row_spacing_mm:.3f} x {series.column_spacing_mm:.3f} x {series.slice_spacing_mm:.2f} mm (de-identified)")
     return 0
 
@@ -89,8 +103,10 @@ def _cmd_agreement(args) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser("bodycomp", help="measure CT body composition at T12 with the automatic contours")
     p.add_argument("study", metavar="STUDY")
-    p.add_argument("--patient", required=True, metavar="CODE", help="the patient's study code")
+    p.add_argument("--patient", metavar="CODE", help="the patient's study code (optional with --series and --key-file)")
     p.add_argument("--series", metavar="DIR", help="CT DICOM folder to import first (default: the patient's imported series)")
+    p.add_argument("--key-file", metavar="KEY", help="map the series' DICOM Patient ID to a patient code through the key file "
+                   "(a patient without radiographs enters the study)")
     p.add_argument("--slice", type=int, metavar="N", help="axial slice index (0 = most inferior)")
     p.add_argument("--labels", metavar="NIFTI", help="TotalSegmentator label file: propose the mid-T12 slice")
     p.add_argument("--height", type=float, metavar="M", help="height in metres (recorded with the patient)")
@@ -102,8 +118,9 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("bodycomp-import", help="import a patient's CT series (de-identified)")
     p.add_argument("study", metavar="STUDY")
-    p.add_argument("--patient", required=True, metavar="CODE")
+    p.add_argument("--patient", metavar="CODE", help="the patient's study code (optional with --key-file)")
     p.add_argument("--series", required=True, metavar="DIR")
+    p.add_argument("--key-file", metavar="KEY", help="map the series' DICOM Patient ID to a patient code through the key file")
     p.set_defaults(func=_cmd_import)
 
     p = subparsers.add_parser("bodycomp-height", help="record a patient's height (m) and sex, or import them from CSV")

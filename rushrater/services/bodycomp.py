@@ -26,6 +26,8 @@ from ..domain.errors import DuplicateError, NotFoundError, ValidationError
 from ..imaging import ct
 from ..storage import models, queries
 from . import audit
+from ..domain.codes import random_code
+from .blinding import KEY_COLUMNS, BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
 from .imports import read_csv_rows
 from .settings import update_settings
 from .study import Study
@@ -89,24 +91,62 @@ def _patient(session, code: str) -> models.Patient:
     patient = queries.patient_by_code(session, code.strip())
     if patient is None:
         raise NotFoundError(
-            f"no patient {code!r} in the study", fix="use the patient code shown in the study (import the radiographs first)"
+            f"no patient {code!r} in the study", fix="use the patient code shown in the study, or give the key file (--key-file) to map the CT series' Patient ID"
         )
     return patient
 
 
-def import_ct(study: Study, patient_code: str, folder: str | Path, *, actor: str | None = None) -> models.CtSeries:
-    """Import one CT series for a patient. The same series again returns the stored one."""
+def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key_file: str | Path | None = None,
+              actor: str | None = None) -> models.CtSeries:
+    """Import one CT series for a patient. The same series again returns the stored one.
+
+    With ``key_file`` the series' DICOM Patient ID is mapped to a patient code through the key
+    file, as the radiograph import does: a patient may enter the study through the preoperative
+    CT before any radiograph. An ID the key file does not know gets a new code (the key file
+    gains its row) unless ``patient_code`` names the patient; an ID the key file maps to another
+    code than ``patient_code`` is refused. Without a key file the patient must be in the study.
+    """
     actor = actor or audit.coordinator_actor()
-    with study.db.read() as session:
-        patient = _patient(session, patient_code)
-        patient_id = patient.id
+    if key_file is None:
+        if not patient_code:
+            raise ValidationError("give the patient code, or the key file to map the series' Patient ID",
+                                  fix="--patient CODE, or --key-file KEY")
+        with study.db.read() as session:
+            _patient(session, patient_code)
+    key_path = check_key_file_path(study.root, Path(key_file)) if key_file is not None else None
+    key_rows = read_key_file(key_path)
     read = ct.read_ct_series(folder)
     volume = read.volume
+    new_key_row: dict[str, str] | None = None
+    if key_path is not None:
+        ids = read.identifiers
+        known = next((r["patient_code"] for r in key_rows if ids.patient_id and r["patient_id"] == ids.patient_id
+                      and r["patient_code"]), None)
+        if known and patient_code and known != patient_code.strip():
+            raise ValidationError(
+                f"the series' Patient ID belongs to patient {known} in the key file, not {patient_code}",
+                where=str(folder), fix=f"check the series, or import it for {known}",
+            )
+        if known is None and not patient_code:
+            with study.db.read() as session:
+                taken = queries.patient_codes(session) | {r["patient_code"] for r in key_rows}
+            patient_code = random_code("P", taken=taken)
+        patient_code = (known or patient_code or "").strip()
+        if known is None and ids.patient_id:
+            new_key_row = {k: "" for k in KEY_COLUMNS} | {
+                "patient_code": patient_code, "patient_id": ids.patient_id, "patient_name": ids.patient_name,
+                "other_names": "\\".join(ids.other_names), "birth_date": ids.birth_date,
+                "accession_number": ids.accession_number, "study_date": ids.study_date,
+                "study_instance_uid": ids.study_instance_uid, "placed_as": "ct series",
+                "imported_at": audit.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+    assert patient_code is not None
     content = volume.content_sha256()
     with study.db.read() as session:
         existing = queries.ct_series_by_content(session, content)
+        patient = queries.patient_by_code(session, patient_code)
         if existing is not None:
-            if existing.patient_id != patient_id:
+            if patient is None or existing.patient_id != patient.id:
                 raise DuplicateError(
                     "this CT series is already imported for another patient", where=str(folder),
                     fix="check the patient code: one CT series belongs to one patient",
@@ -114,10 +154,16 @@ def import_ct(study: Study, patient_code: str, folder: str | Path, *, actor: str
             session.expunge(existing)
             return existing
     stored = study.images.put(volume.stored_pixels())
+    pending_key = None
     try:
         with study.db.write() as session:
+            patient = queries.patient_by_code(session, patient_code)
+            if patient is None:  # enters the study through its CT series (key file given)
+                patient = models.Patient(code=patient_code)
+                session.add(patient)
+                session.flush()
             row = models.CtSeries(
-                patient_id=patient_id, storage_key=stored.key, file_sha256=stored.sha256, content_sha256=content,
+                patient_id=patient.id, storage_key=stored.key, file_sha256=stored.sha256, content_sha256=content,
                 rows=int(volume.hu.shape[1]), columns=int(volume.hu.shape[2]), slice_count=volume.slice_count,
                 row_spacing_mm=volume.row_spacing_mm, column_spacing_mm=volume.column_spacing_mm,
                 slice_spacing_mm=abs(volume.slice_spacing_mm), geometry=volume.geometry(),
@@ -132,10 +178,24 @@ def import_ct(study: Study, patient_code: str, folder: str | Path, *, actor: str
                 "source_format": row.source_format, "method": row.method,
             })
             session.flush()
+            if key_path is not None:
+                rows = key_rows + ([new_key_row] if new_key_row else [])
+                blinding = scan(study, rows, session=session, image_keys=[])
+                if not blinding.clean:
+                    raise BlindingError(
+                        f"identifiers found where raters could see them; the CT import was rolled back:\n  {hits_message(blinding)}",
+                        where=str(study.root), fix="remove the identifiers from the study's files and import again",
+                    )
+                if new_key_row:
+                    pending_key = PendingKeyFile(key_path, rows)
             session.expunge(row)
     except BaseException:
+        if pending_key is not None:
+            pending_key.discard()
         study.images.discard(stored.key)
         raise
+    if pending_key is not None:
+        pending_key.commit()
     return row
 
 

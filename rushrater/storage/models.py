@@ -544,3 +544,75 @@ class BodyComposition(Base):
 
 #: Body-composition tables that are append-only too (triggers in revision 0005).
 BODYCOMP_APPEND_ONLY_TABLES = ("patient_anthropometry", "body_composition")
+
+
+class ClinicalVariable(Base):
+    """One version of a codebook entry: a clinical variable's label, type, levels, unit and range.
+
+    ``levels`` (binary/categorical): ``[{"value": "1", "label": "Yes"}, ...]`` in codebook order.
+    Never updated: a changed entry is a new version.
+    """
+
+    __tablename__ = "clinical_variable"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("clinical_variable.id"))
+    label: Mapped[str] = mapped_column(String(200))
+    # continuous | binary | categorical
+    kind: Mapped[str] = mapped_column(String(12))
+    unit: Mapped[str | None] = mapped_column(String(40))
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
+    levels: Mapped[list[Any] | None] = mapped_column(JSON)
+    # codebook (given by the user) | inferred (accepted with --accept-inferred)
+    source: Mapped[str] = mapped_column(String(10))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("name", "version"),
+        CheckConstraint("kind IN ('continuous', 'binary', 'categorical')", name="kind_known"),
+        CheckConstraint("source IN ('codebook', 'inferred')", name="source_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(version = 1 AND supersedes_id IS NULL) OR (version > 1 AND supersedes_id IS NOT NULL)",
+            name="versions_chain",
+        ),
+    )
+
+
+class ClinicalValue(Base):
+    """One version of one clinical variable of one patient (``value`` None: missing).
+
+    ``value`` is the canonical text (a level's value, or the number as written back); ``number``
+    the numeric value of a continuous variable. Never updated: a correction is a new version.
+    """
+
+    __tablename__ = "clinical_value"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    variable: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("clinical_value.id"))
+    value: Mapped[str | None] = mapped_column(String(200))
+    number: Mapped[float | None] = mapped_column(Float)
+    # SHA-256 of the sheet the value came from (which import wrote it).
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("patient_id", "variable", "version"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(version = 1 AND supersedes_id IS NULL) OR "
+            "(version > 1 AND supersedes_id IS NOT NULL AND change_reason IS NOT NULL)",
+            name="versions_chain",
+        ),
+        Index("ix_clinical_value_patient", "patient_id"),
+    )
+
+
+#: Clinical-data tables, append-only too (triggers in revision 0012).
+CLINICAL_APPEND_ONLY_TABLES = ("clinical_variable", "clinical_value")
