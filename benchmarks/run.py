@@ -163,6 +163,23 @@ def agreement_table(workdir: Path) -> dict[str, float]:
     }
 
 
+@benchmark("agreement_table_midstudy_all_available_s")
+def agreement_table_midstudy(workdir: Path) -> dict[str, float]:
+    """Mid-study monitoring at the two-centre study's size: one rater has read half the cases, so every
+    cell with that rater drops cases and gets the all-available (REML) estimate of the total and the 4
+    subtotals beside its complete-case ICC, as services.agreement asks for."""
+    from rushrater.stats import agreement_table as table
+
+    data, scores = _simulated_ratings(619)
+    half = (data["rater"] == "R5") & (data["case"].str[1:6].astype(int) >= 310)
+    data = data[~half]
+    keys = dict(target="case", rater="rater", timepoint="timepoint", group="group")
+    monitored = ["total", "cortical_bridging", "cortical_fracture_line", "trabecular_consolidation",
+                 "trabecular_fracture_line"]
+    seconds = _best_of(2, lambda: table(data, scores=scores, all_available=monitored, **keys))
+    return {"agreement_table_midstudy_all_available_s": round(seconds, 3)}
+
+
 def _cr_sources(folder: Path, count: int, transfer_syntax: str | None) -> None:
     """``count`` 2500 x 3000 16-bit CR-sized radiographs with identifying headers (distinct pixels)."""
     import datetime
@@ -220,6 +237,40 @@ def import_j2k(workdir: Path) -> dict[str, float]:
     return {"import_j2k_images_per_s": round(_import_rate(workdir, 12, JPEG2000Lossless), 2)}
 
 
+
+
+@benchmark("fuzz_import_files_per_s", "fuzz_import_crashes", "fuzz_import_unnamed_rejections", "fuzz_import_peak_rss_mb")
+def fuzz_import(workdir: Path) -> dict[str, float]:
+    """Folder import of a fixed, seeded corpus of 160 mutated DICOMs (``rushrater.imaging.fuzz``):
+    files per second, imports that raised (target 0), rejections without a file name or reason
+    (target 0) and the peak RSS of the import and its workers (target <= 1024 MB)."""
+    import resource
+
+    from rushrater.imaging.fuzz import write_corpus
+    from rushrater.services.imports import import_images
+    from rushrater.services.study import create_study
+
+    paths = write_corpus(workdir / "src", 160, seed=2026)
+    study = create_study(workdir / "study", "Benchmark", actor="benchmark")
+    crashes = unnamed = 0
+    start = time.perf_counter()
+    try:
+        report = import_images(study, [workdir / "src"], key_file=workdir / "key.csv", actor="benchmark")
+        names = {Path(r.file).name for r in report.rows}
+        unnamed = sum(1 for r in report.rows if r.status == "rejected" and not (r.file and r.reason))
+        unnamed += len({p.name for p in paths} - names)
+    except Exception:
+        crashes = 1
+    elapsed = time.perf_counter() - start
+    study.close()
+    # ru_maxrss is in kB on Linux; the largest of this process and any worker it waited for.
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {
+        "fuzz_import_files_per_s": round(len(paths) / elapsed, 2),
+        "fuzz_import_crashes": crashes,
+        "fuzz_import_unnamed_rejections": unnamed,
+        "fuzz_import_peak_rss_mb": round(peak_kb / 1024, 1),
+    }
 
 # --- reading workstation (issue 4) and display pipeline (issue 3) ---------------------------------
 
@@ -396,6 +447,55 @@ def _rated_study(workdir: Path, n_patients: int, name: str):
     (workdir / f"{name}-ratings.csv").write_text("\n".join(rows) + "\n")
     import_ratings(study, workdir / f"{name}-ratings.csv", actor="benchmark")
     return study
+
+
+def _survival_cohort(n: int, p: int, seed: int = 0):
+    """A simulated cohort: p standard-normal predictors, Weibull PH times, uniform censoring."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, p))
+    lp = x @ np.linspace(0.5, -0.3, p)
+    t = (rng.exponential(size=n) * np.exp(-lp)) ** (1 / 1.3) * 4
+    c = rng.uniform(0.5, 12, n)
+    frame = pd.DataFrame(x, columns=[f"x{j}" for j in range(p)])
+    frame["time"] = np.round(np.minimum(t, c), 2)
+    frame["event"] = (t <= c).astype(int)
+    return frame
+
+
+@benchmark("cox_fit_10k_s")
+def cox_fit_10k(workdir: Path) -> dict[str, float]:
+    """stats cox on 10,000 patients x 10 predictors (Efron): coefficients, SE, C with its SE, cox.zph."""
+    from rushrater.stats.cox import cox_fit
+
+    data = _survival_cohort(10_000, 10)
+    predictors = [f"x{j}" for j in range(10)]
+    cox_fit(data.head(500), "time", "event", predictors)  # warm-up: imports
+    return {"cox_fit_10k_s": round(_best_of(3, lambda: cox_fit(data, "time", "event", predictors)), 3)}
+
+
+@benchmark("tdroc_3times_10k_s")
+def tdroc_10k(workdir: Path) -> dict[str, float]:
+    """Time-dependent AUC (IPCW) with its influence-function SE and ROC curves at 3 times, 10,000 patients."""
+    from rushrater.stats.tdroc import td_auc
+
+    data = _survival_cohort(10_000, 3)
+    data["marker"] = data["x0"] - data["x2"]
+    td_auc(data.head(500), "time", "event", "marker", [1.0])
+    return {"tdroc_3times_10k_s": round(_best_of(3, lambda: td_auc(data, "time", "event", "marker", [1.0, 3.0, 6.0])), 3)}
+
+
+@benchmark("calibrate_bootstrap_200_s")
+def calibrate_bootstrap(workdir: Path) -> dict[str, float]:
+    """rms::calibrate-style bootstrap (B = 200) at one time for 619 patients x 4 predictors."""
+    from rushrater.stats.calibration import calibrate
+
+    data = _survival_cohort(619, 4)
+    predictors = [f"x{j}" for j in range(4)]
+    calibrate(data, "time", "event", predictors, 3.0, B=2)
+    return {"calibrate_bootstrap_200_s": round(
+        _best_of(1, lambda: calibrate(data, "time", "event", predictors, 3.0, m=150, B=200, seed=1)), 3)}
 
 
 @benchmark("agreement_report_s", "agreement_report_10x_s", "agreement_report_vs_naive_pingouin_ratio")

@@ -97,6 +97,33 @@ def simulated_ratings_csv(
     return path
 
 
+MID_STUDY_PATIENTS = 10
+MID_STUDY_HALF = 5  # R06 has read only the first MID_STUDY_HALF cases of each time point
+
+
+def mid_study(make_study, tmp_path: Path):
+    """A study mid-way: 6 raters x 10 patients x 2 time points, R06 stopped half-way (issue 12's
+    "day 1: 6 of 20 cases"), R07 enrolled but never scored; ratings imported, plan seed 5."""
+    from rushrater.services.imports import import_manifest
+    from rushrater.services.planning import plan_reading
+    from rushrater.services.raters import add_rater
+    from rushrater.services.ratings import import_ratings
+
+    study = make_study("mid")
+    source = tmp_path / "mid-src"
+    manifest = write_manifest(tmp_path / "mid-manifest.csv", image_rows(source, MID_STUDY_PATIENTS))
+    import_manifest(study, source, manifest, actor="test")
+    codes = [add_rater(study, n, g, actor="test").code for n, g, *_ in AGREEMENT_RATERS]
+    add_rater(study, "Dr Enrolled Only", "resident", actor="test")
+    plan_reading(study, seed=5, actor="test")
+    only = {(c, f"P{p:03d}", tp) for c in codes for p in range(1, MID_STUDY_PATIENTS + 1) for tp in ("day1", "month1")
+            if c != "R06" or p <= MID_STUDY_HALF}
+    csv = simulated_ratings_csv(tmp_path / "mid-ratings.csv", study.rubric.item_keys, MID_STUDY_PATIENTS, codes,
+                                seed=2, only=only)
+    import_ratings(study, csv, actor="test")
+    return study
+
+
 def write_ct_series(folder: Path, volume: np.ndarray, *, spacing=(0.8, 0.8), positions=None, modality: str = "CT",
                     jpeg2000: bool = False) -> Path:
     """A CT series (HU volume, slices inferior to superior) as single-frame DICOM files with a
@@ -243,3 +270,17 @@ def build_outcome_study(study, tmp_path: Path, n: int = 60, seed: int = 14):
     import_clinical(study, sheet, code_column="patient", codebook=book, actor="test")
     truth["vsr"] = truth["vfi"] / truth["sfi"]
     return truth
+
+
+#: Test raters have no PIN (a new study); tests log in choosing this one at first login.
+RATER_PIN = "2468"
+
+
+def login_rater(study, code: str, pin: str = RATER_PIN):
+    """Log in as a rater of a multi-rater study: with their PIN, or choosing it at first login."""
+    from rushrater.services.reading import ReadingSession
+    from rushrater.storage import queries
+
+    with study.db.read() as session:
+        has_pin = queries.rater_by_code_or_name(session, code).pin_hash is not None
+    return ReadingSession.login(study, code, pin) if has_pin else ReadingSession.login(study, code, new_pin=pin)

@@ -462,6 +462,41 @@
     <context>
         <name>ConsoleWindow</name>
         <message>
+            <source>All raters with ratings</source>
+            <translation>所有有评分的评分者</translation>
+        </message>
+        <message>
+            <source>Raters who have finished</source>
+            <translation>已完成的评分者</translation>
+        </message>
+        <message>
+            <source>&amp;Raters:</source>
+            <translation>评分者(&amp;R)：</translation>
+        </message>
+        <message>
+            <source>Cases (kappa)</source>
+            <translation>病例数（kappa）</translation>
+        </message>
+        <message>
+            <source>All available data: {0}, {1} cases</source>
+            <translation>全部可用数据：{0}，{1} 个病例</translation>
+        </message>
+        <message>
+            <source>all data {0:.3f}</source>
+            <translation>全部数据 {0:.3f}</translation>
+        </message>
+        <message>
+            <source> ({0} cases dropped)</source>
+            <translation>（剔除 {0} 个病例）</translation>
+        </message>
+        <message>
+            <source>{0} with {1:g}% confidence intervals, first reads only (complete cases; &quot;all data&quot;: the all-available estimate where cases were dropped). {2}.</source>
+            <translation>{0}，{1:g}% 置信区间，仅首次阅片（完整病例；“全部数据”：有病例被剔除时基于全部可用数据的估计）。{2}。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsoleWindow</name>
+        <message>
             <source>Coordinator console — {0}</source>
             <translation>协调员控制台 — {0}</translation>
         </message>
@@ -2338,6 +2373,191 @@
         <message>
             <source>Why can this case not be scored? It is kept with your reason and left out of the analysis.</source>
             <translation>为什么此病例无法评分？将连同您的理由保存，并排除在分析之外。</translation>
+        </message>
+    </context>
+    <context>
+        <name>AdjudicationDialog</name>
+        <message>
+            <source>Record a contradicting consensus?</source>
+            <translation>记录一个自相矛盾的共识？</translation>
+        </message>
+        <message>
+            <source>Say why in the note</source>
+            <translation>请在备注中说明原因</translation>
+        </message>
+        <message>
+            <source>The study coordinator and the consensus panel (Settings tab); Space checks a name</source>
+            <translation>研究协调员和共识小组（“设置”标签页）；按空格键勾选姓名</translation>
+        </message>
+        <message>
+            <source>This consensus contradicts itself or its raters:
+{0}
+
+If it is meant, write in the note why, then record it again.</source>
+            <translation>此共识与其自身或评分者相矛盾：
+{0}
+
+如确属有意，请在备注中写明原因，然后再次记录。</translation>
+        </message>
+        <message>
+            <source>This consensus contradicts itself or its raters:
+{0}
+
+Record it anyway, with your note?</source>
+            <translation>此共识与其自身或评分者相矛盾：
+{0}
+
+仍然连同您的备注一起记录吗？</translation>
+        </message>
+        <message>
+            <source>{0} (study coordinator)</source>
+            <translation>{0}（研究协调员）</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsoleWindow</name>
+        <message>
+            <source>&amp;New member:</source>
+            <translation>新成员(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>Add to the panel</source>
+            <translation>加入小组</translation>
+        </message>
+        <message>
+            <source>Cannot add the panel member</source>
+            <translation>无法添加小组成员</translation>
+        </message>
+        <message>
+            <source>Consensus panel</source>
+            <translation>共识小组</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source>Every rater has a PIN.</source>
+            <translation>每位评分者都已设置 PIN。</translation>
+        </message>
+        <message>
+            <source>Name of a panel member</source>
+            <translation>小组成员姓名</translation>
+        </message>
+        <message>
+            <source>No PIN yet (they choose one at their next login): {0}</source>
+            <translation>尚无 PIN（将在下次登录时自行设置）：{0}</translation>
+        </message>
+        <message>
+            <source>Open workstation (reads without a PIN): {0}</source>
+            <translation>开放工作站（无需 PIN 阅片）：{0}</translation>
+        </message>
+        <message>
+            <source>Rater identity and image failures</source>
+            <translation>评分者身份与图像加载失败</translation>
+        </message>
+        <message>
+            <source>View</source>
+            <translation>视图</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Who may adjudicate:</source>
+            <translation>可裁定者：</translation>
+        </message>
+        <message>
+            <source>the study coordinator only</source>
+            <translation>仅研究协调员</translation>
+        </message>
+        <message>
+            <source>the study coordinator; {0}</source>
+            <translation>研究协调员；{0}</translation>
+        </message>
+        <message>
+            <source>{0} may now adjudicate</source>
+            <translation>{0} 现在可以裁定</translation>
+        </message>
+    </context>
+    <context>
+        <name>LoginDialog</name>
+        <message>
+            <source>New PIN</source>
+            <translation>新 PIN</translation>
+        </message>
+        <message>
+            <source>The same PIN again</source>
+            <translation>再次输入相同的 PIN</translation>
+        </message>
+        <message>
+            <source>The two PINs differ. Type the same PIN twice.</source>
+            <translation>两次输入的 PIN 不一致。请输入两次相同的 PIN。</translation>
+        </message>
+        <message>
+            <source>You have no PIN yet. Choose one (4 to 32 characters); only you will know it</source>
+            <translation>您还没有 PIN。请设置一个（4 到 32 个字符）；只有您本人知道</translation>
+        </message>
+    </context>
+    <context>
+        <name>PinCheckDialog</name>
+        <message>
+            <source>Change a submitted case</source>
+            <translation>修改已提交的病例</translation>
+        </message>
+        <message>
+            <source>PIN</source>
+            <translation>PIN</translation>
+        </message>
+        <message>
+            <source>{0}, type your PIN to see and change the case you submitted.</source>
+            <translation>{0}，请输入您的 PIN 以查看并修改您已提交的病例。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReasonDialog</name>
+        <message>
+            <source>unreadable: image failed to load</source>
+            <translation>无法阅片：图像加载失败</translation>
+        </message>
+    </context>
+    <context>
+        <name>WorkstationWindow</name>
+        <message>
+            <source>The case was not opened</source>
+            <translation>未打开该病例</translation>
+        </message>
+        <message>
+            <source>The failure could not be recorded</source>
+            <translation>无法记录该加载失败</translation>
+        </message>
+        <message>
+            <source>The images of this case did not load, so it cannot be scored. The study coordinator is told. Press U to mark it “unreadable: image failed to load” and go on.</source>
+            <translation>此病例的图像未能加载，因此不能评分。研究协调员会收到通知。请按 U 将其标记为“无法阅片：图像加载失败”并继续。</translation>
+        </message>
+        <message>
+            <source>The images of this case did not load. It is kept as unreadable with this reason.</source>
+            <translation>此病例的图像未能加载。它将以此原因记录为无法阅片。</translation>
+        </message>
+        <message>
+            <source>This case's images cannot be shown: {0}</source>
+            <translation>无法显示此病例的图像：{0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>EnrolRaterDialog</name>
+        <message>
+            <source>&amp;PIN:</source>
+            <translation>PIN(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>empty: the rater chooses it at first login</source>
+            <translation>留空：评分者首次登录时自行设置</translation>
+        </message>
+        <message>
+            <source>the same PIN again</source>
+            <translation>再次输入相同的 PIN</translation>
         </message>
     </context>
 </TS>

@@ -204,7 +204,11 @@ def _print_icc(result: dict[str, Any], confidence: float, title: str | None = No
 def _cell(row: pd.Series | None) -> str:
     if row is None or pd.isna(row["icc"]):
         return "n/a"
-    return f"{row['icc']:.3f} ({row['ci_low']:.3f}–{row['ci_high']:.3f})"
+    text = f"{row['icc']:.3f} ({row['ci_low']:.3f}–{row['ci_high']:.3f})"
+    available = row.get("icc_all_available") if hasattr(row, "get") else None
+    if available is not None and pd.notna(available):  # cases were dropped: all-available beside it
+        text += f" | all data {available:.3f}"
+    return text
 
 
 def print_agreement(report: AgreementReport, form: str, scores: list[str]) -> None:
@@ -218,7 +222,9 @@ def print_agreement(report: AgreementReport, form: str, scores: list[str]) -> No
     if report.icc.empty:
         print("No scored first reads yet: nothing to analyse.")
         return
-    print(f"\n{form} with {level} CI, by time point and rater group (complete cases; re-reads excluded)")
+    print(f"\n{form} with {level} CI, by time point and rater group (complete cases; re-reads excluded; "
+          f"'all data' = all-available REML estimate where cases were dropped)"
+          + ("; raters who have finished only" if report.raters == "finished" else ""))
     icc = report.icc[report.icc["form"] == form].set_index(["timepoint", "group", "score"])
     between = report.between_groups[report.between_groups["form"] == form]
     groups = [ALL] + [g for g in report.ratings.groups if (report.icc["group"] == g).any()]
@@ -249,21 +255,32 @@ def print_agreement(report: AgreementReport, form: str, scores: list[str]) -> No
     if not report.healing.empty:
         print(f"\nHealing status (total < {report.cutoff:g}): agreement across raters")
         rows = [(r.timepoint, "All raters" if r.group == ALL else r.group, f"{r.percent_agreement:.1f}%",
-                 _fmt(r.fleiss_kappa), r.n_targets) for r in report.healing.itertuples()]
-        print(table(("Time point", "Raters", "Agreement", "Fleiss' kappa", "Cases"), rows, "llrrr"))
+                 r.n_targets, _fmt(r.fleiss_kappa), r.n_targets_kappa) for r in report.healing.itertuples()]
+        print(table(("Time point", "Raters", "Agreement", "Cases", "Fleiss' kappa", "Cases (kappa)"), rows,
+                    "llrrrr"))
     retest = report.test_retest
     if not retest.empty:
         sel = retest[(retest["form"] == form) & (retest["score"] == TOTAL)]
         print(f"\nTest-retest (read 1 vs read 2), total, {form} with {level} CI")
-        rows = [("Pooled" if r["rater"] == POOLED else r["rater"], _cell(r), int(r["n_targets"])) for _, r in sel.iterrows()]
-        print(table(("Rater", "ICC", "Cases"), rows, "lrr"))
+        rows = [("Pooled" if r["rater"] == POOLED else r["rater"], _cell(r), int(r["n_targets"]),
+                 int(r["early_rereads"])) for _, r in sel.iterrows()]
+        print(table(("Rater", "ICC", "Cases", "Before washout"), rows, "lrrr"))
     for note in report.notes:
         print(f"note: {note}")
 
 
+def add_analysis_options(parser) -> None:
+    """--raters and --exclude-early-rereads, shared by agreement and report."""
+    parser.add_argument("--raters", choices=("all", "finished"), default="all",
+                        help="all raters with ratings (default), or only those who have finished their first reads")
+    parser.add_argument("--exclude-early-rereads", action="store_true",
+                        help="leave re-reads submitted before the washout out of test-retest")
+
+
 def _cmd_agreement(args) -> int:
     with open_study(args.study) as study:
-        report = agreement_report(study, confidence=args.confidence, cutoff=args.cutoff)
+        report = agreement_report(study, confidence=args.confidence, cutoff=args.cutoff, raters=args.raters,
+                                  exclude_early_rereads=args.exclude_early_rereads)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, allow_nan=False, default=str))
         return 0
@@ -331,6 +348,7 @@ def register(sub) -> None:
     p.add_argument("--form", default="ICC(2,1)", help="ICC form shown in the table (default ICC(2,1)); --json has all")
     p.add_argument("--all-scores", action="store_true", help="show the 10 items too, not only total and subtotals")
     p.add_argument("--cutoff", type=float, help="slow-healing cut-off (default: the study's, 18)")
+    add_analysis_options(p)
     p.add_argument("--json", action="store_true", help="every table at full precision")
     p.set_defaults(func=_cmd_agreement)
 

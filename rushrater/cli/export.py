@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import stats
 from ..services.export import FOLDER_FORMATS, FORMATS, export_study
 from ..services.report import write_report
+from .agreement import add_analysis_options
 from ..services.study import open_study
 
 
@@ -21,7 +22,8 @@ def _cmd_export(args) -> int:
 
 def _cmd_report(args) -> int:
     with open_study(args.study) as study:
-        path = write_report(study, args.out, force=args.force, form=args.form)
+        path = write_report(study, args.out, force=args.force, form=args.form, raters=args.raters,
+                            exclude_early_rereads=args.exclude_early_rereads)
     print(f"Wrote the reliability report: {path}")
     return 0
 
@@ -50,4 +52,5 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="report.pdf or report.html")
     p.add_argument("--form", default="ICC(2,1)", choices=stats.FORMS, help="ICC form of the tables (default ICC(2,1))")
     p.add_argument("--force", action="store_true", help="replace an existing report")
+    add_analysis_options(p)
     p.set_defaults(func=_cmd_report)

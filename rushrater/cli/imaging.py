@@ -139,7 +139,7 @@ def _cmd_check_blinding(args) -> int:
     else:
         print(
             f"Checked {report.identifiers_checked} identifier forms against {report.database_values} database values, "
-            f"{report.images_scanned} stored images and {report.names_scanned} file names."
+            f"{report.images_scanned} stored images, {report.reports_scanned} report files and {report.names_scanned} file names."
         )
         for hit in report.hits:
             print(f"HIT: {hit}")

@@ -16,7 +16,7 @@ from .. import __version__
 from ..domain.errors import RushRaterError
 from ..services import demo as demo_service
 from ..services.planning import plan_reading
-from ..services.raters import add_rater, list_raters
+from ..services.raters import add_rater, list_raters, rater_credentials
 from ..services.ratings import import_ratings
 from ..services.status import study_status
 from ..services.study import create_study, open_study
@@ -47,8 +47,11 @@ def _cmd_init(args) -> int:
 def _cmd_raters_add(args) -> int:
     with open_study(args.study) as study:
         login = multisite_cli.prepare_db_login(study, args)  # checked before anything is stored
-        rater = add_rater(study, args.name, args.group, code=args.code)
+        pin = _reading_commands.pin_for_enrolment(args)
+        rater = add_rater(study, args.name, args.group, code=args.code, pin=pin)
         print(f"Enrolled {rater.name} as {rater.code} in group {rater.group}")
+        if pin is None:
+            print(f"{rater.name} has no PIN yet: the workstation asks them to choose one at their first login")
         multisite_cli.create_db_login(study, rater.code, login)
     return 0
 
@@ -56,11 +59,17 @@ def _cmd_raters_add(args) -> int:
 def _cmd_raters_list(args) -> int:
     with open_study(args.study) as study:
         raters = list_raters(study)
+        # Whether each rater can be told apart at the workstation (never the PIN: only its hash exists).
+        credentials = {c.code: c for c in rater_credentials(study)}
     if args.json:
-        print(json.dumps([r.__dict__ for r in raters], indent=2))
+        rows = [{**r.__dict__, "has_pin": credentials[r.code].has_pin, "needs_pin": credentials[r.code].needs_pin,
+                 "open_workstation": credentials[r.code].open_workstation} for r in raters]
+        print(json.dumps(rows, indent=2))
     else:
         for r in raters:
-            print(f"{r.code:6} {r.group:12} {r.name}")
+            c = credentials[r.code]
+            note = "  (no PIN yet)" if c.needs_pin else "  (open workstation: no PIN)" if c.open_workstation else ""
+            print(f"{r.code:6} {r.group:12} {r.name}{note}")
     return 0
 
 
@@ -173,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME")
     p.add_argument("--group", required=True, help="rater group, e.g. resident or attending")
     p.add_argument("--code", help="rater code (default: next free R01, R02, …)")
+    _reading_commands.add_pin_arguments(p)
     multisite_cli.add_db_arguments(p)
     p.set_defaults(func=_cmd_raters_add)
     p = raters_sub.add_parser("list", help="list enrolled raters")

@@ -33,11 +33,28 @@ def _read_pin(confirm: bool) -> str:
     return pin
 
 
+def add_pin_arguments(parser) -> None:
+    """``raters add``: the rater's PIN at enrolment (without one, they choose it at first login)."""
+    parser.add_argument("--pin", action="store_true", help="ask for the rater's workstation PIN (typed twice)")
+    parser.add_argument("--pin-stdin", action="store_true",
+                        help="read the rater's PIN from standard input (after the --db-password-stdin line, if any)")
+
+
+def pin_for_enrolment(args) -> str | None:
+    if args.pin_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if args.pin:
+        if not sys.stdin.isatty():
+            raise ValidationError("the PIN must be typed on a terminal", fix="or pipe it in with --pin-stdin")
+        return _read_pin(confirm=True)
+    return None
+
+
 def _cmd_pin(args) -> int:
     with open_study(args.study) as study:
         if args.clear:
             set_rater_pin(study, args.rater, None)
-            print(f"Removed the PIN of {args.rater}: they log in by choosing their name")
+            print(f"Removed the PIN of {args.rater}: in a study with several raters they choose a new one at their next login")
         else:
             set_rater_pin(study, args.rater, _read_pin(confirm=True))
             print(f"Set a PIN for {args.rater}: the workstation asks for it at login")

@@ -2,7 +2,7 @@
 
 The group is open: every module in :data:`STATS_SUBCOMMAND_MODULES` exposes
 ``register(stats_subparsers)`` and adds its own subcommands (the outcome statistics live in
-:mod:`.stats_outcome`; survival analysis adds its module here).  Each command's ``func(args)``
+:mod:`.stats_outcome`, the time-to-event models in :mod:`.survival`).  Each command's ``func(args)``
 returns the exit code; statistics errors (:class:`ValueError` from :mod:`rushrater.stats`) become
 one user message naming the CSV (exit 1).
 """
@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 
 from ..domain.errors import ValidationError
-from . import stats_outcome
+from . import stats_outcome, survival
 
-STATS_SUBCOMMAND_MODULES: tuple[Any, ...] = (stats_outcome,)
+STATS_SUBCOMMAND_MODULES: tuple[Any, ...] = (stats_outcome, survival)
 
 
 def read_table(path: str) -> pd.DataFrame:
@@ -57,7 +57,7 @@ def print_json(obj: Any) -> None:
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("stats", help="statistics on any per-patient CSV (compare, match, logistic, …)")
+    parser = sub.add_parser("stats", help="statistics on any per-patient CSV (compare, match, logistic, correlate, roc, cox, tdroc, …)")
     stats_sub = parser.add_subparsers(dest="stats_command", metavar="STATISTIC", required=True)
     for module in STATS_SUBCOMMAND_MODULES:
         module.register(stats_sub)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import RushRaterError
+from ..domain.errors import RushRaterError, ValidationError
 from ..domain.timepoints import parse_timepoints
 from .errors import show_error, wait_cursor
 from .i18n import timepoint_label
@@ -132,12 +132,16 @@ class NewStudyDialog(QDialog):
 
 
 class EnrolRaterDialog(QDialog):
-    """Name, group and optional code for :func:`rushrater.services.raters.add_rater`."""
+    """Name, group, optional code and optional PIN for :func:`rushrater.services.raters.add_rater`.
+
+    The PIN may be left empty: the rater then chooses it at their first login, so nobody else ever
+    knows it (the coordinator sets one here only when the rater sits beside them)."""
 
     SUGGESTED_GROUPS = ("resident", "attending")
 
     def __init__(
-        self, enrol: Callable[[str, str, str | None], Any], groups: list[str], parent: QWidget | None = None
+        self, enrol: Callable[[str, str, str | None, str | None], Any], groups: list[str],
+        parent: QWidget | None = None
     ):
         super().__init__(parent)
         self._enrol = enrol
@@ -159,12 +163,20 @@ class EnrolRaterDialog(QDialog):
         self.code_edit = QLineEdit()
         self.code_edit.setMaxLength(20)
         self.code_edit.setPlaceholderText(self.tr("automatic (next free R01, R02, …)"))
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setPlaceholderText(self.tr("empty: the rater chooses it at first login"))
+        self.pin_again = QLineEdit()
+        self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_again.setPlaceholderText(self.tr("the same PIN again"))
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(self.tr("&Name:"), self.name_edit)
         form.addRow(self.tr("&Group:"), self.group_combo)
         form.addRow(self.tr("&Code:"), self.code_edit)
+        form.addRow(self.tr("&PIN:"), self.pin_edit)
+        form.addRow("", self.pin_again)
         form.addRow(
             "",
             hint_label(self.tr("Raters in the same group are compared with each other; a new group is made if needed.")),
@@ -181,9 +193,12 @@ class EnrolRaterDialog(QDialog):
 
     def accept(self) -> None:
         try:
+            if self.pin_edit.text() != self.pin_again.text():
+                raise ValidationError("the two PINs differ", fix="type the same PIN twice, or leave both empty")
             with wait_cursor():
                 self.result_value = self._enrol(
-                    self.name_edit.text(), self.group_combo.currentText(), self.code_edit.text().strip() or None
+                    self.name_edit.text(), self.group_combo.currentText(), self.code_edit.text().strip() or None,
+                    self.pin_edit.text() or None,
                 )
         except Exception as exc:  # shown to the user; the dialog stays open to correct the input
             show_error(self, self.tr("Cannot enrol the rater"), exc)

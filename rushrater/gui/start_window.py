@@ -551,6 +551,10 @@ class StartWindow(QMainWindow):
         details.setMinimumWidth(250)
         details.setMaximumWidth(420)
 
+        # Per-rater progress is the coordinator's overview (as in the console and `rushrater status`).
+        # What a rater at a shared workstation sees is the login list -- names and groups only, no
+        # one else's progress -- and then only their own cases: "Start reading…" and `rushrater
+        # read` open that login, never this table.
         raters = QGroupBox(self.tr("Raters"))
         raters_layout = QVBoxLayout(raters)
         raters_layout.setContentsMargins(12, 12, 12, 12)
@@ -857,7 +861,9 @@ class StartWindow(QMainWindow):
             return
         study = self._study
         groups = [g["name"] for g in (self._status or {}).get("groups", [])]
-        dialog = EnrolRaterDialog(lambda name, group, code: add_rater(study, name, group, code=code), groups, self)
+        dialog = EnrolRaterDialog(
+            lambda name, group, code, pin: add_rater(study, name, group, code=code, pin=pin), groups, self
+        )
         if dialog.exec() != EnrolRaterDialog.DialogCode.Accepted or dialog.result_value is None:
             return
         rater = dialog.result_value

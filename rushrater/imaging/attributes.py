@@ -94,3 +94,30 @@ class DisplayAttributes:
         )
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def without_free_text(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Stored display attributes with the header's free text removed, or None when there is none.
+
+    Imports before issue 18 kept Window Center & Width Explanation, LUT Explanation and Rescale
+    Type: free text that has named the referring doctor and a date.
+    """
+    if not data:
+        return None
+    found = False
+    cleaned = dict(data)
+    for key in ("windows", "voi_luts"):
+        entries = []
+        for entry in cleaned.get(key) or ():
+            if isinstance(entry, dict) and entry.get("explanation"):
+                entry, found = {**entry, "explanation": ""}, True
+            entries.append(entry)
+        if key in cleaned:
+            cleaned[key] = entries
+    lut = cleaned.get("modality_lut")
+    if isinstance(lut, dict) and lut.get("explanation"):
+        cleaned["modality_lut"], found = {**lut, "explanation": ""}, True
+    extra = cleaned.get("extra")
+    if isinstance(extra, dict) and "rescale_type" in extra:
+        cleaned["extra"], found = {k: v for k, v in extra.items() if k != "rescale_type"}, True
+    return cleaned if found else None

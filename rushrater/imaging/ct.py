@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import numpy as np
 
 from ..domain.errors import ValidationError
 from . import deid
-from .readers import read_dicom_dataset, read_head
+from .readers import header_integer, read_dicom_dataset, read_head
 
 #: Alberta-protocol HU ranges used by the two-centre RUSH study (ImageJ).
 DEFAULT_THRESHOLDS: dict[str, list[int]] = {
@@ -111,9 +112,12 @@ class ReadSeries:
 
 
 def _floats(value, n: int) -> list[float] | None:
+    """``n`` finite numbers of sane size (positions and spacings in mm), else None (unusable)."""
     try:
         out = [float(v) for v in value]
     except (TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) and abs(v) <= 1e6 for v in out):
         return None
     return out if len(out) == n else None
 
@@ -177,9 +181,9 @@ def _assemble(folder: Path, slices) -> CtVolume:
     first = slices[0][1]
     orientation = _floats(first.get("ImageOrientationPatient"), 6)
     spacing = _floats(first.get("PixelSpacing"), 2)
-    if orientation is None or spacing is None:
+    if orientation is None or spacing is None or not all(0 < v <= 100 for v in spacing):
         raise CtInputError(
-            "the CT slices have no ImageOrientationPatient/PixelSpacing, so areas cannot be measured",
+            "the CT slices have no usable ImageOrientationPatient/PixelSpacing (missing, not finite or out of range), so areas cannot be measured",
             where=str(folder),
             fix="export the original axial CT images (not secondary captures or screenshots)",
         )
@@ -191,19 +195,25 @@ def _assemble(folder: Path, slices) -> CtVolume:
             where=str(folder),
             fix="export the axial series; sagittal and coronal reformats cannot be measured at T12",
         )
-    rows, columns = int(first.Rows), int(first.Columns)
+    rows, columns = header_integer(slices[0][0], first, "Rows", 0), header_integer(slices[0][0], first, "Columns", 0)
     entries = []
     for path, ds in slices:
         position = _floats(ds.get("ImagePositionPatient"), 3)
         if position is None:
-            raise CtInputError("slice without ImagePositionPatient", where=str(path), fix="export the original CT images")
-        if int(ds.Rows) != rows or int(ds.Columns) != columns:
+            raise CtInputError("slice without a usable ImagePositionPatient", where=str(path), fix="export the original CT images")
+        size = (header_integer(path, ds, "Rows", 0), header_integer(path, ds, "Columns", 0))
+        if size != (rows, columns):
             raise CtInputError(
-                f"slice size {ds.Rows}x{ds.Columns} differs from {rows}x{columns}", where=str(path),
+                f"slice size {size[0]}x{size[1]} differs from {rows}x{columns}", where=str(path),
                 fix="export one series with the same matrix on every slice",
             )
         other = _floats(ds.get("ImageOrientationPatient"), 6)
         other_spacing = _floats(ds.get("PixelSpacing"), 2)
+        if other is None or other_spacing is None:
+            raise CtInputError(
+                "slice without a usable ImageOrientationPatient/PixelSpacing (missing, not finite or out of range)",
+                where=str(path), fix="export the original CT images",
+            )
         if other is None or not np.allclose(other, orientation, atol=1e-3) or other_spacing is None or not np.allclose(other_spacing, spacing, rtol=1e-4):
             raise CtInputError(
                 "slice orientation or pixel spacing differs from the rest of the series", where=str(path),
@@ -244,18 +254,20 @@ def _assemble(folder: Path, slices) -> CtVolume:
 
 
 def _hu(path: Path, ds) -> np.ndarray:
-    from .readers import _check_decodable
+    from .readers import _check_decodable, header_numbers
 
     _check_decodable(path, ds)
-    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    frames = header_integer(path, ds, "NumberOfFrames", 1) or 1
     if frames > 1:
         raise CtInputError("multi-frame (enhanced) CT is not supported", where=str(path), fix="export classic single-frame CT images")
     try:
         array = np.asarray(ds.pixel_array, dtype=np.float64)
     except Exception as exc:  # a damaged file can make any decoder raise anything
-        raise CtInputError(f"cannot decode the CT pixels ({exc})", where=str(path), fix="re-export the series from PACS") from exc
-    slope = float(ds.get("RescaleSlope", 1) or 1)
-    intercept = float(ds.get("RescaleIntercept", 0) or 0)
+        # Only the type: a decoder's message can quote header values.
+        raise CtInputError(f"cannot decode the CT pixels ({type(exc).__name__})", where=str(path), fix="re-export the series from PACS") from exc
+    slopes, intercepts = header_numbers(path, ds, "RescaleSlope"), header_numbers(path, ds, "RescaleIntercept")
+    slope = (slopes[0] if slopes else 0.0) or 1.0
+    intercept = intercepts[0] if intercepts else 0.0
     hu = np.rint(array * slope + intercept)
     return np.clip(hu, -HU_OFFSET, 65535 - HU_OFFSET).astype(np.int16)
 

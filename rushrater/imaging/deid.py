@@ -131,10 +131,7 @@ def identifiers(ds) -> Identifiers:
         study_instance_uid=str(ds.get("StudyInstanceUID", "") or "").strip(),
     )
     for keyword in ("OtherPatientNames",):
-        value = ds.get(keyword)
-        if value:
-            names = value if isinstance(value, (list, tuple)) or hasattr(value, "__iter__") and not isinstance(value, str) else [value]
-            found.other_names.extend(str(v).strip() for v in names if str(v).strip())
+        found.other_names.extend(element_values(ds, keyword))
     for keyword in ("StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate"):
         value = str(ds.get(keyword, "") or "").strip()
         if len(value) >= 8 and value[:8].isdigit():
@@ -157,6 +154,21 @@ def identifiers(ds) -> Identifiers:
     collect(ds)
     found.dates = sorted(dates)
     return found
+
+
+def element_values(ds, keyword: str) -> list[str]:
+    """Each value of an element, as text: a multi-valued element by value, a single value whole.
+
+    (A single PersonName is iterable character by character; iterating it wrote "A\\L\\I\\A\\S" to
+    the key file, and the blinding check then searched single letters.)
+    """
+    elem = ds.get(keyword) if keyword in ds else None
+    if elem is None:
+        return []
+    from pydicom.multival import MultiValue
+
+    values = list(elem) if isinstance(elem, (MultiValue, list, tuple)) else [elem]
+    return [text for text in (str(v).strip() for v in values) if text]
 
 
 def view_hints(ds) -> dict[str, str]:

@@ -210,11 +210,12 @@ class DisplayPipeline:
         """The file's windows and VOI LUTs (first = default), then bone and automatic."""
         counts = self.histogram(pixels)
         result: list[Preset] = []
+        # Neutral names only: a file's own explanation is free text (it has named the referrer and
+        # a date), and studies imported before it was dropped may still hold it.
         for n, window in enumerate(self.attributes.windows, start=1):
-            label = window.explanation or f"File window {n}"
-            result.append(Preset(f"file-{n}", label, window=window))
-        for n, table in enumerate(self.attributes.voi_luts, start=1):
-            result.append(Preset(f"voi-lut-{n}", table.explanation or f"File VOI LUT {n}", voi_lut=n - 1))
+            result.append(Preset(f"file-{n}", f"File window {n}", window=Window(window.center, window.width)))
+        for n, _table in enumerate(self.attributes.voi_luts, start=1):
+            result.append(Preset(f"voi-lut-{n}", f"File VOI LUT {n}", voi_lut=n - 1))
         result.append(Preset("bone", "Bone", window=self.bone_window(pixels, counts)))
         result.append(Preset("auto", "Automatic", window=self.auto_window(pixels, counts)))
         return result
@@ -223,7 +224,7 @@ class DisplayPipeline:
         """The window a VOI LUT roughly corresponds to: where dragging starts from a LUT preset."""
         table = self.attributes.voi_luts[voi_lut]
         first, last = float(table.first_mapped), float(table.first_mapped + len(table.data) - 1)
-        return Window((first + last) / 2.0, max(last - first, 1.0), table.explanation)
+        return Window((first + last) / 2.0, max(last - first, 1.0))
 
     def value_range(self) -> tuple[float, float]:
         return float(self.modality_values.min()), float(self.modality_values.max())

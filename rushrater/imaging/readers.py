@@ -9,6 +9,9 @@ show the image as a diagnostic workstation would.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import math
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,7 +144,7 @@ def _read_png_or_jpeg(path: Path, head: bytes) -> DecodedImage | None:
     except ImageReadError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise _bad(path, f"cannot decode {fmt} file ({exc})", "re-export the image; the file may be truncated") from exc
+        raise _bad(path, f"cannot decode {fmt} file ({type(exc).__name__}) — truncated or damaged?", "re-export the image; the file may be truncated") from exc
     pixels, bits = _as_unsigned(_to_gray(array, path), path)
     return DecodedImage(pixels=pixels, bits_stored=bits, photometric="MONOCHROME2", source_format=fmt)
 
@@ -163,28 +166,89 @@ def _read_tiff(path: Path, head: bytes) -> DecodedImage | None:
     except ImageReadError:
         raise
     except Exception as exc:  # tifffile raises many types for damaged files
-        raise _bad(path, f"cannot decode TIFF file ({exc})", "re-export the image; the file may be damaged") from exc
+        # Only the type: tifffile's messages can quote tag values (ImageDescription is free text).
+        raise _bad(path, f"cannot decode TIFF file ({type(exc).__name__}) — damaged?", "re-export the image; the file may be damaged") from exc
     pixels, bits = _as_unsigned(_to_gray(array, path), path)
     return DecodedImage(pixels=pixels, bits_stored=bits, photometric=photometric, source_format="TIFF")
 
 
-def _first(value) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        return float(value[0]) if hasattr(value, "__len__") and not isinstance(value, str) else float(value)
-    except (TypeError, ValueError, IndexError):
-        return None
+def _label(keyword: str) -> str:
+    """The attribute's name as the standard writes it ("Rescale Slope"), for messages."""
+    from pydicom.datadict import dictionary_description, tag_for_keyword
+
+    tag = tag_for_keyword(keyword)
+    return dictionary_description(tag) if tag is not None else keyword
 
 
-def _floats(value) -> list[float]:
-    if value is None or value == "":
+#: Sane ranges for the numbers display and measurement use. A value outside them is a broken or
+#: hostile header: NaN, infinity or 1e308 would be stored as invalid JSON (SQLite) or refused by
+#: PostgreSQL, and would make every later window or measurement meaningless.
+NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "RescaleSlope": (-1e6, 1e6),
+    "RescaleIntercept": (-1e7, 1e7),
+    "WindowCenter": (-1e7, 1e7),
+    "WindowWidth": (-1e7, 1e7),
+    "PixelSpacing": (0.0, 100.0),  # mm
+    "ImagerPixelSpacing": (0.0, 100.0),
+}
+INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "Rows": (0, 65535),
+    "Columns": (0, 65535),
+    "BitsAllocated": (1, 64),
+    "BitsStored": (1, 64),
+    "HighBit": (0, 63),
+    "PixelRepresentation": (0, 1),
+    "SamplesPerPixel": (1, 4),
+    "NumberOfFrames": (0, 1_000_000),
+    "PixelPaddingValue": (-32768, 65535),
+    "PixelPaddingRangeLimit": (-32768, 65535),
+}
+
+
+def _values(value) -> list:
+    if value is None or value == "" or value == b"":
         return []
-    values = list(value) if hasattr(value, "__len__") and not isinstance(value, str) else [value]
+    return list(value) if hasattr(value, "__len__") and not isinstance(value, (str, bytes)) else [value]
+
+
+def _raw_get(path: Path, ds, keyword: str):
     try:
-        return [float(v) for v in values]
+        return ds.get(keyword)
+    except Exception:  # pydicom converts on access and may quote the value: never pass it on
+        raise _bad(path, f"{_label(keyword)} is not a valid value for its type", "re-export the image from PACS") from None
+
+
+def header_numbers(path: Path, ds, keyword: str) -> list[float]:
+    """Every value of a decimal attribute, each finite and in range, else a refusal naming it.
+
+    Messages name the attribute and the problem, never the value: a header field may hold a
+    patient's name where a number belongs, and reasons are kept in the study's reports.
+    """
+    low, high = NUMBER_RANGES[keyword]
+    out = []
+    for value in _values(_raw_get(path, ds, keyword)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise _bad(path, f"{_label(keyword)} is not a number", "re-export the image from PACS") from None
+        if not math.isfinite(number) or not low <= number <= high:
+            raise _bad(path, f"{_label(keyword)} is not a finite number between {low:g} and {high:g}", "re-export the image from PACS")
+        out.append(number)
+    return out
+
+
+def header_integer(path: Path, ds, keyword: str, default: int | None = None) -> int | None:
+    low, high = INTEGER_RANGES[keyword]
+    values = _values(_raw_get(path, ds, keyword))
+    if not values:
+        return default
+    try:
+        number = float(values[0])
     except (TypeError, ValueError):
-        return []
+        raise _bad(path, f"{_label(keyword)} is not a whole number", "re-export the image from PACS") from None
+    if not math.isfinite(number) or number != int(number) or not low <= number <= high:
+        raise _bad(path, f"{_label(keyword)} is not a whole number between {low} and {high}", "re-export the image from PACS")
+    return int(number)
 
 
 def _lut(item, offset: int = 0) -> LookupTable | None:
@@ -193,7 +257,12 @@ def _lut(item, offset: int = 0) -> LookupTable | None:
     raw = item.get("LUTData")
     if descriptor is None or raw is None or len(descriptor) != 3:
         return None
-    entries, first, bits = (int(v) for v in descriptor)
+    try:
+        entries, first, bits = (int(v) for v in descriptor)
+    except (TypeError, ValueError):
+        return None
+    if not (0 <= entries <= 65535 and 0 <= first <= 65535 and 1 <= bits <= 16):
+        return None
     entries = entries or 65536
     if isinstance(raw, (bytes, bytearray)):
         dtype = "<u1" if bits <= 8 and len(raw) == entries else "<u2"
@@ -209,8 +278,8 @@ def _lut(item, offset: int = 0) -> LookupTable | None:
     return LookupTable(
         first_mapped=first + offset,
         bits=bits,
+        # LUT Explanation is free text (it can name the referrer and a date): never kept.
         data=tuple(int(v) for v in data),
-        explanation=str(item.get("LUTExplanation", "") or ""),
     )
 
 
@@ -218,11 +287,11 @@ class _Item(dict):
     """Lets _lut read a pydicom item and a hint that the pixels are signed."""
 
 
-def _display_from_header(ds, offset: int, bits_stored: int, photometric: str, slope: float, intercept: float) -> DisplayAttributes:
-    signed = int(ds.get("PixelRepresentation", 0) or 0) == 1
+def _display_from_header(path: Path, ds, offset: int, bits_stored: int, photometric: str, slope: float, intercept: float) -> DisplayAttributes:
+    signed = header_integer(path, ds, "PixelRepresentation", 0) == 1
 
     def item_dict(item) -> _Item:
-        d = _Item({k: item.get(k) for k in ("LUTDescriptor", "LUTData", "LUTExplanation")})
+        d = _Item({k: item.get(k) for k in ("LUTDescriptor", "LUTData")})
         d["_signed"] = signed
         return d
 
@@ -231,34 +300,24 @@ def _display_from_header(ds, offset: int, bits_stored: int, photometric: str, sl
         modality_lut = _lut(item_dict(item), offset)
         break
     voi_luts = tuple(t for t in (_lut(item_dict(item)) for item in ds.get("VOILUTSequence", None) or ()) if t is not None)
-    centers, widths = _floats(ds.get("WindowCenter")), _floats(ds.get("WindowWidth"))
-    explanations = ds.get("WindowCenterWidthExplanation", None) or []
-    if isinstance(explanations, str):
-        explanations = [explanations]
-    windows = tuple(
-        Window(c, w, str(explanations[i]) if i < len(explanations) else "")
-        for i, (c, w) in enumerate(zip(centers, widths))
-        if w > 0
-    )
+    centers, widths = header_numbers(path, ds, "WindowCenter"), header_numbers(path, ds, "WindowWidth")
+    # Window Center & Width Explanation is free text ("Referred by Dr ... 5/3/24" has been seen):
+    # never kept; the presets get neutral names ("File window 1", ...).
+    windows = tuple(Window(c, w) for c, w in zip(centers, widths) if w > 0)
     function = str(ds.get("VOILUTFunction", "") or "LINEAR").strip().upper() or "LINEAR"
     shape = str(ds.get("PresentationLUTShape", "") or "IDENTITY").strip().upper() or "IDENTITY"
 
     def padding(keyword: str) -> int | None:
-        value = ds.get(keyword)
-        if value is None or value == "" or (hasattr(value, "__len__") and not isinstance(value, (str, bytes)) and not len(value)):
+        value = header_integer(path, ds, keyword)
+        if value is None:
             return None
-        value = int(value[0] if isinstance(value, (list, tuple)) else value)
         if signed and value >= 32768:
             value -= 65536
         return value + offset
 
-    spacing = _first(ds.get("PixelSpacing")) or _first(ds.get("ImagerPixelSpacing"))
-    extra = {}
-    if offset:
-        extra["signed_offset"] = offset
-    rescale_type = str(ds.get("RescaleType", "") or "").strip()
-    if rescale_type:
-        extra["rescale_type"] = rescale_type
+    spacing = next((v[0] for v in (header_numbers(path, ds, k) for k in ("PixelSpacing", "ImagerPixelSpacing")) if v and v[0] > 0), None)
+    # Rescale Type is not needed for display, and is free text (LO): not kept.
+    extra = {"signed_offset": offset} if offset else {}
     return DisplayAttributes(
         photometric=photometric,
         bits_stored=bits_stored,
@@ -286,6 +345,20 @@ def _transfer_syntax(ds):
     return uid
 
 
+#: Photometric interpretations named in messages; any other header text is not repeated.
+_PHOTOMETRICS = {"RGB", "YBR_FULL", "YBR_FULL_422", "YBR_PARTIAL_420", "YBR_ICT", "YBR_RCT", "PALETTE COLOR", "MONOCHROME1", "MONOCHROME2"}
+
+
+def _syntax_label(uid) -> str:
+    """A transfer syntax as "name (UID)" when it is a registered one; header text is never repeated."""
+    from pydicom.uid import UID_dictionary
+
+    text = str(uid)
+    if text in UID_dictionary:
+        return f"{UID_dictionary[text][0]} ({text})"
+    return "an unregistered transfer syntax UID"
+
+
 def _check_decodable(path: Path, ds) -> None:
     """Refuse, naming the missing decoder, before trying to decode."""
     from pydicom.pixels import get_decoder
@@ -296,15 +369,86 @@ def _check_decodable(path: Path, ds) -> None:
     except NotImplementedError:
         raise _bad(
             path,
-            f"unsupported transfer syntax {getattr(uid, 'name', uid)} ({uid}): no decoder exists for it here",
+            f"unsupported transfer syntax {_syntax_label(uid)}: no decoder exists for it here",
             "export the image uncompressed (Explicit VR Little Endian) or as JPEG 2000 / JPEG-LS",
         ) from None
     if not decoder.is_available:
         missing = "; ".join(f"{name}: {', '.join(deps)}" for name, deps in decoder.missing_dependencies.items()) or "none installed"
         raise _bad(
             path,
-            f"no decoder installed for {uid.name} ({uid}) — missing {missing}",
+            f"no decoder installed for {_syntax_label(uid)} — missing {missing}",
             "reinstall RUSH Rater with its decoders (pip install rushrater) or export the image uncompressed",
+        )
+
+
+_JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF, 0xF7}  # F7: JPEG-LS
+
+
+def codestream_size(data: bytes) -> tuple[int, int] | None:
+    """(rows, columns) a JPEG, JPEG-LS or JPEG 2000 codestream declares, read from its SOF or SIZ
+    marker; None when the data is none of these (RLE, deflate) or the marker is not found.
+
+    Written here rather than taken from pydicom: its JPEG parser is private and its JPEG 2000
+    parameters omit the image size. A decoder allocates what the codestream declares, not what the
+    DICOM header says, so this is what has to be checked before decoding.
+    """
+    if data[:4] == b"\xff\x4f\xff\x51":  # JPEG 2000 codestream: SOC then SIZ
+        if len(data) < 24:
+            return None
+        xsiz, ysiz, xosiz, yosiz = struct.unpack(">IIII", data[8:24])
+        return max(0, ysiz - yosiz), max(0, xsiz - xosiz)
+    if data[:2] != b"\xff\xd8":
+        if data[4:8] == b"jP  ":  # a JP2 file (boxes) where a codestream belongs: find the codestream
+            start = data.find(b"\xff\x4f\xff\x51")
+            return codestream_size(data[start:]) if start >= 0 else None
+        return None
+    offset = 2
+    while offset + 4 <= len(data):
+        if data[offset] != 0xFF:
+            return None
+        marker = data[offset + 1]
+        if marker == 0xFF:  # fill byte
+            offset += 1
+            continue
+        if marker in _JPEG_SOF:
+            if offset + 9 > len(data):
+                return None
+            rows, columns = struct.unpack(">HH", data[offset + 5 : offset + 9])
+            return rows, columns
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            offset += 2
+            continue
+        (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
+        offset += 2 + length
+    return None
+
+
+def _check_codestream(path: Path, ds, rows: int, columns: int) -> None:
+    """Refuse compressed pixel data whose codestream declares another size than Rows x Columns
+    (a few kilobytes can claim 60000 x 60000 and take the machine's memory when decoded)."""
+    if not _transfer_syntax(ds).is_compressed:
+        return
+    from pydicom.encaps import generate_fragments
+
+    # The first item is the Basic Offset Table; the codestream's header is in the next ones.
+    head = b""
+    try:
+        for fragment in itertools.islice(generate_fragments(ds.PixelData), 1, None):
+            head += bytes(fragment[:65536])
+            if len(head) >= 65536:
+                break
+    except Exception:
+        raise _bad(path, "compressed pixel data is not encapsulated correctly — truncated or damaged?", "re-export the image from PACS") from None
+    size = codestream_size(head)
+    if size is not None and size[0] == 0:
+        # JPEG may leave the height to a later DNL marker: compare the width (the memory cap and
+        # the decoded-shape check still hold for the height).
+        size = (rows, size[1])
+    if size is not None and size != (rows, columns):
+        raise _bad(
+            path,
+            f"the compressed image declares {size[1]} x {size[0]} pixels but the header says {columns} x {rows}",
+            "re-export the image from PACS; the file is damaged or crafted",
         )
 
 
@@ -321,7 +465,8 @@ def read_dicom_dataset(path: Path, head: bytes):
     except Exception as exc:
         if not has_preamble:
             return None
-        raise _bad(path, f"cannot read DICOM file ({exc})", "re-export from PACS; the file may be truncated") from exc
+        # Only the type: pydicom's parse errors can quote the values they failed on.
+        raise _bad(path, f"cannot read DICOM file ({type(exc).__name__}) — truncated or damaged?", "re-export from PACS; the file may be truncated") from exc
     if not has_preamble and not any(int(tag) >> 16 in (0x0008, 0x0010, 0x0028, 0x7FE0) for tag in ds.keys()):
         return None  # force=True parses anything; a file with no DICOM groups is not DICOM
     return ds
@@ -333,38 +478,47 @@ def decode_dicom(path: Path, ds) -> DecodedImage:
         if any(k in ds for k in ("FloatPixelData", "DoubleFloatPixelData")):
             raise _bad(path, "float pixel data (a parametric map, not a radiograph)", "export the radiograph itself")
         raise _bad(path, "DICOM file has no pixel data (a report or structured document?)", "export the image itself")
-    rows, columns = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
+    rows, columns = header_integer(path, ds, "Rows", 0), header_integer(path, ds, "Columns", 0)
     if rows <= 0 or columns <= 0:
         raise _bad(path, "DICOM image has no Rows/Columns", "re-export from PACS")
     _check_size(path, rows, columns)
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip().upper()
-    samples = int(ds.get("SamplesPerPixel", 1) or 1)
+    samples = header_integer(path, ds, "SamplesPerPixel", 1)
     if samples != 1 or photometric not in ("MONOCHROME1", "MONOCHROME2"):
         raise _bad(
             path,
-            f"colour image ({photometric or 'unknown photometric'}, {samples} samples per pixel): a radiograph is grayscale",
+            f"colour image ({photometric if photometric in _PHOTOMETRICS else 'unknown photometric'}, {samples} samples per pixel): a radiograph is grayscale",
             "export the radiograph itself, not a colour secondary capture",
         )
-    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    frames = header_integer(path, ds, "NumberOfFrames", 1) or 1
     if frames > 1:
         raise _bad(path, f"multi-frame image ({frames} frames)", "export the single radiograph you want rated")
+    for keyword in ("BitsAllocated", "BitsStored", "HighBit", "PixelPaddingValue", "PixelPaddingRangeLimit"):
+        header_integer(path, ds, keyword)
+    slopes, intercepts = header_numbers(path, ds, "RescaleSlope"), header_numbers(path, ds, "RescaleIntercept")
+    for keyword in ("WindowCenter", "WindowWidth", "PixelSpacing", "ImagerPixelSpacing"):
+        header_numbers(path, ds, keyword)
     _check_decodable(path, ds)
+    _check_codestream(path, ds, rows, columns)
     try:
         array = np.asarray(ds.pixel_array)
+    except MemoryError:
+        raise
     except Exception as exc:
+        # The decoder's own message is left out: it may quote header values.
         raise _bad(
             path,
-            f"cannot decode DICOM pixel data ({exc}; transfer syntax {getattr(_transfer_syntax(ds), 'name', '?')}) — truncated or damaged?",
+            f"cannot decode DICOM pixel data ({type(exc).__name__}; transfer syntax {_syntax_label(_transfer_syntax(ds))}) — truncated or damaged?",
             "re-export the image from PACS",
         ) from exc
     if array.ndim != 2 or array.shape != (rows, columns):
         raise _bad(path, f"decoded pixels have shape {array.shape}, expected {(rows, columns)}", "re-export the image from PACS")
-    bits_allocated = int(ds.get("BitsAllocated", array.dtype.itemsize * 8) or 16)
-    bits_stored = int(ds.get("BitsStored", bits_allocated) or bits_allocated)
+    bits_allocated = header_integer(path, ds, "BitsAllocated", array.dtype.itemsize * 8) or 16
+    bits_stored = header_integer(path, ds, "BitsStored", bits_allocated) or bits_allocated
     if bits_stored > 16 or array.dtype.itemsize > 2 and not np.issubdtype(array.dtype, np.integer):
         raise _bad(path, f"{bits_stored}-bit pixels: radiographs have at most 16 bits", "export a 16-bit radiograph")
-    slope = _first(ds.get("RescaleSlope")) or 1.0
-    intercept = _first(ds.get("RescaleIntercept")) or 0.0
+    slope = (slopes[0] if slopes else 0.0) or 1.0
+    intercept = intercepts[0] if intercepts else 0.0
     offset = 0
     if np.issubdtype(array.dtype, np.signedinteger):
         # The store keeps unsigned pixels: shift by 2^(bits-1) and fold the shift into the rescale
@@ -377,7 +531,7 @@ def decode_dicom(path: Path, ds) -> DecodedImage:
         array = array & np.array((1 << bits_stored) - 1, dtype=array.dtype)
     pixels, bits = _as_unsigned(array, path)
     bits_stored = min(16, max(bits_stored, 1))
-    attributes = _display_from_header(ds, offset, bits_stored, photometric, float(slope), float(intercept))
+    attributes = _display_from_header(path, ds, offset, bits_stored, photometric, float(slope), float(intercept))
     return DecodedImage(
         pixels=pixels,
         bits_stored=bits_stored,

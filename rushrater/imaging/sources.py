@@ -8,6 +8,7 @@ the key file and the blinding check; the stored pixels and display attributes ca
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,8 @@ class PrepareOptions:
     known_hashes: frozenset[str] = frozenset()
     #: redaction template key -> rectangles [x, y, w, h]
     templates: dict[str, list[list[int]]] = field(default_factory=dict)
+    #: "Manufacturer / Model" -> the study's code for it (from the key file)
+    device_codes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,7 +45,8 @@ class Prepared:
     image_fields: dict = field(default_factory=dict)  # the image row's legacy display columns
     identifiers: dict = field(default_factory=dict)  # deid.Identifiers as dict (DICOM only)
     hints: dict = field(default_factory=dict)  # view hints (DICOM only)
-    device: str = ""
+    device: str = ""  # the study's device code; the parent gives new devices one
+    device_name: str = ""  # manufacturer and model as the header says: for the key file only
     template: str = ""
     redactions: list = field(default_factory=list)
     deid_method: str = ""
@@ -113,25 +117,35 @@ def prepare(path: str, options: PrepareOptions) -> Prepared:
         result.reason = exc.message
         return result
     except MemoryError:
-        result.reason = "image too large to decode in memory"
+        result.reason = "decoding needs more memory than the limit per file (image too large, or a damaged or crafted file)"
         return result
     except Exception as exc:  # a damaged file can make any decoder raise anything
-        result.reason = f"cannot read the file ({type(exc).__name__}: {exc})"
+        # Only the exception's type: its message may quote header values (a name where a number
+        # belongs), and reasons are kept in the study's reports.
+        result.reason = f"cannot read the file ({type(exc).__name__} while reading or decoding it)"
         return result
     result.content_sha256 = image.content_sha256
     result.source_format = image.source_format
     result.width, result.height = image.width, image.height
     result.identifiers = ids.__dict__ if ids is not None else {}
     result.hints = hints
-    result.device = device
+    # Manufacturer and model can tell raters the site: the study keeps a code (the key file the name).
+    result.device_name = device
+    result.device = options.device_codes.get(device, "") if device else ""
     result.deid_method = method
     attributes = image.display
     result.display = attributes.to_dict()
     result.image_fields = _image_fields(image)
+    try:  # NaN or infinity is invalid JSON (and refused by PostgreSQL): never stored
+        json.dumps([result.display, result.image_fields], allow_nan=False)
+    except ValueError:
+        result.reason = "a display attribute is not a finite number"
+        return result
     if result.content_sha256 in options.known_hashes:
         result.status = "duplicate"
         return result
-    result.template = redaction.template_key(device, image.width, image.height)
+    # A device without a code yet is new to the study, so no template of it exists yet either.
+    result.template = redaction.template_key(result.device, image.width, image.height) if result.device or not device else ""
     rects = options.templates.get(result.template, [])
     pixels = image.pixels
     if rects:

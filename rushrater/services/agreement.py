@@ -12,6 +12,14 @@ counted. :func:`agreement_report` then calls :mod:`rushrater.stats` on it:
 * Bland-Altman of the total per rater pair and rater vs the mean of the others;
 * agreement on healing status (total below the study's cut-off);
 * test-retest ICC per rater and pooled, from read 1 vs read 2 of the re-read cases.
+
+Mid-study, a rater who has not finished shrinks every complete-case cell to the cases they have
+read: each ICC cell of the total and the subtotals therefore also carries the all-available-data
+estimate (REML, as R ``psych::ICC(lmer = TRUE)``) where cases were dropped, and ``raters="finished"`` restricts the
+analysis to the raters who have read every case assigned to them. A re-read submitted before the
+washout after the rater's own first read (possible for imported paper or legacy ratings) is
+flagged in :attr:`AgreementReport.early_rereads` and in the test-retest table, and left out of it
+with ``exclude_early_rereads=True``.
 """
 
 from __future__ import annotations
@@ -47,6 +55,8 @@ class StudyRatings:
     groups: list[str]
     #: Current reads marked unreadable (rater, case, read, reason): not in ``data``.
     unreadable: pd.DataFrame
+    #: Every enrolled rater: code -> number of first reads still to do (0 = finished).
+    remaining: dict[str, int] = field(default_factory=dict)
     #: The item levels (1, 2, 3 for RUSH) and the range of the total (10-30).
     levels: list[int] = field(default_factory=lambda: [1, 2, 3])
     min_total: int = 10
@@ -68,7 +78,7 @@ class StudyRatings:
 
 RATING_COLUMNS = (
     "rating_id", "rater", "rater_name", "group", "case", "patient", "timepoint", "read",
-    "total", "unreadable_reason", "active_seconds", "submitted_at",
+    "total", "unreadable_reason", "active_seconds", "submitted_at", "source",
 )
 
 
@@ -87,11 +97,14 @@ def study_ratings(study: Study) -> StudyRatings:
     with study.db.read() as session:
         rows, score_rows = queries.current_rating_rows(session)
         timepoints = [tp.key for tp in queries.timepoints(session)]
-        raters = [(r.code, r.group.name) for r in queries.raters(session)]
+        rater_rows = queries.raters(session)
+        raters = [(r.code, r.group.name) for r in rater_rows]
+        progress = queries.progress(session)
+        n_cases = len(queries.cases(session))
     groups = sorted({g for _, g in raters})
     frame = pd.DataFrame(rows, columns=list(RATING_COLUMNS))
     unreadable_mask = frame["unreadable_reason"].notna()
-    unreadable = frame.loc[unreadable_mask, ["rater", "case", "read", "unreadable_reason"]].reset_index(drop=True)
+    unreadable = frame.loc[unreadable_mask, ["rater", "case", "read", "unreadable_reason", "source"]].reset_index(drop=True)
     frame = frame.loc[~unreadable_mask].drop(columns=["unreadable_reason", "total"]).reset_index(drop=True)
 
     item_of = study.item_keys_by_id
@@ -110,8 +123,15 @@ def study_ratings(study: Study) -> StudyRatings:
     frame["group"] = pd.Categorical(frame["group"], categories=groups)
     frame["read"] = frame["read"].astype(np.int64)
     levels = sorted({lv.value for item in rubric.items for lv in item.levels})
+    # First reads still to do: of the rater's planned list, or of every case when nothing is planned.
+    read_first = pd.concat([frame.loc[frame["read"] == 1, "rater"].astype(str),
+                            unreadable.loc[unreadable["read"] == 1, "rater"].astype(str)]).value_counts()
+    remaining = {}
+    for rater in rater_rows:
+        planned = progress.get(rater.id, {}).get("assigned", 0)
+        remaining[rater.code] = max((planned or n_cases) - int(read_first.get(rater.code, 0)), 0)
     return StudyRatings(
-        frame, items, subtotals, timepoints, groups, unreadable, levels, rubric.min_total, rubric.max_total
+        frame, items, subtotals, timepoints, groups, unreadable, remaining, levels, rubric.min_total, rubric.max_total
     )
 
 
@@ -138,6 +158,16 @@ class AgreementReport:
     #: Test-retest ICC (read 1 vs read 2) per rater and pooled ("pooled"), score x form.
     test_retest: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: Re-reads submitted before the washout after the rater's own first read (see :func:`early_rereads`).
+    early_rereads: pd.DataFrame = field(default_factory=lambda: _empty(EARLY_COLUMNS))
+    #: Whether early re-reads were left out of the test-retest analysis.
+    early_rereads_excluded: bool = False
+    #: "all" (every rater with ratings) or "finished" (raters who read every case assigned to them).
+    raters: str = "all"
+    #: Raters left out of the inter-rater analysis by ``raters="finished"`` (code -> reads to do).
+    unfinished: dict[str, int] = field(default_factory=dict)
+    #: The washout the re-reads were checked against, in days (None: the study sets none).
+    washout_days: float | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -178,6 +208,11 @@ class AgreementReport:
             "healing": records(self.healing),
             "test_retest": records(self.test_retest),
             "unreadable": records(self.ratings.unreadable),
+            "raters_analysed": self.raters,
+            "unfinished_raters_left_out": dict(self.unfinished),
+            "washout_days": self.washout_days,
+            "early_rereads": records(self.early_rereads),
+            "early_rereads_excluded": self.early_rereads_excluded,
             "notes": list(self.notes),
         }
 
@@ -217,14 +252,20 @@ def agreement_report(
     confidence: float = 0.95,
     cutoff: float | None = None,
     ratings: StudyRatings | None = None,
+    raters: str = "all",
+    exclude_early_rereads: bool = False,
 ) -> AgreementReport:
     """The study's full agreement report (see the module docstring).
 
     ``cutoff`` defaults to the study's ``slow_healing_cutoff`` setting (18). ``ratings`` may be
-    passed when already loaded (the console loads them once for several views).
+    passed when already loaded (the console loads them once for several views). ``raters``:
+    ``"all"`` raters with ratings, or only those ``"finished"`` with their first reads.
+    ``exclude_early_rereads`` leaves re-reads made before the washout out of test-retest.
     """
     if not isinstance(confidence, (int, float)) or not 0.0 < float(confidence) < 1.0:
         raise ValidationError(f"confidence level {confidence!r} is not between 0 and 1", fix="give e.g. 0.95")
+    if raters not in RATER_SETS:
+        raise ValidationError(f"unknown rater set {raters!r}", fix=f"use one of {', '.join(RATER_SETS)}")
     confidence = float(confidence)
     cutoff = float(study.settings.get("slow_healing_cutoff", stats.SLOW_HEALING_CUTOFF) if cutoff is None else cutoff)
     ratings = ratings if ratings is not None else study_ratings(study)
@@ -232,6 +273,27 @@ def agreement_report(
     first = ratings.first_reads
     scores = ratings.scores
     notes: list[str] = []
+    unfinished = {code: left for code, left in ratings.remaining.items()
+                  if left and (first["rater"].astype(str) == code).any()}
+    if raters == "finished":
+        first = first[~first["rater"].astype(str).isin(list(unfinished))]
+        if unfinished:
+            notes.append("raters who have finished only: left out " + ", ".join(
+                f"{code} ({left} first read(s) to do)" for code, left in unfinished.items()))
+    elif unfinished:
+        notes.append("not finished yet: " + ", ".join(f"{code} ({left} first read(s) to do)"
+                                                      for code, left in unfinished.items())
+                     + "; complete-case cells hold only the cases they have read (see the all-available "
+                       "estimate, or analyse the raters who have finished)")
+    washout = study.settings.get("washout_days")
+    washout = None if washout is None else float(washout)
+    early = early_rereads(data, washout)
+    if len(early):
+        notes.append(
+            f"{len(early)} re-read(s) were submitted less than the {washout:g}-day washout after the rater's own "
+            f"first read ({', '.join(sorted(set(early['rater'])))}): "
+            + ("left out of test-retest" if exclude_early_rereads else
+               "kept in test-retest (leave them out with --exclude-early-rereads)"))
     if ratings.n_unreadable:
         notes.append(
             f"{ratings.n_unreadable} read(s) marked unreadable carry no score and are left out of every analysis"
@@ -257,7 +319,10 @@ def agreement_report(
     if first.empty:
         notes.append("no scored first reads yet: nothing to analyse")
     else:
-        icc_table = stats.agreement_table(first, scores=scores, group="group", confidence=confidence, **keys)
+        # The all-available estimate (one REML fit per score and cell that dropped cases, ~0.1 s each on
+        # 600 patients) for the total and the subtotals, the scores monitored mid-study.
+        icc_table = stats.agreement_table(first, scores=scores, group="group", confidence=confidence,
+                                          all_available=[TOTAL, *ratings.subtotals], **keys)
         if len(present_groups) >= 2:
             between = stats.between_groups_table(
                 first, scores=scores, group="group", groups=present_groups, confidence=confidence, **keys
@@ -266,7 +331,12 @@ def agreement_report(
         kappas = _weighted_kappas(first, ratings)
         ba = _bland_altman(first, ratings, confidence)
         healing = _healing(first, ratings, present_groups, cutoff)
-    retest = _test_retest(data, ratings, confidence)
+    retest_data = data
+    if exclude_early_rereads and len(early):
+        early_keys = pd.MultiIndex.from_frame(early[["rater", "case"]])
+        is_early = pd.MultiIndex.from_frame(data[["rater", "case"]].astype(str)).isin(early_keys) & (data["read"] == 2)
+        retest_data = data[~is_early]
+    retest = _test_retest(retest_data, ratings, confidence, early)
     return AgreementReport(
         title=study.title,
         confidence=confidence,
@@ -280,7 +350,39 @@ def agreement_report(
         healing=healing,
         test_retest=retest,
         notes=notes,
+        early_rereads=early,
+        early_rereads_excluded=bool(exclude_early_rereads and len(early)),
+        raters=raters,
+        unfinished=unfinished if raters == "finished" else {},
+        washout_days=washout,
     )
+
+
+RATER_SETS = ("all", "finished")
+EARLY_COLUMNS = ("rater", "case", "first_submitted_at", "reread_submitted_at", "days_after_first_read", "source")
+
+
+def early_rereads(data: pd.DataFrame, washout_days: float | None) -> pd.DataFrame:
+    """Scored re-reads (read 2) submitted less than ``washout_days`` after the same rater's scored
+    first read of the case: the washout was not observed (the workstation never offers such a
+    re-read; imported paper or legacy ratings can carry any date)."""
+    if washout_days is None:
+        return _empty(EARLY_COLUMNS)
+    keys = ["rater", "case"]
+    frame = data.assign(rater=data["rater"].astype(str))
+    first = frame.loc[frame["read"] == 1, keys + ["submitted_at"]]
+    second = frame.loc[frame["read"] == 2, keys + ["submitted_at", "source"]]
+    pairs = second.merge(first, on=keys, suffixes=("_2", "_1"))
+    if pairs.empty:
+        return _empty(EARLY_COLUMNS)
+    t1 = pd.to_datetime(pairs["submitted_at_1"], utc=True, format="mixed")
+    t2 = pd.to_datetime(pairs["submitted_at_2"], utc=True, format="mixed")
+    days = (t2 - t1).dt.total_seconds() / 86400.0
+    out = pd.DataFrame({
+        "rater": pairs["rater"], "case": pairs["case"], "first_submitted_at": t1, "reread_submitted_at": t2,
+        "days_after_first_read": days, "source": pairs["source"],
+    })
+    return out[out["days_after_first_read"] < washout_days].reset_index(drop=True)
 
 
 ITEM_COLUMNS = ("timepoint", "group", "score", "alpha", "kappa", "n_targets", "n_raters", "excluded_targets", "note")
@@ -289,7 +391,8 @@ HEALING_COLUMNS = (
     "timepoint", "group", "cutoff", "n_targets", "n_raters", "n_slow_ratings", "percent_agreement",
     "percent_unanimous", "fleiss_kappa", "n_targets_kappa", "excluded_targets", "note",
 )
-RETEST_COLUMNS = ("rater",) + tuple(c for c in stats.STUDY_COLUMNS if c not in ("timepoint", "group"))
+RETEST_COLUMNS = (("rater",) + tuple(c for c in stats.STUDY_COLUMNS if c not in ("timepoint", "group", "note"))
+                  + ("early_rereads", "note"))
 
 
 def _empty(columns) -> pd.DataFrame:
@@ -384,14 +487,19 @@ def retest_pairs(data: pd.DataFrame) -> pd.DataFrame:
     return pairs
 
 
-def _test_retest(data: pd.DataFrame, ratings: StudyRatings, confidence: float) -> pd.DataFrame:
+def _test_retest(data: pd.DataFrame, ratings: StudyRatings, confidence: float,
+                 early: pd.DataFrame | None = None) -> pd.DataFrame:
     """ICC of read 1 vs read 2 (the two reads are the 'raters'), per rater and pooled over raters.
 
     Pooled, the targets are (rater, case) pairs, so every rater's re-reads count once each.
+    ``early_rereads`` counts the pairs in the analysis whose re-read came before the washout.
     """
     pairs = retest_pairs(data)
     if pairs.empty:
         return _empty(RETEST_COLUMNS)
+    early_keys = set() if early is None else set(zip(early["rater"].astype(str), early["case"].astype(str)))
+    is_early = pd.Series([(r, str(c)) in early_keys for r, c in zip(pairs["rater"], pairs["case"])], index=pairs.index)
+    pairs = pairs.assign(_early=is_early & (pairs["read"] == 2))
     scores = ratings.scores
     frames = []
     for code in [str(r) for r in ratings.data["rater"].cat.categories]:
@@ -399,9 +507,11 @@ def _test_retest(data: pd.DataFrame, ratings: StudyRatings, confidence: float) -
         if subset.empty:
             continue
         table = stats.agreement_table(subset, target="case", rater="read", scores=scores, confidence=confidence)
-        frames.append(_with_levels(table.drop(columns=["timepoint", "group"]), rater=code))
+        frames.append(_with_levels(table.drop(columns=["timepoint", "group"]), rater=code)
+                      .assign(early_rereads=int(subset["_early"].sum())))
     pooled = stats.agreement_table(pairs, target="pair", rater="read", scores=scores, confidence=confidence)
-    frames.append(_with_levels(pooled.drop(columns=["timepoint", "group"]), rater=POOLED))
+    frames.append(_with_levels(pooled.drop(columns=["timepoint", "group"]), rater=POOLED)
+                  .assign(early_rereads=int(pairs["_early"].sum())))
     return pd.concat(frames, ignore_index=True)[list(RETEST_COLUMNS)]
 
 

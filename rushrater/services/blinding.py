@@ -6,9 +6,10 @@ written atomically (a temporary file in the same folder, fsync, rename), so a cr
 the old or the new key file, never half of one.
 
 ``check_blinding`` searches everything raters can reach — every text and JSON column of every
-database table, the bytes of every stored image and every file and folder name in the study —
-for every identifier the key file holds: names (as written in DICOM and in the usual orders),
-IDs, accession numbers, UIDs and dates in the common written formats.
+database table, the bytes of every stored image, the text of every report kept in the study and
+every file and folder name in it — for every identifier the key file holds: names (as written in
+DICOM and in the usual orders, each value of a multi-valued name), IDs, accession numbers, UIDs,
+dates in the common written formats, and the device (manufacturer and model).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from ..domain.errors import RushRaterError, ValidationError
+from ..imaging.attributes import without_free_text
 from ..imaging.textscan import printable_runs
 from ..storage import queries
 from .study import Study
@@ -40,7 +42,13 @@ KEY_COLUMNS = (
     "view",
     "placed_as",
     "imported_at",
+    # Manufacturer / model: they can tell raters the site, so the study keeps only device_code.
+    "device",
+    "device_code",
 )
+
+#: files in reports/ larger than this are not reports the product wrote, and are not read whole
+REPORT_SCAN_BYTES = 64 * 1024 * 1024
 
 #: identifiers shorter than this match by chance (e.g. a patient ID "12"): reported as unchecked
 MIN_LENGTH = 4
@@ -148,14 +156,19 @@ def date_forms(text: str) -> set[str]:
 
 
 def name_forms(text: str) -> set[str]:
-    """A person name (DICOM ``Family^Given^Middle``) as written, in both orders, and its long parts."""
+    """A person name (DICOM ``Family^Given^Middle``) as written, in both orders, and its long parts.
+
+    Each component group counts: alphabetic, ideographic and phonetic (``Yamada^Tarou=山田^太郎``).
+    """
     text = text.strip()
     if not text or set(text) <= {"^", " ", "="}:
         return set()
-    alphabetic = text.split("=")[0]
-    parts = [p.strip() for p in alphabetic.split("^") if p.strip()]
-    forms = {text, alphabetic}
-    if parts:
+    forms = {text}
+    for group in text.split("="):
+        parts = [p.strip() for p in group.split("^") if p.strip()]
+        if not parts:
+            continue
+        forms.add(group.strip())
         forms.add(" ".join(parts))
         if len(parts) >= 2:
             forms.add(" ".join([*parts[1:], parts[0]]))
@@ -192,21 +205,43 @@ def needles(rows: list[dict[str, str]]) -> tuple[list[Needle], list[str]]:
         add(row.get("study_instance_uid", ""), "UID", code)
         for column in ("patient_name", "other_names"):
             for value in (row.get(column) or "").split("\\"):
-                parts = {p.strip() for p in value.split("=")[0].split("^") if p.strip()}
+                parts = {p.strip() for group in value.split("=") for p in group.split("^") if p.strip()}
                 for form in name_forms(value):
                     add(form, "name part" if form in parts else "name", code)
         for column in ("birth_date", "study_date"):
             for form in date_forms(row.get(column) or ""):
                 add(form, "birth date" if column == "birth_date" else "date", code)
+        device = (row.get("device") or "").strip()
+        if device:
+            # The whole "Manufacturer / Model" and each long part ("GE" alone is too common to mean
+            # anything, and is not reported as unchecked).
+            for form in {device, *(p.strip() for p in device.split(" / "))}:
+                if len(form) >= MIN_LENGTH:
+                    add(form, "device", code)
     return list(found.values()), sorted(skipped)
 
 
 # --- searching ------------------------------------------------------------------------------
 
 
+def display_free_text(session, *, remove: bool = False) -> list[str]:
+    """"table.display, row N" of every image whose display attributes still hold header free text
+    (imports before issue 18 kept window and LUT explanations and the rescale type; they have named
+    the referring doctor and a date, which no key file lists). With ``remove`` it is removed."""
+    found = []
+    for table, number, row in queries.rows_with_display(session):
+        cleaned = without_free_text(row.display)
+        if cleaned is not None:
+            found.append(f"{table}.display, row {number}")
+            if remove:
+                row.display = cleaned
+    return found
+
+
+
 @dataclass(frozen=True)
 class Hit:
-    where: str  # "database", "image store" or "file name"
+    where: str  # "database", "image store", "file name" or "report file"
     location: str
     kind: str
     patient_code: str
@@ -224,6 +259,7 @@ class BlindingReport:
     database_values: int = 0
     images_scanned: int = 0
     names_scanned: int = 0
+    reports_scanned: int = 0
 
     @property
     def clean(self) -> bool:
@@ -238,6 +274,7 @@ class BlindingReport:
             "database_values": self.database_values,
             "images_scanned": self.images_scanned,
             "names_scanned": self.names_scanned,
+            "reports_scanned": self.reports_scanned,
         }
 
 
@@ -256,7 +293,7 @@ def _in_image_bytes(needle: Needle) -> bool:
     A stored image is compressed pixels; any four letters occur in it by chance, so only forms
     long and specific enough to mean something are looked for there.
     """
-    if needle.kind in ("name", "name part"):
+    if needle.kind in ("name", "name part", "device"):
         return len(needle.text) >= 6
     if needle.kind in ("date", "birth date"):
         return needle.text.isdigit() or (len(needle.text) == 10 and needle.text[4] == "-")
@@ -279,6 +316,16 @@ def scan(
     """
     found, unchecked = needles(rows)
     report = BlindingReport(identifiers_checked=len(found), unchecked=unchecked)
+
+    def search_free_text(s) -> None:  # whatever the key file holds: no key file lists a referrer
+        for location in display_free_text(s):
+            report.hits.append(Hit("database", location, "free-text header field", "", "(free text)"))
+
+    if session is not None:
+        search_free_text(session)
+    else:
+        with study.db.read() as s:
+            search_free_text(s)
     if not found:
         return report
     by_text = {n.text.lower(): n for n in found}
@@ -336,6 +383,16 @@ def scan(
         report.names_scanned += 1
         for match in pattern.finditer(path.name):
             record("file name", relative, match.group(0))
+
+    # Reports kept in the study (import reports hold rejection reasons) are text raters can open.
+    reports_dir = Path(study.reports_dir)
+    for path in sorted(reports_dir.rglob("*")) if reports_dir.is_dir() else ():
+        if not path.is_file() or path.stat().st_size > REPORT_SCAN_BYTES:
+            continue
+        report.reports_scanned += 1
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for match in pattern.finditer(text):
+            record("report file", str(path.relative_to(study.root)), match.group(0))
     return report
 
 

@@ -168,7 +168,8 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
                 row_spacing_mm=volume.row_spacing_mm, column_spacing_mm=volume.column_spacing_mm,
                 slice_spacing_mm=abs(volume.slice_spacing_mm), geometry=volume.geometry(),
                 source_format=read.source_format, method=read.method[:200], patient_identity_removed="YES",
-                study_day=None, device=read.device[:200], imported_by=actor, created_at=audit.now(),
+                # Manufacturer and model can tell raters the site (issue 18): not kept.
+                study_day=None, device="", imported_by=actor, created_at=audit.now(),
             )
             session.add(row)
             session.flush()

@@ -2,16 +2,19 @@
 
 The automatic part is computed, never guessed: per case, overall and per rater group, the mean and
 median of the raters' totals, the item-wise medians, and discordance flags (spread of totals above a
-threshold, or raters split on healing status). A named adjudicator or a consensus panel records the
-final score and healing status of a case with a note (:func:`record_consensus`); every record is a
-new version (the consensus table is append-only) with who decided and when, written together with
-its audit event.
+threshold, or raters split on healing status). A known adjudicator -- the study coordinator
+or a panel member registered in the study (:func:`add_panel_member`) -- or a consensus panel of them
+records the final score and healing status of a case with a note (:func:`record_consensus`); every
+record is a new version (the consensus table is append-only) with who decided and when, written
+together with its audit event. A decision that contradicts itself (healing status against its own
+total and the cut-off) or the raters (a total outside their range) is stored only when confirmed,
+with a note saying why.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +32,8 @@ from .study import Study
 DEFAULT_SPREAD_THRESHOLD = 4
 METHODS = ("mean", "median", "adjudicated", "panel")
 DECIDED_METHODS = ("adjudicated", "panel")
+#: Study setting: the names of the people (besides the coordinator) who may decide a consensus.
+PANEL_SETTING = "consensus_panel"
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,7 @@ def _check_scope(session, scope: str) -> str:
 
 def _write(session, study: Study, case: models.Case, scope: str, method: str, *, total: float | None,
            item_values: dict[str, float] | None, slow_healing: bool | None, decided_by: str, note: str | None,
-           actor: str) -> models.Consensus:
+           actor: str, confirmed: list[str] | None = None) -> models.Consensus:
     previous = queries.latest_consensus(session, case.id, scope)
     row = models.Consensus(
         case_id=case.id,
@@ -209,36 +214,125 @@ def _write(session, study: Study, case: models.Case, scope: str, method: str, *,
         row.id,
         before=before,
         after={"case": case.code, "scope": scope, "method": method, "version": row.version, "total": total,
-               "item_values": item_values, "slow_healing": slow_healing, "decided_by": decided_by},
+               "item_values": item_values, "slow_healing": slow_healing, "decided_by": decided_by,
+               **({"confirmed_contradictions": confirmed} if confirmed else {})},
         reason=note,
     )
     return row
+
+
+# -- who may decide -------------------------------------------------------------------------------
+
+#: What ``decided_by`` may say for the person at the coordinator's keyboard.
+COORDINATOR = "coordinator"
+
+
+def panel_members(study: Study) -> list[str]:
+    return list(study.settings.get(PANEL_SETTING) or [])
+
+
+def add_panel_member(study: Study, name: str, *, actor: str | None = None) -> str:
+    """Register a person who may adjudicate (alone or on a panel); returns the name as stored."""
+    cleaned = " ".join((name or "").split())
+    if not cleaned or len(cleaned) > 100:
+        raise ValidationError("a panel member needs a name of 1 to 100 characters", fix="give the person's name")
+    if cleaned.lower() == COORDINATOR or ";" in cleaned:
+        raise ValidationError(f"{cleaned!r} cannot be a panel member's name", fix="use the person's name")
+    actor = actor or audit.coordinator_actor()
+    with study.db.write() as session:
+        row = queries.study(session)
+        settings = dict(row.settings or {})
+        members = list(settings.get(PANEL_SETTING) or [])
+        if cleaned.lower() in (m.lower() for m in members):
+            raise ValidationError(f"{cleaned} is already on the consensus panel")
+        settings[PANEL_SETTING] = [*members, cleaned]
+        row.settings = settings  # reassigned so SQLAlchemy sees the JSON change
+        audit.record(session, actor, "consensus.panel_member", "study", row.uid, after={"name": cleaned})
+    study.settings = settings
+    return cleaned
+
+
+def adjudicators(study: Study) -> list[str]:
+    """Who may decide a consensus: the coordinator (as the audit trail names them) and the panel."""
+    return [audit.coordinator_actor(), *panel_members(study)]
+
+
+def _known_deciders(study: Study, decided_by: str | Sequence[str], method: str) -> str:
+    """``decided_by`` as stored: registered names (``coordinator`` = the coordinator at this keyboard)."""
+    names = [decided_by] if isinstance(decided_by, str) else list(decided_by)
+    if len(names) == 1 and ";" in names[0]:
+        names = names[0].split(";")
+    names = [" ".join((n or "").split()) for n in names]
+    names = [n for n in names if n]
+    if not names:
+        raise ValidationError("a consensus needs who decided", fix="choose the adjudicator or the panel members")
+    if method == "adjudicated" and len(names) > 1:
+        raise ValidationError("an adjudicated consensus is decided by one person",
+                              fix="choose one adjudicator, or record it as a panel decision")
+    known = {a.lower(): a for a in adjudicators(study)}
+    known[COORDINATOR] = audit.coordinator_actor()
+    resolved = []
+    for name in names:
+        match = known.get(name.lower())
+        if match is None:
+            raise ValidationError(
+                f"{name!r} is neither the study coordinator nor a registered panel member",
+                fix="choose a known adjudicator, or add the person to the consensus panel first",
+            )
+        if match not in resolved:
+            resolved.append(match)
+    return "; ".join(resolved)
+
+
+def _raters_range(study: Study, case_code: str, scope: str) -> tuple[float, float] | None:
+    """Lowest and highest first-read total of the case in the scope (None before anyone read it)."""
+    first = study_ratings(study).first_reads
+    rows = first[first["case"] == case_code]
+    if scope != ALL:
+        rows = rows[rows["group"].astype(str) == scope]
+    if rows.empty:
+        return None
+    return float(rows[TOTAL].min()), float(rows[TOTAL].max())
+
+
+def contradictions(study: Study, case: str, *, total: float, slow_healing: bool, scope: str = ALL) -> list[str]:
+    """Why a decided consensus contradicts itself or its raters (empty when it does not)."""
+    _, cutoff = thresholds(study)
+    found = []
+    if bool(slow_healing) != (total < cutoff):
+        said = "slow healing" if slow_healing else "not slow healing"
+        found.append(f"healing status {said!r} contradicts its total {total:g} and the cut-off {cutoff:g}")
+    span = _raters_range(study, case, scope)
+    if span is not None and not span[0] <= total <= span[1]:
+        found.append(f"total {total:g} lies outside the raters' range {span[0]:g}-{span[1]:g}")
+    return found
 
 
 def record_consensus(
     study: Study,
     case: str | int,
     *,
-    decided_by: str,
+    decided_by: str | Sequence[str],
     method: str = "adjudicated",
     scope: str = ALL,
     item_values: Mapping[str, Any] | None = None,
     total: float | None = None,
     slow_healing: bool | None = None,
     note: str | None = None,
+    confirm_contradiction: bool = False,
     actor: str | None = None,
 ) -> ConsensusRecord:
     """Record a decided consensus (adjudicator or panel) of a case as a new version.
 
     Give the 10 item values (the total follows from them) or a total alone; healing status
-    defaults to total < the study's cut-off. ``decided_by`` names the adjudicator or the panel's
-    members.
+    defaults to total < the study's cut-off. ``decided_by`` is who decided: ``"coordinator"`` (or
+    the coordinator's audit name) or registered panel members' names (several for a panel).
+    A decision whose healing status contradicts its total and the cut-off, or whose total lies
+    outside the raters' range, needs ``confirm_contradiction`` and a note.
     """
     if method not in DECIDED_METHODS:
         raise ValidationError(f"method {method!r} is not a decision", fix=f"use one of {', '.join(DECIDED_METHODS)}")
-    decided_by = " ".join((decided_by or "").split())
-    if not decided_by:
-        raise ValidationError("a consensus needs the name of who decided", fix="give the adjudicator's or panel's names")
+    decided_by = _known_deciders(study, decided_by, method)
     values = None
     if item_values:
         score = study.rubric.score(item_values)
@@ -257,13 +351,23 @@ def record_consensus(
         slow_healing = total < cutoff
     note = note.strip() if note and note.strip() else None
     actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
+    with study.db.read() as session:
         case_row = session.get(models.Case, case) if isinstance(case, int) else queries.case_by_code(session, case)
         if case_row is None:
             raise NotFoundError(f"no case {case!r} in this study", fix="see `rushrater consensus STUDY` for case codes")
+        case_code = case_row.code
         scope = _check_scope(session, scope)
+    problems = contradictions(study, case_code, total=total, slow_healing=bool(slow_healing), scope=scope)
+    if problems and not (confirm_contradiction and note):
+        raise ValidationError(
+            f"this consensus contradicts itself or its raters: {'; '.join(problems)}",
+            fix="check the decision; if it is meant, confirm it and say why in the note",
+        )
+    with study.db.write() as session:
+        case_row = session.get(models.Case, case) if isinstance(case, int) else queries.case_by_code(session, case)
         row = _write(session, study, case_row, scope, method, total=total, item_values=values,
-                     slow_healing=bool(slow_healing), decided_by=decided_by, note=note, actor=actor)
+                     slow_healing=bool(slow_healing), decided_by=decided_by, note=note, actor=actor,
+                     confirmed=problems)
         return _as_record(row, case_row.code)
 
 

@@ -9,6 +9,7 @@ written to a temporary folder, imported through a manifest, planned, and rated w
 from __future__ import annotations
 
 import csv
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from ..imaging.writers import write_dicom_radiograph
 from ..storage import queries
 from .imports import import_manifest
 from .planning import plan_reading
-from .raters import add_rater
+from .raters import add_rater, set_open_workstation
 from .ratings import submit_rating
 from .settings import update_settings
 from .study import DATABASE_NAME, Study, create_study, open_study
@@ -44,6 +45,8 @@ DEMO_RATERS = (
     ("Dr Kenji Sato", "attending", 0.0, 0.26),
     ("Demo Reader", "resident", 0.0, 0.0),  # left unrated: try the reading workstation as this rater
 )
+
+DEMO_PERSON = "Demo Reader"
 
 Progress = Callable[[str], None]
 
@@ -102,8 +105,14 @@ def build_demo(path: Path, *, patients: int = DEFAULT_PATIENTS, progress: Progre
             # The key file links codes to the (synthetic) identifiers; like a real one it is kept
             # outside the study folder it documents.
             import_manifest(study, source, manifest, actor="system:demo", key_file=demo_key_file(path))
+        # Blinding holds in the demo too: the five simulated raters get random PINs nobody is told
+        # (their scores can be neither seen nor changed at the workstation); only Demo Reader, the
+        # rater left for the person trying the app, is explicitly opened for PIN-less reading.
         for name, group, _bias, _noise in DEMO_RATERS:
-            add_rater(study, name, group, actor="system:demo")
+            person = name == DEMO_PERSON
+            add_rater(study, name, group, pin=None if person else secrets.token_urlsafe(18), actor="system:demo")
+        set_open_workstation(study, DEMO_PERSON, True, actor="system:demo",
+                             reason="demo: the rater left for the person trying the workstation")
         plan_reading(study, seed=DEMO_SEED, actor="system:demo")
         say("Simulating ratings for five of the six raters…")
         _simulate_ratings(study, healing, rng)

@@ -3,17 +3,22 @@
 ``export_study(study, fmt, out, force=False)`` writes one of :data:`FORMATS`:
 
 * ``csv``: long, one row per rating *version* (``version`` and ``current`` say which is in the
-  analysis), beside it ``<stem>_consensus.csv`` (every recorded consensus version) and
-  ``<stem>_codebook.csv``;
+  analysis; ``source`` says how it was obtained), beside it ``<stem>_consensus.csv`` (every recorded
+  consensus version) and ``<stem>_codebook.csv``;
 * ``csv-wide``: one row per case with each rater's total (current first reads), the layout SPSS
-  RELIABILITY needs, plus the codebook;
+  RELIABILITY needs, plus its codebook;
 * ``sav`` / ``dta``: the long table with variable labels and value labels (item anchors, rater
-  groups, time points, healing status), written with pyreadstat; consensus and codebook beside it;
+  groups, time points, healing status), measurement levels, integer formats and real datetimes,
+  written with pyreadstat (.dta release 118); consensus and ``<stem>_sav_codebook.csv`` /
+  ``<stem>_dta_codebook.csv`` beside it, so both can share a folder and a stem;
 * ``xlsx``: one sheet per table plus a codebook sheet (openpyxl);
 * ``r``: a folder with the CSVs, the codebook and ``analysis.R`` that reproduces the study's ICC
   table (time point x rater group x score, all six forms) with ``psych::ICC``;
 * ``spss``: a folder with the .sav files and ``analysis.sps`` running RELIABILITY /ICC per cell;
 * ``stata``: a folder with the .dta files and ``analysis.do`` running ``icc`` per cell.
+
+Every codebook describes exactly the columns of its own export's files (a ``file`` column names
+the file). Scripts name their data files relative to their folder, so it can be moved.
 
 Nothing half-written is ever left at the output path: every file is first written to a temporary
 name in the same folder and renamed into place only when all of them are complete.
@@ -51,6 +56,11 @@ class ExportError(RushRaterError):
     """The export cannot be written (the path exists, the folder is not writable, no ratings)."""
 
 
+#: SPSS measurement level of each codebook type (items and the time point are ordinal, set per variable).
+MEASURE = {"text": "nominal", "categorical": "nominal", "ordinal": "ordinal", "integer": "scale",
+           "number": "scale", "datetime": "scale"}
+
+
 @dataclass
 class Variable:
     """One codebook entry."""
@@ -61,6 +71,11 @@ class Variable:
     label: str
     values: dict = field(default_factory=dict)
     units: str = ""
+    #: SPSS measurement level; by default from ``type`` (see :data:`MEASURE`).
+    measure: str = ""
+
+    def __post_init__(self) -> None:
+        self.measure = self.measure or MEASURE[self.type]
 
 
 @dataclass
@@ -91,22 +106,31 @@ class ExportTables:
     def variables(self, table: str) -> dict[str, Variable]:
         return {v.name: v for v in self.codebook if v.table == table}
 
-    def codebook_frame(self, only: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-        """The codebook; with ``only`` (table name -> frame written), just the variables written."""
-        keep = None if only is None else {(t, str(c)) for t, f in only.items() for c in f.columns}
-        rows = [
-            {
-                "table": v.table,
-                "variable": v.name,
-                "type": v.type,
-                "label": v.label,
-                "values": "; ".join(f"{k} = {t}" for k, t in v.values.items()),
-                "units": v.units,
-            }
-            for v in self.codebook
-            if keep is None or (v.table, v.name) in keep
-        ]
-        return pd.DataFrame(rows, columns=["table", "variable", "type", "label", "values", "units"])
+    def codebook_frame(self, files: list[tuple[str, str, pd.DataFrame, str]]) -> pd.DataFrame:
+        """The codebook of exactly the data files written: ``files`` lists (file name, table,
+        frame, kind) and each column of each frame gets one row, under the name the file gives it
+        (Stata names for .dta), in file order. A column without a codebook entry is a bug."""
+        rows = []
+        for file, table, frame, kind in files:
+            variables = self.variables(table)
+            for column in frame.columns:
+                v = variables.get(str(column))
+                if v is None:
+                    raise KeyError(f"column {column!r} of the {table} table has no codebook entry")
+                rows.append({
+                    "file": file,
+                    "table": table,
+                    "variable": _stata_name(v.name) if kind == "dta" else v.name,
+                    "type": v.type,
+                    "measure": v.measure,
+                    "label": v.label,
+                    "values": "; ".join(f"{k} = {t}" for k, t in v.values.items()),
+                    "units": v.units,
+                })
+        return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
+
+
+CODEBOOK_COLUMNS = ["file", "table", "variable", "type", "measure", "label", "values", "units"]
 
 
 # --- the tables -------------------------------------------------------------------------------------
@@ -142,7 +166,7 @@ def export_tables(study: Study, *, with_icc: bool = True) -> ExportTables:
     raters = dict(rater_rows)
 
     columns = ["rating_id", "rater", "group", "case", "patient", "timepoint", "read", "version", "total_db",
-               "unreadable_reason", "started_at", "submitted_at", "active_seconds"]
+               "unreadable_reason", "started_at", "submitted_at", "active_seconds", "source"]
     frame = pd.DataFrame(rows, columns=columns)
     item_of = study.item_keys_by_id
     scores = pd.DataFrame(score_rows, columns=["rating_id", "item_id", "value"])
@@ -158,6 +182,7 @@ def export_tables(study: Study, *, with_icc: bool = True) -> ExportTables:
         "rater": frame["rater"],
         "group": frame["group"],
         "read": frame["read"].astype(np.int64),
+        "source": frame["source"],
     })
     for j, key in enumerate(items):
         long[key] = values[:, j]
@@ -199,7 +224,7 @@ def export_tables(study: Study, *, with_icc: bool = True) -> ExportTables:
     )
     latest = consensus.groupby(["case", "scope"])["version"].transform("max") if len(consensus) else pd.Series(dtype=int)
     consensus["current"] = (consensus["version"] == latest).astype(np.int64)
-    consensus["slow_healing"] = consensus["slow_healing"].map({True: SLOW, False: HEALED}).astype(float)
+    consensus["slow_healing"] = consensus["slow_healing"].map({True: SLOW, False: HEALED}).astype("Int64")
     consensus["decided_at"] = _timestamp(consensus["decided_at"])
     consensus["note"] = consensus["note"].fillna("")
     consensus["total"] = consensus["total"].astype(float)
@@ -258,7 +283,8 @@ def _patients_table(study: Study, analysed: pd.DataFrame, consensus: pd.DataFram
         out[f"rush_consensus_{tp}"] = decided
         # Healing status from the consensus where there is one, else from the raters' mean total.
         basis = decided.where(decided.notna(), mean)
-        out[f"slow_healing_{tp}"] = np.where(basis.isna(), np.nan, (basis < cutoff).astype(float))
+        out[f"slow_healing_{tp}"] = pd.array(np.where(basis.isna(), np.nan, (basis < cutoff).astype(float)),
+                                             dtype="Int64")
     body = body.rename(columns={"status": "bodycomp_status", "flags": "bodycomp_flags"})
     keep = ["patient", *[("bodycomp_" + c if c in ("status", "flags") else c) for c in BODYCOMP_COLUMNS]]
     return out.merge(body[keep], on="patient", how="left")
@@ -298,14 +324,16 @@ def _codebook(study, timepoint_rows, groups, rater_codes, items, subtotals, cuto
         Variable("ratings", "study", text, "Study title"),
         Variable("ratings", "case", text, "Reading case code (one patient at one time point)"),
         Variable("ratings", "patient", text, "Pseudonymous patient code"),
-        Variable("ratings", "timepoint", "categorical", "Time point", tp_values),
+        Variable("ratings", "timepoint", "categorical", "Time point", tp_values, measure="ordinal"),
         Variable("ratings", "rater", text, "Rater code"),
         Variable("ratings", "group", "categorical", "Rater group", group_values),
         Variable("ratings", "read", "integer", "Read number (1 = first read, 2 = re-read after washout)"),
+        Variable("ratings", "source", text, "How the rating was obtained: workstation, import (paper/legacy "
+                                            "CSV), demo (simulated) or api"),
     ]
     for item in rubric.items:
         anchors = {lv.value: lv.anchor for lv in item.levels}
-        out.append(Variable("ratings", item.key, "integer", f"RUSH item: {item.label}", anchors, "points"))
+        out.append(Variable("ratings", item.key, "ordinal", f"RUSH item: {item.label}", anchors, "points"))
     for component in rubric.components:
         out.append(Variable("ratings", component.key, "integer", f"RUSH subtotal: {component.label}",
                             units="points"))
@@ -315,8 +343,8 @@ def _codebook(study, timepoint_rows, groups, rater_codes, items, subtotals, cuto
         Variable("ratings", "unreadable", "categorical", "Rater marked the images unreadable (no scores)",
                  {0: "scored", 1: "unreadable"}),
         Variable("ratings", "unreadable_reason", text, "Reason given for unreadable images"),
-        Variable("ratings", "started_at", "datetime", "When the case was opened (ISO 8601, UTC)"),
-        Variable("ratings", "submitted_at", "datetime", "When the rating was submitted (ISO 8601, UTC)"),
+        Variable("ratings", "started_at", "datetime", "When the case was opened (UTC)"),
+        Variable("ratings", "submitted_at", "datetime", "When the rating was submitted (UTC)"),
         Variable("ratings", "active_seconds", "number", "Active reading time on the case", units="seconds"),
         Variable("ratings", "version", "integer", "Version of the rating (a correction is a new version)"),
         Variable("ratings", "current", "categorical", "Newest version of this read (the one analysed)",
@@ -325,30 +353,62 @@ def _codebook(study, timepoint_rows, groups, rater_codes, items, subtotals, cuto
     out += [
         Variable("wide", "case", text, "Reading case code"),
         Variable("wide", "patient", text, "Pseudonymous patient code"),
-        Variable("wide", "timepoint", "categorical", "Time point", tp_values),
+        Variable("wide", "timepoint", "categorical", "Time point", tp_values, measure="ordinal"),
     ]
     labels = {TOTAL: "RUSH total", **{c.key: c.label for c in rubric.components},
               **{it.key: it.label for it in rubric.items}}
+    anchors = {it.key: {lv.value: lv.anchor for lv in it.levels} for it in rubric.items}
     for score in [TOTAL, *subtotals, *items]:
         for code in rater_codes:
-            out.append(Variable("wide", f"{score}_{code}", "integer",
-                                f"{labels[score]}, rater {code} (current first read)", units="points"))
+            out.append(Variable("wide", f"{score}_{code}", "ordinal" if score in anchors else "integer",
+                                f"{labels[score]}, rater {code} (current first read)", anchors.get(score, {}),
+                                units="points"))
     out += [
         Variable("consensus", "case", text, "Reading case code"),
         Variable("consensus", "patient", text, "Pseudonymous patient code"),
-        Variable("consensus", "timepoint", "categorical", "Time point", tp_values),
+        Variable("consensus", "timepoint", "categorical", "Time point", tp_values, measure="ordinal"),
         Variable("consensus", "scope", text, "Whose consensus: all raters or a rater group"),
         Variable("consensus", "method", text, "mean, median, adjudicated (one person) or panel (a meeting)"),
         Variable("consensus", "version", "integer", "Version of the consensus record"),
         Variable("consensus", "total", "number", "Consensus RUSH total", units="points"),
         Variable("consensus", "slow_healing", "categorical", "Consensus healing status", healing),
         Variable("consensus", "decided_by", text, "Who decided"),
-        Variable("consensus", "decided_at", "datetime", "When (ISO 8601, UTC)"),
+        Variable("consensus", "decided_at", "datetime", "When (UTC)"),
         Variable("consensus", "note", text, "Note recorded with the decision"),
         Variable("consensus", "current", "categorical", "Latest version for the case and scope",
                  {0: "superseded", 1: "current"}),
     ]
+    out += [Variable("icc", name, kind, label) for name, (kind, label) in ICC_VARIABLES.items()]
     return out
+
+
+#: The ICC table's columns (services.agreement / stats.agreement_table), for the codebook.
+ICC_VARIABLES = {
+    "timepoint": ("text", "Time point key"),
+    "group": ("text", "Rater set: all raters or one rater group"),
+    "score": ("text", "Score analysed: total, a component subtotal or an item"),
+    "form": ("text", "ICC form (Shrout & Fleiss)"),
+    "model": ("text", "McGraw & Wong model: one-way or two-way, random or mixed"),
+    "type": ("text", "McGraw & Wong type: absolute agreement or consistency"),
+    "unit": ("text", "Single rater or average of the raters"),
+    "icc": ("number", "ICC, complete cases (cases scored by every rater of the cell)"),
+    "ci_low": ("number", "Lower confidence limit (F distribution)"),
+    "ci_high": ("number", "Upper confidence limit (F distribution)"),
+    "f": ("number", "F statistic against ICC = 0"),
+    "df1": ("number", "Numerator degrees of freedom"),
+    "df2": ("number", "Denominator degrees of freedom"),
+    "p": ("number", "p value of the F test"),
+    "n_targets": ("integer", "Cases in the complete-case ICC"),
+    "n_raters": ("integer", "Raters in the cell with ratings"),
+    "excluded_targets": ("integer", "Cases dropped from the complete-case ICC (not scored by every rater)"),
+    "icc_all_available": ("number", "ICC from every available rating (REML, as R psych::ICC lmer = TRUE); "
+                                    "only where cases were dropped"),
+    "ci_low_all_available": ("number", "Lower confidence limit of the all-available ICC (psych's approximation)"),
+    "ci_high_all_available": ("number", "Upper confidence limit of the all-available ICC (psych's approximation)"),
+    "n_targets_all_available": ("integer", "Cases with at least one rating in the all-available ICC"),
+    "n_ratings_all_available": ("integer", "Ratings in the all-available ICC"),
+    "note": ("text", "Why a value is missing, raters absent, cases dropped"),
+}
 
 
 # --- labelled files (SPSS / Stata) ---------------------------------------------------------------
@@ -372,46 +432,130 @@ def _stata_name(name: str) -> str:
     return clean[:32]
 
 
-def _write_labelled(frame: pd.DataFrame, table: str, tables: ExportTables, path: Path, kind: str) -> None:
-    import pyreadstat
+def _integer_format(values: pd.Series) -> str:
+    """SPSS print format wide enough for the column's largest integer (F1.0 for a RUSH item)."""
+    finite = pd.to_numeric(values, errors="coerce").dropna().abs()
+    digits = len(str(int(finite.max()))) if len(finite) else 1
+    return f"F{digits + int((pd.to_numeric(values, errors='coerce') < 0).any())}.0"
 
+
+def _datetimes(values: pd.Series) -> pd.Series:
+    """ISO 8601 UTC text (as in the CSV) -> naive UTC datetimes: SPSS DATETIME / Stata %tc."""
+    stamps = pd.to_datetime(values.replace("", None), utc=True, format="mixed")
+    return stamps.dt.tz_localize(None)
+
+
+def _labelled_frame(frame: pd.DataFrame, table: str, tables: ExportTables) -> pd.DataFrame:
+    """Coded categories, datetimes as datetimes, integers as small integers where none is missing."""
     variables = tables.variables(table)
     data = _coded(frame, tables)
-    for column in data.columns:  # pyreadstat writes numbers as doubles; missing stays missing
-        if isinstance(data[column].dtype, pd.Int64Dtype):
+    for column in data.columns:
+        kind = variables[column].type if column in variables else ""
+        if kind == "datetime":
+            data[column] = _datetimes(data[column])
+        elif kind in ("integer", "ordinal", "categorical") and pd.api.types.is_numeric_dtype(data[column]):
+            if data[column].isna().any():
+                data[column] = data[column].astype(float)  # missing stays missing (SPSS sysmis, Stata .)
+            else:
+                data[column] = data[column].astype(np.int32)
+        elif isinstance(data[column].dtype, pd.Int64Dtype):
             data[column] = data[column].astype(float)
-    labels = [variables[c].label if c in variables else c for c in data.columns]
-    value_labels = {c: {float(k): v for k, v in variables[c].values.items()}
-                    for c in data.columns if c in variables and variables[c].values}
+    return data
+
+
+def _write_labelled(frame: pd.DataFrame, table: str, tables: ExportTables, path: Path, kind: str) -> None:
+    variables = tables.variables(table)
+    data = _labelled_frame(frame, table, tables)
+    labels = {c: variables[c].label for c in data.columns}
+    value_labels = {c: {int(k): v for k, v in variables[c].values.items()}
+                    for c in data.columns if variables[c].values}
     if kind == "sav":
-        pyreadstat.write_sav(data, str(path), column_labels=labels, variable_value_labels=value_labels,
-                             file_label=f"RUSH Rater {__version__}: {tables.study} ({table})"[:64])
-    else:
-        names = {c: _stata_name(c) for c in data.columns}
-        if len(set(names.values())) != len(names):
-            raise ValidationError(f"two variables of the {table} table have the same Stata name",
-                                  fix="give the rubric items shorter, distinct keys")
-        data = data.rename(columns=names)
-        # Stata labels are at most 80 characters; value labels need a label-set name per variable.
-        pyreadstat.write_dta(
-            data, str(path), file_label=f"RUSH Rater: {tables.study}"[:80],
-            column_labels=[label[:80] for label in labels],
-            variable_value_labels={names[c]: v for c, v in value_labels.items()},
-            version=15,
+        import pyreadstat
+
+        formats = {c: _integer_format(data[c]) for c in data.columns
+                   if variables[c].type in ("integer", "ordinal", "categorical")}
+        formats.update({c: "DATETIME23.2" for c in data.columns if variables[c].type == "datetime"})
+        pyreadstat.write_sav(
+            data, str(path), column_labels=[labels[c] for c in data.columns],
+            # pyreadstat wants label keys of the column's own type (int for int columns)
+            variable_value_labels={c: {(float(k) if data[c].dtype.kind == "f" else k): v for k, v in vl.items()}
+                                   for c, vl in value_labels.items()},
+            variable_measure={c: variables[c].measure for c in data.columns},
+            variable_format=formats,
+            file_label=f"RUSH Rater {__version__}: {tables.study} ({table})"[:64],
         )
+        return
+    import pyreadstat
+
+    names = {c: _stata_name(c) for c in data.columns}
+    if len(set(names.values())) != len(names):
+        raise ValidationError(f"two variables of the {table} table have the same Stata name",
+                              fix="give the rubric items shorter, distinct keys")
+    data = data.rename(columns=names)
+    # version 14 = release 118, which Stata 14 and later open (15 would be release 119, a format for
+    # more than 32,767 variables that only Stata 15 MP reads). Labels are at most 80 characters.
+    pyreadstat.write_dta(
+        data, str(path), file_label=f"RUSH Rater: {tables.study}"[:80],
+        column_labels=[labels[c][:80] for c in frame.columns],
+        variable_value_labels={names[c]: {(float(k) if data[names[c]].dtype.kind == "f" else k): v
+                                          for k, v in vl.items()} for c, vl in value_labels.items()},
+        variable_format={names[c]: "%tc" for c in frame.columns if variables[c].type == "datetime"},
+        version=14,
+    )
+    _name_value_label_sets(path)
+
+
+def _name_value_label_sets(path: Path) -> None:
+    """Name each value-label set of a release-118 .dta after its variable.
+
+    pyreadstat (readstat) names them ``timepoint0``, ``group1`` ... (variable + column number),
+    which is what a Stata user then sees in ``label list``; pandas' writer names them well but
+    renames variables it takes for reserved words (``case`` -> ``_case``). The names are fixed
+    129-byte fields (dta 118 format: <varnames>, <value_label_names> and each <lbl>), so renaming
+    rewrites bytes in place and moves no offset.
+    """
+    raw = bytearray(path.read_bytes())
+    width = 129
+
+    def fields(tag: bytes) -> tuple[int, list[str]]:
+        start = raw.index(b"<" + tag + b">") + len(tag) + 2
+        end = raw.index(b"</" + tag + b">", start)
+        chunk = raw[start:end]
+        return start, [chunk[i:i + width].split(b"\0", 1)[0].decode("utf-8") for i in range(0, len(chunk), width)]
+
+    _start, varnames = fields(b"varnames")
+    label_start, label_names = fields(b"value_label_names")
+    renamed = {old: var for var, old in zip(varnames, label_names) if old and old != var}
+    if not renamed:
+        return
+    for i, (var, old) in enumerate(zip(varnames, label_names)):
+        if old in renamed:
+            raw[label_start + i * width: label_start + (i + 1) * width] = var.encode("utf-8").ljust(width, b"\0")
+    position = raw.index(b"<value_labels>")
+    while (position := raw.find(b"<lbl>", position)) != -1:
+        name_at = position + len(b"<lbl>") + 4  # after the table's 4-byte length
+        old = raw[name_at:name_at + width].split(b"\0", 1)[0].decode("utf-8")
+        if old in renamed:
+            raw[name_at:name_at + width] = renamed[old].encode("utf-8").ljust(width, b"\0")
+        position = name_at + width
+    path.write_bytes(bytes(raw))
 
 
 # --- scripts ------------------------------------------------------------------------------------
 
 
 def _cells(tables: ExportTables) -> list[tuple[str, str, list[str]]]:
-    """(time point, rater group or "all", raters) of every ICC table cell, in report order."""
+    """(time point, rater group or "all", raters with a scored first read there) of every ICC table
+    cell, in report order: an enrolled rater without ratings would only add an empty column."""
     codes = list(tables.raters)
+    wide = tables.wide_scores
     cells = []
     for tp in tables.timepoints:
-        cells.append((tp, ALL, codes))
+        at = wide[wide["timepoint"] == tp]
+        rated = [c for c in codes if at[f"{TOTAL}_{c}"].notna().any()]
+        cells.append((tp, ALL, rated))
         for g in tables.groups:
-            cells.append((tp, g, [c for c in codes if tables.raters[c] == g]))
+            cells.append((tp, g, [c for c in rated if tables.raters[c] == g]))
     return cells
 
 
@@ -484,15 +628,19 @@ def _wrap(words: list[str], indent: str = "    ", width: int = 90) -> str:
     return "\n".join(lines)
 
 
-def _spss_syntax(tables: ExportTables, folder: Path) -> str:
+def _spss_syntax(tables: ExportTables) -> str:
     out = [
         f"* Reproduces the RUSH Rater ICC table of the study {tables.study!r} with SPSS RELIABILITY.",
-        f"* Generated by RUSH Rater {__version__}. Open it and run all.",
+        f"* Generated by RUSH Rater {__version__}.",
+        "* The data files are named relative to this folder, so the folder can be moved or copied anywhere.",
+        "* Run it so that this folder is the working directory, either:",
+        "*   from any syntax window: INSERT FILE='/path/to/this/folder/analysis.sps' CD=YES.",
+        "*   (CD=YES makes the folder of the inserted file the working directory), or",
+        "*   from a terminal in this folder: pspp analysis.sps (PSPP) / stats analysis.sps (SPSS).",
         "* ratings_wide.sav: one row per case, one column per score and rater (current first reads).",
+        "* Raters without a scored first read at a time point are left out of its blocks, as in R and Stata.",
         "* RELIABILITY drops cases missing any listed rater (complete-case), as RUSH Rater does.",
         "* MODEL(RANDOM) TYPE(ABSOLUTE) is ICC(2,1)/ICC(2,k); MODEL(MIXED) TYPE(CONSISTENCY) gives ICC(3,.).",
-        "* The folder the export was written to; change this line if you move the folder.",
-        "CD '{}'.".format(str(folder).replace("'", "''")),
         "GET FILE='ratings_wide.sav'.",
         "DATASET NAME wide.",
     ]
@@ -517,16 +665,17 @@ def _spss_syntax(tables: ExportTables, folder: Path) -> str:
     return "\n".join(out) + "\n"
 
 
-def _stata_do(tables: ExportTables, folder: Path) -> str:
+def _stata_do(tables: ExportTables) -> str:
     out = [
         f"* Reproduces the RUSH Rater ICC table of '{tables.study}' with Stata's icc.",
-        f"* Generated by RUSH Rater {__version__}. Run it with: do analysis.do",
+        f"* Generated by RUSH Rater {__version__}.",
+        "* The data files are named relative to this folder, so the folder can be moved or copied anywhere.",
+        "* Run it with this folder as the working directory: double-click analysis.do (Stata starts in",
+        "* its folder), or in Stata: cd \"/path/to/this/folder\" then do analysis.do",
         "* ratings_long.dta: every rating version; the ICC uses current, scored first reads.",
         "* icc needs complete data for two-way models: each cell keeps the cases read by all of its raters,",
         "* as RUSH Rater does. icc y target rater, absolute = ICC(2,.); add mixed consistency for ICC(3,.).",
-        "version 15",
-        "* The folder the export was written to; change this line if you move the folder.",
-        'cd "{}"'.format(str(folder).replace('"', "")),
+        "version 14",
         "use ratings_long.dta, clear",
         "keep if current == 1 & read == 1 & unreadable == 0",
         "encode patient, generate(patient_id)",
@@ -564,20 +713,26 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
 
-def _sheet_frames(tables: ExportTables) -> dict[str, pd.DataFrame]:
-    return {
-        "ratings": tables.long,
-        "wide": tables.wide_scores,
-        "consensus": tables.consensus,
-        "icc": tables.icc,
-        **({"patients": tables.patients} if tables.patients is not None else {}),
-        "codebook": tables.codebook_frame(),
-    }
+#: One data file of an export: (file name, codebook table, frame, kind: csv | sav | dta | sheet).
+DataFile = tuple[str, str, pd.DataFrame, str]
+
+
+def _sheet_frames(tables: ExportTables) -> list[DataFile]:
+    return [
+        ("ratings", "ratings", tables.long, "sheet"),
+        ("wide", "wide", tables.wide_scores, "sheet"),
+        ("consensus", "consensus", tables.consensus, "sheet"),
+        ("icc", "icc", tables.icc, "sheet"),
+        *([("patients", "patients", tables.patients, "sheet")] if tables.patients is not None else []),
+    ]
 
 
 def _write_xlsx(tables: ExportTables, path: Path) -> None:
+    sheets = _sheet_frames(tables)
+    frames = {name: frame for name, _table, frame, _kind in sheets}
+    frames["codebook"] = tables.codebook_frame(sheets).rename(columns={"file": "sheet"})
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in _sheet_frames(tables).items():
+        for name, frame in frames.items():
             frame.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
         book = writer.book
         for sheet in book.worksheets:  # widths from the first rows: enough to read, cheap on big sheets
@@ -586,74 +741,67 @@ def _write_xlsx(tables: ExportTables, path: Path) -> None:
                 sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
 
 
-def _files(fmt: str, tables: ExportTables, stem: str, folder: Path | None = None) -> dict[str, Callable[[Path], None]]:
-    """Relative file name -> writer, for one format. Single-file formats: the main file is ``stem``."""
-    codebook = tables.codebook_frame()
-    files = _format_files(fmt, tables, stem, folder, codebook)
-    if tables.patients is not None and fmt != "xlsx":  # xlsx carries it as a sheet
-        name, writer = _patients_file(fmt, tables, stem)
-        files[name] = writer
+def _write(data_file: DataFile, tables: ExportTables) -> Callable[[Path], None]:
+    _name, table, frame, kind = data_file
+    if kind == "csv":
+        return lambda p: _csv(frame, p)
+    return lambda p: _write_labelled(frame, table, tables, p, kind)
+
+
+def _data_files(fmt: str, tables: ExportTables, stem: str) -> list[DataFile]:
+    """The data files of one format (single-file formats: the main file is ``stem`` + suffix)."""
+    patients = tables.patients
+    if fmt == "csv":
+        files = [(f"{stem}.csv", "ratings", tables.long, "csv"), (f"{stem}_consensus.csv", "consensus", tables.consensus, "csv")]
+        extra = f"{stem}_patients.csv"
+    elif fmt == "csv-wide":
+        files, extra = [(f"{stem}.csv", "wide", tables.wide, "csv")], f"{stem}_patients.csv"
+    elif fmt in ("sav", "dta"):
+        files = [(f"{stem}.{fmt}", "ratings", tables.long, fmt),
+                 (f"{stem}_consensus.{fmt}", "consensus", tables.consensus, fmt)]
+        extra = f"{stem}_patients.{fmt}"
+    elif fmt == "r":
+        files = [("ratings_long.csv", "ratings", tables.long, "csv"), ("ratings_wide.csv", "wide", tables.wide_scores, "csv"),
+                 ("consensus.csv", "consensus", tables.consensus, "csv"), ("icc_table.csv", "icc", tables.icc, "csv")]
+        extra = "patients.csv"
+    elif fmt == "spss":
+        files = [("ratings_long.sav", "ratings", tables.long, "sav"), ("ratings_wide.sav", "wide", tables.wide_scores, "sav"),
+                 ("consensus.sav", "consensus", tables.consensus, "sav"), ("icc_table.csv", "icc", tables.icc, "csv")]
+        extra = "patients.sav"
+    elif fmt == "stata":
+        files = [("ratings_long.dta", "ratings", tables.long, "dta"), ("consensus.dta", "consensus", tables.consensus, "dta"),
+                 ("icc_table.csv", "icc", tables.icc, "csv")]
+        extra = "patients.dta"
+    else:
+        raise ValidationError(f"unknown export format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
+    if patients is not None:
+        files.append((extra, "patients", patients, {"sav": "sav", "dta": "dta", "spss": "sav", "stata": "dta"}.get(fmt, "csv")))
     return files
 
 
-def _patients_file(fmt: str, tables: ExportTables, stem: str) -> tuple[str, Callable[[Path], None]]:
-    """The per-patient RUSH x body-composition table in the format's own file type."""
-    labelled = {"sav": "sav", "dta": "dta", "spss": "sav", "stata": "dta"}.get(fmt)
-    if labelled:
-        name = f"{stem}_patients.{labelled}" if fmt in ("sav", "dta") else f"patients.{labelled}"
-        return name, lambda p: _write_labelled(tables.patients, "patients", tables, p, labelled)
-    name = "patients.csv" if fmt == "r" else f"{stem}_patients.csv"
-    return name, lambda p: _csv(tables.patients, p)
+def codebook_name(fmt: str, stem: str) -> str:
+    """The codebook's file name: one per export, so exports sharing a stem can share a folder
+    (the csv and csv-wide main files are both STEM.csv, so they share a codebook name too)."""
+    if fmt in FOLDER_FORMATS:
+        return "codebook.csv"
+    return f"{stem}_codebook.csv" if fmt in ("csv", "csv-wide") else f"{stem}_{fmt}_codebook.csv"
 
 
-def _format_files(fmt: str, tables: ExportTables, stem: str, folder: Path | None, codebook: pd.DataFrame):
-    if fmt == "csv":
-        return {
-            f"{stem}.csv": lambda p: _csv(tables.long, p),
-            f"{stem}_consensus.csv": lambda p: _csv(tables.consensus, p),
-            f"{stem}_codebook.csv": lambda p: _csv(codebook, p),
-        }
-    if fmt == "csv-wide":
-        return {
-            f"{stem}.csv": lambda p: _csv(tables.wide, p),
-            f"{stem}_codebook.csv": lambda p: _csv(tables.codebook_frame({"wide": tables.wide}), p),
-        }
-    if fmt in ("sav", "dta"):
-        return {
-            f"{stem}.{fmt}": lambda p: _write_labelled(tables.long, "ratings", tables, p, fmt),
-            f"{stem}_consensus.{fmt}": lambda p: _write_labelled(tables.consensus, "consensus", tables, p, fmt),
-            f"{stem}_codebook.csv": lambda p: _csv(codebook, p),
-        }
+def _files(fmt: str, tables: ExportTables, stem: str) -> dict[str, Callable[[Path], None]]:
+    """Relative file name -> writer, for one format: its data files, the codebook of exactly those
+    files and (folder formats) the analysis script."""
     if fmt == "xlsx":
         return {f"{stem}.xlsx": lambda p: _write_xlsx(tables, p)}
-    common = {"codebook.csv": lambda p: _csv(codebook, p)}
-    if fmt == "r":
-        return {
-            "ratings_long.csv": lambda p: _csv(tables.long, p),
-            "ratings_wide.csv": lambda p: _csv(tables.wide_scores, p),
-            "consensus.csv": lambda p: _csv(tables.consensus, p),
-            "icc_table.csv": lambda p: _csv(tables.icc, p),
-            "analysis.R": lambda p: p.write_text(_r_script(tables), encoding="utf-8"),
-            **common,
-        }
-    if fmt == "spss":
-        return {
-            "ratings_long.sav": lambda p: _write_labelled(tables.long, "ratings", tables, p, "sav"),
-            "ratings_wide.sav": lambda p: _write_labelled(tables.wide_scores, "wide", tables, p, "sav"),
-            "consensus.sav": lambda p: _write_labelled(tables.consensus, "consensus", tables, p, "sav"),
-            "icc_table.csv": lambda p: _csv(tables.icc, p),
-            "analysis.sps": lambda p: p.write_text(_spss_syntax(tables, folder), encoding="utf-8"),
-            **common,
-        }
-    if fmt == "stata":
-        return {
-            "ratings_long.dta": lambda p: _write_labelled(tables.long, "ratings", tables, p, "dta"),
-            "consensus.dta": lambda p: _write_labelled(tables.consensus, "consensus", tables, p, "dta"),
-            "icc_table.csv": lambda p: _csv(tables.icc, p),
-            "analysis.do": lambda p: p.write_text(_stata_do(tables, folder), encoding="utf-8"),
-            **common,
-        }
-    raise ValidationError(f"unknown export format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
+    data_files = _data_files(fmt, tables, stem)
+    files = {f[0]: _write(f, tables) for f in data_files}
+    codebook = tables.codebook_frame(data_files)
+    files[codebook_name(fmt, stem)] = lambda p: _csv(codebook, p)
+    script = {"r": ("analysis.R", _r_script), "spss": ("analysis.sps", _spss_syntax),
+              "stata": ("analysis.do", _stata_do)}.get(fmt)
+    if script is not None:
+        name, make = script
+        files[name] = lambda p: p.write_text(make(tables), encoding="utf-8")
+    return files
 
 
 def check_output(out: Path, force: bool, *, what: str = "export") -> Path:
@@ -732,7 +880,7 @@ def export_study(study: Study, fmt: str, out: str | Path, *, force: bool = False
     if fmt in FOLDER_FORMATS:
         check_output(out, force, what="folder")
         tables = export_tables(study)
-        files = _files(fmt, tables, "", out.resolve())
+        files = _files(fmt, tables, "")
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
         except OSError as exc:

@@ -27,10 +27,15 @@ refuse the whole manifest, as before.
 from __future__ import annotations
 
 import csv
+import ctypes
 import hashlib
 import json
 import os
 import secrets
+import signal
+import sys
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -42,11 +47,12 @@ from pathlib import Path
 from ..domain.codes import PATIENT_CODE, random_code
 from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..domain.views import View
+from ..imaging.redaction import template_key
 from ..imaging.sources import Prepared, PrepareOptions, prepare, warm_up
 from ..imaging.store import ImageStore
 from ..storage import models, queries
 from . import audit
-from .blinding import BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
+from .blinding import BlindingError, PendingKeyFile, check_key_file_path, display_free_text, hits_message, read_key_file, scan
 from .study import Study
 
 MANIFEST_COLUMNS = ("file", "patient", "timepoint", "view")
@@ -222,6 +228,7 @@ def import_images(
             fix="add --key-file PATH (outside the study folder; keep it apart from the study)",
         )
     key_rows = read_key_file(key_path)
+    device_codes = {r["device"]: r["device_code"] for r in key_rows if r.get("device") and r.get("device_code")}
 
     with study.db.read() as session:
         timepoints = queries.timepoints(session)
@@ -252,10 +259,12 @@ def import_images(
         uid_secret=secrets.token_bytes(32),
         known_hashes=frozenset(known),
         templates=templates,
+        device_codes=device_codes,
     )
     results: list[Prepared] = []
     try:
         results = _run(files, options, progress, workers)
+        _code_devices(study, results, device_codes)
         rows, staged, placements = _decide(study, files, results, manifest_rows, key_rows, timepoints, str(manifest or ""))
         report.rows = rows
         _commit(study, report, results, staged, placements, key_rows, key_path, actor)
@@ -268,23 +277,110 @@ def import_images(
     return report
 
 
+def _code_devices(study: Study, results: list[Prepared], device_codes: dict[str, str]) -> None:
+    """Give each device new to the study a random code (kept with its name in the key file only).
+
+    Manufacturer and model stay out of the study: in a multi-site study they tell a rater which
+    site (and so often which surgeon or which arm) an image came from. Redaction templates still
+    work per device and size, on the code.
+    """
+    with study.db.read() as session:
+        taken = queries.device_codes_in_use(session) | set(device_codes.values())
+    for result in results:
+        if result.device_name and not result.device:
+            if result.device_name not in device_codes:
+                device_codes[result.device_name] = random_code("D", taken=taken)
+            result.device = device_codes[result.device_name]
+            result.template = template_key(result.device, result.width, result.height)
+
+
+def _recode_devices(session, results: list[Prepared]) -> None:
+    """Studies imported before device codes hold the names: replace them with this import's codes
+    (else the blinding check, which now searches device names, would stop every later import)."""
+    for name, code in {(r.device_name, r.device) for r in results if r.device_name and r.device}:
+        queries.rename_device(session, name, code)
+
+
+#: Address space one worker may add to what it starts with (RLIMIT_AS): a 10,000 x 10,000 16-bit
+#: radiograph and its working copies fit; a codestream that lies about its size does not.
+DECODE_MEMORY_BYTES = 2 << 30
+#: Wall time one file may take in a worker (a large JPEG 2000 decodes in a few seconds).
+DECODE_SECONDS = 120
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """A worker ends when the import process does, even when that is killed (SIGKILL runs no
+    clean-up in the parent): Linux delivers SIGKILL on the parent's death (PR_SET_PDEATHSIG), and
+    a watchdog thread covers other systems by exiting once the parent pid changes."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="rushrater-parent-watch", daemon=True).start()
+
+
+def _cap_address_space(extra_bytes: int) -> None:
+    """Let the worker's decoders allocate at most ``extra_bytes`` more than it holds now."""
+    try:
+        import resource
+
+        with open("/proc/self/status", encoding="ascii") as status:
+            size_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    except (ImportError, OSError, StopIteration, ValueError):
+        return  # no /proc (macOS, Windows): no cap, the time limit still holds
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size_kb * 1024 + extra_bytes
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _init_worker(parent_pid: int, memory_bytes: int) -> None:
+    _die_with_parent(parent_pid)
+    _cap_address_space(memory_bytes)
+
+
+def _prepare_with_time_limit(path: str, options: PrepareOptions, seconds: int) -> Prepared:
+    # SIGALRM's default action ends the process even inside native code that never returns to
+    # Python; the parent sees a broken pool and names the file that took too long.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(seconds)
+    try:
+        return prepare(path, options)
+    except MemoryError:  # prepare names it for the decoders; this catches the rest of the work
+        return Prepared(path=path, status="rejected", reason="preparing the image needs more memory than the limit per file")
+    finally:
+        signal.alarm(0)
+
+
+def _limited_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(), DECODE_MEMORY_BYTES))
+
+
 def _run(files: list[Path], options: PrepareOptions, progress: Progress | None, workers: int | None) -> list[Prepared]:
     """Prepare every file on a process pool (decode, de-identify, hash and encode use every core).
 
-    A decoder that crashes its process on a damaged file (native code can) costs that file only:
-    the files left are prepared again one process each, and the one that crashes is rejected.
+    Decoding always runs in worker processes, one file at a time each, with a memory cap and a time
+    limit, and the workers die with the import. A decoder that crashes its process on a damaged
+    file (native code can), runs out of time or is killed costs that file only: the files left are
+    prepared again one process each, and the one that fails is rejected with the reason.
     """
     total = len(files)
     if progress:
         progress(0, total)
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    if workers <= 1 or total < 3:
-        out = []
-        for index, path in enumerate(files, start=1):
-            out.append(prepare(str(path), options))
-            if progress:
-                progress(index, total)
-        return out
+    workers = max(1, min(workers, total))
+    seconds = int(DECODE_SECONDS)
     out: list[Prepared | None] = [None] * total
     warm_up()
     store = ImageStore(Path(options.store_root))
@@ -292,8 +388,8 @@ def _run(files: list[Path], options: PrepareOptions, progress: Progress | None, 
     done = 0
     try:
         try:
-            with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
-                futures = {pool.submit(prepare, str(path), options): index for index, path in enumerate(files)}
+            with _limited_pool(workers) as pool:
+                futures = {pool.submit(_prepare_with_time_limit, str(path), options, seconds): index for index, path in enumerate(files)}
                 for future in as_completed(futures):
                     out[futures[future]] = future.result()
                     done += 1
@@ -303,11 +399,16 @@ def _run(files: list[Path], options: PrepareOptions, progress: Progress | None, 
             for index, path in enumerate(files):
                 if out[index] is not None:
                     continue
+                started = time.monotonic()
                 try:
-                    with ProcessPoolExecutor(max_workers=1) as single:
-                        out[index] = single.submit(prepare, str(path), options).result()
+                    with _limited_pool(1) as single:
+                        out[index] = single.submit(_prepare_with_time_limit, str(path), options, seconds).result()
                 except BrokenProcessPool:
-                    out[index] = Prepared(path=str(path), status="rejected", reason="the decoder crashed on this file (damaged?)")
+                    if time.monotonic() - started >= seconds - 0.5:
+                        reason = f"decoding took longer than {seconds} s, the limit per file (damaged or crafted file?)"
+                    else:
+                        reason = "the decoder crashed on this file (damaged?)"
+                    out[index] = Prepared(path=str(path), status="rejected", reason=reason)
                 done += 1
                 if progress:
                     progress(done, total)
@@ -377,9 +478,10 @@ def view_from_hints(hints: dict[str, str]) -> tuple[str | None, str]:
     if ap != lat:
         return ("AP" if ap else "LAT"), ""
     if ap and lat:
-        return None, f"the descriptions name both AP and lateral ({words.strip()[:60]!r})"
+        # The descriptions are free text (they can name people): the reason never quotes them.
+        return None, "the series, protocol or study description names both AP and lateral"
     if position:
-        return None, f"view position {position!r} is neither AP nor lateral"
+        return None, "View Position is neither AP nor lateral"
     return None, "no view position or description says AP or lateral"
 
 
@@ -550,6 +652,8 @@ def _key_row(result: Prepared, row: ImportRow, placed_as: str) -> dict[str, str]
         "view": row.view or "",
         "placed_as": placed_as,
         "imported_at": audit.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "device": result.device_name,
+        "device_code": result.device if result.device_name else "",
     }
 
 
@@ -559,6 +663,9 @@ def _commit(study, report, results, staged, placements, key_rows, key_path, acto
     pending_key = None
     try:
         with study.db.write() as session:
+            # What older imports kept and the blinding check now refuses is cleaned first.
+            _recode_devices(session, results)
+            display_free_text(session, remove=True)
             timepoints = {tp.key: tp for tp in queries.timepoints(session)}
             taken_codes = queries.case_codes(session)
             cases: dict[tuple[str, str], models.Case] = {}

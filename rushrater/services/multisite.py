@@ -73,6 +73,16 @@ def migrate_study(
         src_where = study.location
         if (study.url is None) and (not dest_is_url):
             raise ValidationError("both are folders: copy the folder instead", fix="give a postgresql+psycopg:// URL as one side")
+        if dest_is_url:
+            with study.db.read() as session:
+                non_finite = queries.non_finite_json(session)
+            if non_finite:
+                raise ValidationError(
+                    f"{len(non_finite)} stored value(s) hold NaN or infinity, which PostgreSQL cannot store: "
+                    + "; ".join(non_finite[:10]),
+                    where=src_where,
+                    fix="discard or re-import those images with this version (it rejects such headers), then migrate again",
+                )
         try:
             if dest_is_url:
                 tables = destination_tables(dest_db)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..domain.errors import DuplicateError, ValidationError
+from ..domain.errors import DuplicateError, NotFoundError, ValidationError
 from ..storage import models, queries
 from . import audit
+from .reading import OPEN_WORKSTATION_SETTING, check_pin_format, hash_pin, needs_credential
 from .study import Study
 
 
@@ -28,9 +29,17 @@ def _clean_name(name: str, what: str) -> str:
     return cleaned
 
 
-def add_rater(study: Study, name: str, group: str, *, code: str | None = None, actor: str | None = None) -> RaterInfo:
+def add_rater(
+    study: Study, name: str, group: str, *, code: str | None = None, pin: str | None = None, actor: str | None = None
+) -> RaterInfo:
+    """Enrol a rater; ``pin`` (optional) is their workstation PIN, stored only as its hash.
+
+    Without one, a rater in a study with more than one rater chooses their own at first login.
+    """
     name = _clean_name(name, "rater")
     group = _clean_name(group, "group")
+    if pin is not None:
+        check_pin_format(pin)
     actor = actor or audit.coordinator_actor()
     with study.db.write() as session:
         if queries.rater_by_name(session, name) is not None:
@@ -55,12 +64,13 @@ def add_rater(study: Study, name: str, group: str, *, code: str | None = None, a
             session.flush()
             audit.record(session, actor, "group.create", "rater_group", group_row.id, after={"name": group})
         rater = models.Rater(
-            code=code, name=name, name_key=name.lower(), group_id=group_row.id, created_at=audit.now()
+            code=code, name=name, name_key=name.lower(), group_id=group_row.id, created_at=audit.now(),
+            pin_hash=hash_pin(pin) if pin is not None else None,
         )
         session.add(rater)
         session.flush()
         audit.record(
-            session, actor, "rater.add", "rater", rater.id, after={"code": code, "name": name, "group": group_row.name}
+            session, actor, "rater.add", "rater", rater.id, after={"code": code, "name": name, "group": group_row.name, "pin_set": pin is not None},
         )
         return RaterInfo(rater.id, code, name, group_row.name)
 
@@ -75,3 +85,54 @@ def _next_code(existing: set[str]) -> str:
 def list_raters(study: Study) -> list[RaterInfo]:
     with study.db.read() as session:
         return [RaterInfo(r.id, r.code, r.name, r.group.name) for r in queries.raters(session)]
+
+
+@dataclass(frozen=True)
+class RaterCredential:
+    """Whether a rater can be told apart from whoever sits at the workstation (for the console)."""
+
+    code: str
+    name: str
+    group: str
+    has_pin: bool
+    open_workstation: bool
+    #: No PIN and not open: the rater must choose a PIN at their next login before reading.
+    needs_pin: bool
+
+
+def rater_credentials(study: Study) -> list[RaterCredential]:
+    """Each rater's credential state -- never the PIN itself, which is stored only as a hash."""
+    open_codes = set(study.settings.get(OPEN_WORKSTATION_SETTING) or [])
+    with study.db.read() as session:
+        return [
+            RaterCredential(
+                r.code, r.name, r.group.name, r.pin_hash is not None, r.code in open_codes,
+                r.pin_hash is None and needs_credential(study, session, r),
+            )
+            for r in queries.raters(session)
+        ]
+
+
+def set_open_workstation(study: Study, rater: str, allowed: bool, *, actor: str | None = None,
+                         reason: str | None = None) -> None:
+    """Let a rater read without a PIN in a multi-rater study (or take that back), in the audit trail.
+
+    Meant for a demo or a training rater whose scores nobody relies on: anyone at the workstation
+    can read as an open rater, so their scores are not blinded to other people.
+    """
+    actor = actor or audit.coordinator_actor()
+    with study.db.write() as session:
+        row = queries.rater_by_code_or_name(session, rater)
+        if row is None:
+            raise NotFoundError(f"no rater {rater!r} in this study", fix="see `rushrater raters list STUDY`")
+        study_row = queries.study(session)
+        settings = dict(study_row.settings or {})
+        codes = [c for c in settings.get(OPEN_WORKSTATION_SETTING) or [] if c != row.code]
+        was_open = row.code in (settings.get(OPEN_WORKSTATION_SETTING) or [])
+        if allowed:
+            codes.append(row.code)
+        settings[OPEN_WORKSTATION_SETTING] = sorted(codes)
+        study_row.settings = settings  # reassigned so SQLAlchemy sees the JSON change
+        audit.record(session, actor, "rater.open_workstation", "rater", row.id,
+                     before={"open_workstation": was_open}, after={"open_workstation": allowed}, reason=reason)
+    study.settings = settings

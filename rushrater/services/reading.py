@@ -9,7 +9,18 @@ Every submit goes through :func:`~rushrater.services.ratings.submit_rating`, whi
 returning; each case view carries its own submission id, so a retried submit stores one rating.
 Resuming is the same query as reading: the current case is always the first unfinished one.
 
-PINs are optional (a coordinator sets one per rater); they are stored as scrypt hashes.
+Rater identity. In a study with more than one rater every rater needs a credential (a PIN or
+password, stored only as its scrypt hash): set at enrolment by the coordinator, or chosen by the
+rater at their first login (:meth:`ReadingSession.login` with ``new_pin``), so nobody else can open
+a session as them and see or change their scores. The only exception is a rater the coordinator
+explicitly marks "open workstation" (:func:`~rushrater.services.raters.set_open_workstation`,
+recorded in the audit trail) -- the demo's one person-left rater. A session is bound to its rater:
+it corrects only case views it issued itself, and every correction of a submitted case ("go back")
+asks for the credential again.
+
+If either image of a case fails to load, the workstation reports it
+(:meth:`ReadingSession.report_image_failure`, kept in the audit trail for the coordinator) and the
+session refuses scores for that case: it can only be marked unreadable.
 """
 
 from __future__ import annotations
@@ -43,6 +54,17 @@ class PinError(ValidationError):
     """A missing or wrong PIN at login."""
 
 
+class CredentialNeeded(PinError):
+    """The rater has no PIN yet and the study needs one: they choose it before their first case."""
+
+
+#: Study setting: codes of raters the coordinator allowed to read without a credential.
+OPEN_WORKSTATION_SETTING = "open_workstation_raters"
+
+#: The reason an unreadable submission carries when the case's images could not be shown.
+IMAGE_FAILED_REASON = "unreadable: image failed to load"
+
+
 # -- PINs ----------------------------------------------------------------------------------------
 
 
@@ -65,10 +87,25 @@ def verify_pin(pin: str, stored: str) -> bool:
     return hmac.compare_digest(digest.hex(), expected)
 
 
+def check_pin_format(pin: str) -> None:
+    if not PIN_PATTERN.fullmatch(pin or ""):
+        raise ValidationError("a PIN is 4 to 32 characters without spaces", fix="choose a longer PIN")
+
+
+def is_open_workstation(study: Study, code: str) -> bool:
+    return code in (study.settings.get(OPEN_WORKSTATION_SETTING) or [])
+
+
+def needs_credential(study: Study, session, rater: models.Rater) -> bool:
+    """Whether this rater must have a PIN: any study with more than one rater, unless the
+    coordinator marked the rater "open workstation"."""
+    return len(queries.raters(session)) > 1 and not is_open_workstation(study, rater.code)
+
+
 def set_rater_pin(study: Study, rater: str, pin: str | None, *, actor: str | None = None) -> None:
     """Set (or with ``None`` remove) a rater's PIN. The audit trail records that it changed, not the PIN."""
-    if pin is not None and not PIN_PATTERN.fullmatch(pin):
-        raise ValidationError("a PIN is 4 to 32 characters without spaces", fix="choose a longer PIN")
+    if pin is not None:
+        check_pin_format(pin)
     actor = actor or audit.coordinator_actor()
     with study.db.write() as session:
         row = queries.rater_by_code_or_name(session, rater)
@@ -83,33 +120,64 @@ def set_rater_pin(study: Study, rater: str, pin: str | None, *, actor: str | Non
 
 @dataclass(frozen=True)
 class RaterChoice:
-    """A rater as the login screen lists them."""
+    """A rater as the login screen lists them.
+
+    Names only, no progress: the login list is on a shared workstation, where the next person at
+    the keyboard is another rater. How far a colleague has got (or that they have not started) is
+    coordinator information -- it can nudge a rater's pace or hint at which cases others found
+    slow -- and stays in the coordinator console and ``rushrater status``. A rater sees their own
+    progress once logged in.
+    """
 
     code: str
     name: str
     group: str
     has_pin: bool
-    done: int
-    assigned: int
+    #: No PIN yet and the study needs one: the rater chooses it at this login.
+    must_set_pin: bool
 
 
 def raters_for_login(study: Study) -> list[RaterChoice]:
     with study.db.read() as session:
-        progress = queries.progress(session)
-        result = []
-        for rater in queries.raters(session):
-            p = progress.get(rater.id, {})
-            result.append(
-                RaterChoice(
-                    rater.code,
-                    rater.name,
-                    rater.group.name,
-                    rater.pin_hash is not None,
-                    p.get("done", 0) + p.get("reread_done", 0),
-                    p.get("assigned", 0) + p.get("reread_assigned", 0),
-                )
+        return [
+            RaterChoice(
+                rater.code,
+                rater.name,
+                rater.group.name,
+                rater.pin_hash is not None,
+                rater.pin_hash is None and needs_credential(study, session, rater),
             )
-        return result
+            for rater in queries.raters(session)
+        ]
+
+
+@dataclass(frozen=True)
+class ImageLoadFailure:
+    """An image a rater's workstation could not show (for the coordinator, never for raters)."""
+
+    at: datetime
+    rater: str
+    case: str
+    view: str
+    error: str
+
+
+def image_load_failures(study: Study) -> list[ImageLoadFailure]:
+    """Every image load failure the workstations reported, newest first."""
+    with study.db.read() as session:
+        codes = {c.id: c.code for c in queries.cases(session)}
+        events = session.query(models.AuditEvent).filter(models.AuditEvent.action == "image.load_failed")
+        result = [
+            ImageLoadFailure(
+                e.at,
+                e.actor.removeprefix("rater:"),
+                codes.get(int(e.entity_id), str(e.entity_id)),
+                (e.after or {}).get("view", ""),
+                (e.after or {}).get("error", ""),
+            )
+            for e in events
+        ]
+    return sorted(result, key=lambda f: f.at, reverse=True)
 
 
 # -- what the workstation sees -------------------------------------------------------------------
@@ -149,8 +217,10 @@ class CaseView:
 
 @dataclass(frozen=True)
 class _CaseRef:
+    key: int
     case_id: int
     read_number: int
+    reverified: bool = False  # issued by previous() after the rater's credential was checked again
 
 
 class ReadingSession:
@@ -162,22 +232,48 @@ class ReadingSession:
         self.rater_code = rater.code
         self.rater_name = rater.name
         self._clock = clock
-        self._refs: dict[int, _CaseRef] = {}
+        self._refs: dict[str, _CaseRef] = {}  # submission id of each view issued -> its case
         self._files: dict[int, tuple[str, str]] = {}  # image id -> (storage key, file hash)
+        self._failed_cases: set[tuple[int, int]] = set()  # (case id, read number) whose images failed
 
     @classmethod
-    def login(cls, study: Study, rater: str, pin: str | None = None) -> "ReadingSession":
+    def login(cls, study: Study, rater: str, pin: str | None = None, *, new_pin: str | None = None) -> "ReadingSession":
+        """Open a session as ``rater``, checking their PIN.
+
+        A rater without a PIN in a study that needs one is refused with :class:`CredentialNeeded`
+        unless they choose one now (``new_pin``); only its hash is stored, so not even the
+        coordinator can read it.
+        """
         with study.db.read() as session:
             row = queries.rater_by_code_or_name(session, rater)
             if row is None:
                 raise NotFoundError(f"no rater {rater!r} in this study", fix="pick your name from the list")
             if row.pin_hash is not None:
-                if not pin:
-                    raise PinError("this rater has a PIN", fix="type your PIN")
-                if not verify_pin(pin, row.pin_hash):
-                    raise PinError("the PIN is not right", fix="type it again, or ask the study coordinator to reset it")
+                _check_pin(row, pin)
+            elif new_pin is None and needs_credential(study, session, row):
+                raise CredentialNeeded(
+                    f"{row.name} has no PIN yet",
+                    fix="choose a PIN (4 to 32 characters) before your first case; only you will know it",
+                )
             session.expunge(row)
+        if row.pin_hash is None and new_pin is not None:
+            check_pin_format(new_pin)
+            _set_first_pin(study, row.id, new_pin, actor=audit.rater_actor(row.code))
         return cls(study, row)
+
+    def asks_pin_for_changes(self) -> bool:
+        """Whether going back to a submitted case asks for the rater's PIN (they have one)."""
+        with self.study.db.read() as session:
+            return session.get(models.Rater, self.rater_id).pin_hash is not None
+
+    def check_credential(self, pin: str | None) -> None:
+        """Ask for the rater's credential again (before a change to a submitted case)."""
+        with self.study.db.read() as session:
+            row = session.get(models.Rater, self.rater_id)
+            if row.pin_hash is not None:
+                _check_pin(row, pin)
+            elif needs_credential(self.study, session, row):
+                raise CredentialNeeded(f"{row.name} has no PIN", fix="log in again and choose a PIN")
 
     # settings the workstation follows
     @property
@@ -223,14 +319,15 @@ class ReadingSession:
         """Re-reads wait this long after the rater's own first read of the case (study setting)."""
         return timedelta(days=float(self.study.settings["washout_days"]))
 
-    def _view(self, key, case_id, read_number, number, total, images, **extra) -> CaseView:
-        self._refs[key] = _CaseRef(case_id, read_number)
+    def _view(self, key, case_id, read_number, number, total, images, *, reverified=False, **extra) -> CaseView:
         views = []
         for image in sorted(images, key=lambda i: (i.view != "AP", i.view)):
             self._files[image.id] = (image.storage_key, image.file_sha256)
             attributes = DisplayAttributes.from_dict(image.display) if image.display else _legacy_attributes(image)
             views.append(ImageView(image.id, image.view, image.width, image.height, attributes))
-        return CaseView(key=key, number=number, total=total, images=tuple(views), **extra)
+        view = CaseView(key=key, number=number, total=total, images=tuple(views), **extra)
+        self._refs[view.submission_id] = _CaseRef(key, case_id, read_number, reverified)
+        return view
 
     def load_pixels(self, image: ImageView) -> np.ndarray:
         """Stored pixels of an image, checked against their hash. Safe to call from a worker thread."""
@@ -240,10 +337,46 @@ class ReadingSession:
     # -- submitting ------------------------------------------------------------------------------
 
     def _ref(self, case: CaseView) -> _CaseRef:
-        try:
-            return self._refs[case.key]
-        except KeyError:
-            raise NotFoundError("this case was not opened in this session", fix="reopen the reading session") from None
+        # Views are known by their submission id (random, one per view issued): a case view from
+        # another rater's session is never accepted here, even if its key happens to match.
+        ref = self._refs.get(case.submission_id)
+        if ref is None or ref.key != case.key:
+            raise NotFoundError(
+                f"this case was not opened in {self.rater_name}'s session", fix="reopen the reading session"
+            )
+        return ref
+
+    # -- images that did not load ----------------------------------------------------------------
+
+    def report_image_failure(self, case: CaseView, view: str, error: str) -> None:
+        """The workstation could not show an image of this case (hash mismatch, missing file, decode
+        error). Recorded for the coordinator; from now on this session takes no scores for the case."""
+        ref = self._ref(case)
+        key = (ref.case_id, ref.read_number)
+        if key in self._failed_cases:
+            return
+        self._failed_cases.add(key)
+        image_id = next((i.id for i in case.images if i.view == view), None)
+        with self.study.db.write() as session:
+            audit.record(
+                session,
+                audit.rater_actor(self.rater_code),
+                "image.load_failed",
+                "reading_case",
+                ref.case_id,
+                after={"image_id": image_id, "view": view, "read_number": ref.read_number, "error": str(error)[:500]},
+            )
+
+    def images_failed(self, case: CaseView) -> bool:
+        ref = self._ref(case)
+        return (ref.case_id, ref.read_number) in self._failed_cases
+
+    def _refuse_scores_on_failed_images(self, ref: _CaseRef, values, unreadable_reason) -> None:
+        if unreadable_reason is None and (ref.case_id, ref.read_number) in self._failed_cases:
+            raise ValidationError(
+                "this case's images did not load, so it cannot be scored",
+                fix=f"mark it unreadable ({IMAGE_FAILED_REASON!r}); the study coordinator sees the failure",
+            )
 
     def submit(
         self,
@@ -259,6 +392,7 @@ class ReadingSession:
         if case.correcting:
             raise ValidationError("this case was already submitted; a change needs a reason", fix="use correct()")
         ref = self._ref(case)
+        self._refuse_scores_on_failed_images(ref, values, unreadable_reason)
         return submit_rating(
             self.study,
             self.rater_id,
@@ -278,10 +412,15 @@ class ReadingSession:
         with self.study.db.read() as session:
             return queries.last_rating_by(session, self.rater_id) is not None
 
-    def previous(self) -> CaseView | None:
-        """The case submitted last, with its current values, when the edit policy allows going back."""
+    def previous(self, pin: str | None = None) -> CaseView | None:
+        """The case submitted last, with its current values, when the edit policy allows going back.
+
+        Shows submitted scores and opens them for change, so the rater's credential is checked again
+        (:class:`PinError` when it is missing or wrong).
+        """
         if self.edit_policy != "previous":
             return None
+        self.check_credential(pin)
         with self.study.db.read() as session:
             rating = queries.last_rating_by(session, self.rater_id)
             if rating is None:
@@ -302,6 +441,7 @@ class ReadingSession:
                 images,
                 previous_values=values or None,
                 previous_unreadable=rating.unreadable_reason,
+                reverified=True,
             )
 
     def _position_of(self, session, assignment) -> int:
@@ -319,8 +459,15 @@ class ReadingSession:
         active_seconds: float | None = None,
         unreadable_reason: str | None = None,
     ) -> SubmittedRating:
-        """A change to a submitted case: a new version with the reason; the old one is kept."""
+        """A change to a submitted case: a new version with the reason; the old one is kept.
+
+        Only for a view :meth:`previous` issued in this session (after the credential check)."""
         ref = self._ref(case)
+        if not ref.reverified:
+            raise PinError(
+                "a change to a submitted case needs your PIN again", fix="go back to the case and type your PIN"
+            )
+        self._refuse_scores_on_failed_images(ref, values, unreadable_reason)
         return correct_rating(
             self.study,
             self.rater_id,
@@ -333,6 +480,24 @@ class ReadingSession:
             actor=audit.rater_actor(self.rater_code),
             submission_id=case.submission_id,
         )
+
+
+def _check_pin(row: models.Rater, pin: str | None) -> None:
+    if not pin:
+        raise PinError("this rater has a PIN", fix="type your PIN")
+    if not verify_pin(pin, row.pin_hash):
+        raise PinError("the PIN is not right", fix="type it again, or ask the study coordinator to reset it")
+
+
+def _set_first_pin(study: Study, rater_id: int, pin: str, *, actor: str) -> None:
+    """The rater's own first PIN; refused if one was set meanwhile (e.g. at another workstation)."""
+    with study.db.write() as session:
+        row = session.get(models.Rater, rater_id)
+        if row.pin_hash is not None:
+            raise PinError("a PIN was set for this rater meanwhile", fix="log in with that PIN")
+        row.pin_hash = hash_pin(pin)
+        audit.record(session, actor, "rater.pin", "rater", row.id, before={"pin_set": False}, after={"pin_set": True},
+                     reason="chosen by the rater at first login")
 
 
 def _legacy_attributes(image: models.Image) -> DisplayAttributes:

@@ -119,8 +119,72 @@ def _versions() -> list[list[str]]:
 # --- content --------------------------------------------------------------------------------------
 
 
-def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.95) -> Report:
-    """Every block of the report (see the module docstring)."""
+@dataclass
+class Provenance:
+    """What actually happened, from the data: who scored, what was re-read, how ratings and images got in."""
+
+    enrolled: list[tuple[str, str]]  # (code, group) of every enrolled rater
+    scored: list[tuple[str, str]]  # of the raters with at least one scored first read
+    sources: dict[str, int]  # rating source -> current ratings (scored or unreadable)
+    rereads_planned: int
+    rereads_done: int  # scored re-reads (read 2) in the analysis data
+    images: list[tuple[str, bool, int]]  # (source format, de-identification recorded, count)
+
+    @property
+    def not_scored(self) -> list[str]:
+        done = {c for c, _ in self.scored}
+        return [c for c, _ in self.enrolled if c not in done]
+
+    def sources_text(self) -> str:
+        names = {"workstation": "scored on the RUSH Rater workstation", "import": "imported from paper or legacy "
+                 "records", "demo": "simulated for the demo study", "api": "submitted through the API"}
+        total = sum(self.sources.values())
+        parts = [f"{n} {names.get(src, src)}" for src, n in sorted(self.sources.items(), key=lambda kv: -kv[1])]
+        return f"{total} current rating(s): " + ", ".join(parts)
+
+    def images_text(self) -> str:
+        dicom = sum(n for fmt, _d, n in self.images if fmt == "DICOM")
+        annex_e = sum(n for fmt, d, n in self.images if fmt == "DICOM" and d)
+        others: dict[str, int] = {}
+        for fmt, _d, n in self.images:
+            if fmt != "DICOM":
+                others[fmt] = others.get(fmt, 0) + n
+        parts = []
+        if dicom:
+            parts.append(f"{dicom} DICOM image(s), {annex_e} of them de-identified with DICOM PS3.15 Annex E "
+                         "(Basic Application Level Confidentiality Profile)")
+        if others:
+            parts.append(", ".join(f"{n} {fmt}" for fmt, n in others.items()) +
+                         " image(s) without a DICOM header (only the pixels were imported)")
+        return "; ".join(parts) if parts else "no images recorded"
+
+
+def _provenance(study: Study, report: AgreementReport) -> Provenance:
+    with study.db.read() as session:
+        enrolled = [(r.code, r.group.name) for r in queries.raters(session)]
+        planned = len(queries.reread_assignments(session))
+        images = queries.image_provenance(session)
+    data = report.ratings.data
+    first = data[data["read"] == 1]
+    codes = set(first["rater"].astype(str))
+    if report.raters == "finished":
+        codes -= set(report.unfinished)
+    sources = data["source"].astype(str).value_counts().to_dict()
+    unreadable = report.ratings.unreadable
+    if len(unreadable) and "source" in unreadable:
+        for src, n in unreadable["source"].astype(str).value_counts().items():
+            sources[src] = sources.get(src, 0) + int(n)
+    retest = report.test_retest
+    pooled = retest[(retest["rater"] == POOLED) & (retest["score"] == TOTAL)] if len(retest) else retest
+    done = int(pooled["n_targets"].iloc[0]) if len(pooled) else 0
+    return Provenance(enrolled, [(c, g) for c, g in enrolled if c in codes], {k: int(v) for k, v in sources.items()},
+                      planned, done, images)
+
+
+def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.95, raters: str = "all",
+                 exclude_early_rereads: bool = False) -> Report:
+    """Every block of the report (see the module docstring); ``raters`` and
+    ``exclude_early_rereads`` as in :func:`~rushrater.services.agreement.agreement_report`."""
     if form not in stats.FORMS:
         raise ValidationError(f"unknown ICC form {form!r}", fix=f"use one of {', '.join(stats.FORMS)}")
     ratings = study_ratings(study)
@@ -130,17 +194,17 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
             where=str(study.root),
             fix="score cases first (rushrater read, or rushrater ratings import)",
         )
-    report = agreement_report(study, ratings=ratings, confidence=confidence)
+    report = agreement_report(study, ratings=ratings, confidence=confidence, raters=raters,
+                              exclude_early_rereads=exclude_early_rereads)
+    facts = _provenance(study, report)
     spread, cutoff = thresholds(study)
     with study.db.read() as session:
         timepoints = [(tp.key, tp.label, tp.nominal_day) for tp in queries.timepoints(session)]
-        raters = [(r.code, r.group.name) for r in queries.raters(session)]
+        enrolled = [(r.code, r.group.name) for r in queries.raters(session)]
         plan = queries.latest_plan(session)
         seed = None if plan is None else plan.seed
         cases = [(c.code, c.timepoint.key) for c in queries.cases(session)]
         n_patients = len(queries.patient_codes(session))
-        rereads = queries.reread_assignments(session)
-        n_deid = queries.image_deidentification_count(session)
     level = f"{100 * confidence:g}%"
     tp_label = {key: label for key, label, _ in timepoints}
     mw = dict(zip(stats.FORMS, stats.MCGRAW_WONG))[form]
@@ -155,26 +219,26 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
 
     # 1. Design
     add(Heading("1. Design"))
-    by_group = {g: [c for c, gg in raters if gg == g] for g in groups}
-    group_text = "; ".join(f"{g}: {len(codes)} ({', '.join(codes)})" for g, codes in by_group.items())
-    washout = study.settings.get("washout_days")
-    n_rereads = len(rereads)
+    by_group = {g: [c for c, gg in facts.scored if gg == g] for g in groups}
+    group_text = "; ".join(f"{g}: {len(codes)} ({', '.join(codes)})" for g, codes in by_group.items() if codes)
+    not_scored = facts.not_scored
+    washout = report.washout_days
+    n_rereads = facts.rereads_done
+    early = report.early_rereads
     tp_text = ", ".join(f"{label} ({key}{'' if day is None else f', day {day}'})" for key, label, day in timepoints)
     design = [
-        ["Raters", f"{len(raters)} in {len(groups)} group(s) — {group_text}"],
+        ["Raters", f"{len(facts.scored)} rater(s) with scored first reads in the analysis — {group_text}"
+                   + (f"; enrolled without ratings or left out: {', '.join(not_scored)}" if not_scored else "")],
         ["Subjects", f"{n_patients} patients, {len(cases)} reading cases (patient × time point)"],
         ["Time points", tp_text],
         ["Score", f"{study.rubric.name}: 10 items scored 1–3, total {study.rubric.min_total}–"
                   f"{study.rubric.max_total}; slow healing when the total is below {cutoff:g}"],
-        ["Replicates", "one independent first read per rater and case" + (
-            f"; {n_rereads} re-read(s) (read 2) planned after a washout of {washout:g} days"
-            if n_rereads and washout is not None else "; no re-reads planned")],
-        ["Blinding", "raters scored independently on the workstation, which shows no patient code, time "
-                     "point, case code, file name or another rater's score; images de-identified (DICOM PS3.15 "
-                     f"Annex E; {n_deid} image(s) with a recorded de-identification)"],
-        ["Randomisation", "each rater read the cases in an independent random order" + (
-            f" from seed {seed}" if seed is not None else " (no plan recorded)") +
-         "; two cases of the same patient are never adjacent"],
+        ["Replicates", "one independent first read per rater and case; " + _replicates_text(facts, washout, early,
+                                                                                           report.early_rereads_excluded)],
+        ["Ratings obtained", facts.sources_text()],
+        ["Images", facts.images_text()],
+        ["Blinding", _blinding_text(facts)],
+        ["Randomisation", _randomisation_text(facts, seed)],
     ]
     add(Table(["Item", "Value"], design, widths=[1, 4]))
 
@@ -187,7 +251,7 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
     for key, label, _ in timepoints:
         n_cases = sum(1 for _, tp in cases if tp == key)
         for g in [ALL, *groups]:
-            codes = [c for c, gg in raters if g == ALL or gg == g]
+            codes = [c for c, gg in enrolled if g == ALL or gg == g]
             expected = n_cases * len(codes)
             scored = int(((data["timepoint"] == key) & data["rater"].astype(str).isin(codes)).sum())
             bad = int(sum(1 for r, c, read in zip(unread["rater"], unread["case"], unread["read"])
@@ -203,6 +267,17 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
         add(Para(note, "note"))
 
     # 3. ICC
+    if report.raters == "finished":
+        add(Para("Raters who have finished only: raters with first reads still to do are left out of every "
+                 "inter-rater analysis.", "note"))
+    if len(early):
+        rows = [[str(r["rater"]), str(r["case"]), _f(r["days_after_first_read"], 1), str(r["source"])]
+                for _, r in early.iterrows()]
+        add(Table(["Rater", "Case", "Days after first read", "Source"], rows,
+                  caption=f"Re-reads submitted before the {washout:g}-day washout after the rater's own first read: "
+                          + ("left out of test–retest." if report.early_rereads_excluded else
+                             "kept in test–retest (rushrater report --exclude-early-rereads leaves them out).")))
+
     add(Heading("3. Inter-rater reliability (ICC)"))
     add(Para(f"{form} — McGraw & Wong {mw}: {model} effects, {kind}, {unit} rater; estimates with {level} "
              f"confidence intervals from the F distribution (Shrout & Fleiss 1979; McGraw & Wong 1996), "
@@ -210,12 +285,16 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
              f"below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 excellent."))
     main = stats.add_interpretation(sel[sel["score"] == TOTAL], confidence=confidence)
     rows = [[tp_label.get(str(r["timepoint"]), str(r["timepoint"])), str(r["group"]), _ci(r), _f(r["f"], 2), f"{_df(r['df1'])}, {_df(r['df2'])}",
-             _p(r["p"]), str(int(r["n_targets"])) if pd.notna(r["n_targets"]) else "0",
-             str(int(r["n_raters"])) if pd.notna(r["n_raters"]) else "0", f"{r['reliability']} ({r['reliability_ci']})"]
+             _p(r["p"]), f"{int(r['n_targets'])} × {int(r['n_raters'])}",
+             str(int(r["excluded_targets"])), _ci_all_available(r), f"{r['reliability']} ({r['reliability_ci']})"]
             for _, r in main.iterrows()]
-    add(Table(["Time point", "Raters", f"ICC ({level} CI)", "F", "df", "p", "Cases", "n raters", "Koo & Li (CI)"],
-              rows, caption=f"Table 1. {form} of the RUSH total by time point × rater group.",
-              widths=[0.95, 1.0, 1.75, 0.6, 0.75, 0.7, 0.75, 0.75, 2.0]))
+    add(Table(["Time point", "Raters", f"ICC ({level} CI)", "F", "df", "p", "Cases × raters", "Dropped",
+               "All available data", "Koo & Li (CI)"],
+              rows, caption=f"Table 1. {form} of the RUSH total by time point × rater group. The ICC uses the cases "
+                            f"scored by every rater of the cell; 'Dropped' counts the cases left out, and where any "
+                            f"were, 'All available data' gives the estimate from every rating (REML variance "
+                            f"components, as R psych::ICC(lmer = TRUE); its CI is psych's approximation).",
+              widths=[0.85, 1.0, 1.45, 0.65, 0.7, 0.9, 0.8, 0.9, 1.55, 1.3]))
     sub = sel[sel["score"].isin(report.ratings.subtotals)]
     rows = [[tp_label.get(str(r["timepoint"])), str(r["group"]), str(r["score"]).replace("_", " "), _ci(r)] for _, r in sub.iterrows()]
     add(Table(["Time point", "Raters", "Subtotal", f"ICC ({level} CI)"], rows,
@@ -229,9 +308,9 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
     retest = report.test_retest
     if len(retest):
         t = retest[(retest["form"] == form) & (retest["score"] == TOTAL)]
-        rows = [[("pooled" if r["rater"] == POOLED else str(r["rater"])), _ci(r), str(int(r["n_targets"]))]
-                for _, r in t.iterrows()]
-        add(Table(["Rater", f"ICC ({level} CI)", "Re-read cases"], rows,
+        rows = [[("pooled" if r["rater"] == POOLED else str(r["rater"])), _ci(r), str(int(r["n_targets"])),
+                 str(int(r["early_rereads"]))] for _, r in t.iterrows()]
+        add(Table(["Rater", f"ICC ({level} CI)", "Re-read cases", "Before washout"], rows,
                   caption=f"Table 4. Intra-rater (test–retest) {form} of the total, read 1 vs read 2 after a "
                           f"washout of {washout if washout is not None else 'n/a'} days."))
     else:
@@ -255,10 +334,13 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
                                                "item (1–3), all raters."))
     heal = report.healing
     if len(heal):
-        rows = [[tp_label.get(str(r["timepoint"])), str(r["group"]), _f(r["percent_agreement"], 1), _f(r["fleiss_kappa"]),
-                 str(int(r["n_targets"]))] for _, r in heal.iterrows()]
-        add(Table(["Time point", "Raters", "Pairwise agreement %", "Fleiss' κ", "Cases"], rows,
-                  caption=f"Table 6. Agreement on healing status (total below {cutoff:g} = slow healing)."))
+        rows = [[tp_label.get(str(r["timepoint"])), str(r["group"]), _f(r["percent_agreement"], 1),
+                 str(int(r["n_targets"])), _f(r["fleiss_kappa"]), str(int(r["n_targets_kappa"]))]
+                for _, r in heal.iterrows()]
+        add(Table(["Time point", "Raters", "Pairwise agreement %", "Cases", "Fleiss' κ", "Cases (κ)"], rows,
+                  caption=f"Table 6. Agreement on healing status (total below {cutoff:g} = slow healing). Pairwise "
+                          f"agreement uses every case with two or more ratings; Fleiss' κ the cases scored by every "
+                          f"rater of the row."))
 
     # 5. Bland-Altman
     add(Heading("5. Bland–Altman plots"))
@@ -297,14 +379,74 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
 
     # 8. Methods
     add(Heading("8. Methods paragraph"))
-    add(Para(_methods(study, report, form, mw, model, kind, unit, raters, groups, n_patients, timepoints, seed,
-                      washout, n_rereads, cutoff, confidence), "methods"))
+    add(Para(_methods(study, report, facts, form, mw, model, kind, unit, groups, n_patients, timepoints, seed,
+                      washout, cutoff, confidence), "methods"))
     return doc
 
 
-def _methods(study, report: AgreementReport, form, mw, model, kind, unit, raters, groups, n_patients,
-             timepoints, seed, washout, n_rereads, cutoff, confidence) -> str:
-    by_group = ", ".join(f"{sum(1 for _, g in raters if g == name)} {name}s" for name in groups)
+def _ci_all_available(row) -> str:
+    value = row.get("icc_all_available")
+    if value is None or pd.isna(value):
+        return "—" if not row["excluded_targets"] else "n/a"
+    return (f"{value:.3f} ({row['ci_low_all_available']:.3f}–{row['ci_high_all_available']:.3f}); "
+            f"{int(row['n_targets_all_available'])} cases")
+
+
+def _replicates_text(facts: Provenance, washout, early: pd.DataFrame, excluded: bool) -> str:
+    if not facts.rereads_planned and not facts.rereads_done:
+        return "no re-reads"
+    text = f"{facts.rereads_done} re-read(s) (read 2) scored of {facts.rereads_planned} planned"
+    if washout is None:
+        return text + "; no washout set"
+    if not facts.rereads_done:
+        return text + f" (washout {washout:g} days)"
+    if len(early):
+        return text + (f"; {len(early)} submitted less than the {washout:g}-day washout after the rater's own first "
+                       f"read ({'left out of' if excluded else 'kept in'} test–retest)")
+    return text + f"; every one submitted at least {washout:g} days (the washout) after the rater's own first read"
+
+
+def _on_workstation(facts: Provenance) -> int:
+    """Ratings made in RUSH Rater's reading conditions: on the workstation (not imported, simulated or
+    submitted through the API, whose reading conditions RUSH Rater does not see)."""
+    return facts.sources.get("workstation", 0)
+
+
+def _elsewhere(facts: Provenance) -> str:
+    """How the ratings not made on the workstation were obtained, in words."""
+    names = {"import": "imported from paper or legacy records", "demo": "simulated for the demo study",
+             "api": "submitted through the API"}
+    return ", ".join(f"{n} {names.get(src, src)}" for src, n in facts.sources.items() if src != "workstation")
+
+
+def _randomisation_text(facts: Provenance, seed) -> str:
+    if not _on_workstation(facts):
+        return ("a reading order was planned" + (f" from seed {seed}" if seed is not None else "") +
+                ", but no rating was made on the workstation, so the order they were read in is not recorded")
+    return ("on the workstation each rater reads the cases in an independent random order" +
+            (f" from seed {seed}" if seed is not None else " (no plan recorded)") +
+            "; two cases of the same patient are never adjacent")
+
+
+def _blinding_text(facts: Provenance) -> str:
+    workstation = _on_workstation(facts)
+    total = sum(facts.sources.values())
+    if not workstation:
+        return f"no rating was made on the workstation ({_elsewhere(facts)}): RUSH Rater did not record the reading conditions"
+    text = ("ratings made on the workstation show no patient code, time point, case code, file name or another "
+            "rater's score")
+    if workstation < total:
+        text += f"; not on the workstation ({_elsewhere(facts)}), reading conditions not recorded"
+    return text
+
+
+def _methods(study, report: AgreementReport, facts: Provenance, form, mw, model, kind, unit, groups, n_patients,
+             timepoints, seed, washout, cutoff, confidence) -> str:
+    """The methods paragraph, every number from the data: raters who scored, re-reads done, how the
+    ratings were obtained, what the images were and whether the washout held."""
+    scored = facts.scored
+    by_group = ", ".join(f"{n} {name}{'s' if n != 1 else ''}" for name in groups
+                         if (n := sum(1 for _, g in scored if g == name)))
     tps = " and ".join(label for _, label, _ in timepoints)
     icc = report.icc
     results = []
@@ -312,23 +454,65 @@ def _methods(study, report: AgreementReport, form, mw, model, kind, unit, raters
         row = icc[(icc["timepoint"] == key) & (icc["group"] == ALL) & (icc["score"] == TOTAL) & (icc["form"] == form)]
         if len(row) and pd.notna(row["icc"].iloc[0]):
             r = row.iloc[0]
-            results.append(f"{r['icc']:.3f} ({100 * confidence:g}% CI {r['ci_low']:.3f}–{r['ci_high']:.3f}) at {label}")
-    retest = (f" A random share of cases was re-read by the same raters after a washout of {washout:g} days, in "
-              f"a new random order and blind to the earlier scores ({n_rereads} re-reads); intra-rater "
-              f"reliability is the ICC of read 1 vs read 2." if n_rereads and washout is not None else "")
+            text = (f"{r['icc']:.3f} ({100 * confidence:g}% CI {r['ci_low']:.3f}–{r['ci_high']:.3f}; "
+                    f"{int(r['n_targets'])} cases) at {label}")
+            if r["excluded_targets"] and pd.notna(r.get("icc_all_available")):
+                text += (f" ({int(r['excluded_targets'])} case(s) not scored by every rater left out; "
+                         f"{r['icc_all_available']:.3f} from all available ratings)")
+            results.append(text)
+    sources = facts.sources
+    total = sum(sources.values())
+    if sources.get("workstation", 0) == total:
+        how = "on the RUSH Rater reading workstation"
+    elif sources.get("demo", 0) == total:
+        how = "as simulated ratings (demo study)"
+    else:
+        how = "ratings: " + facts.sources_text().split(": ", 1)[1]
+    dicom = sum(n for fmt, _d, n in facts.images if fmt == "DICOM")
+    annex_e = sum(n for fmt, d, n in facts.images if fmt == "DICOM" and d)
+    n_images = sum(n for _f, _d, n in facts.images)
+    if n_images and dicom == n_images and annex_e == n_images:
+        images = "DICOM images de-identified with the DICOM PS3.15 Annex E confidentiality profile"
+    elif dicom:
+        images = (f"{dicom} DICOM images ({annex_e} de-identified with DICOM PS3.15 Annex E) and "
+                  f"{n_images - dicom} images from other formats of which only the pixels were imported")
+    else:
+        images = "images from non-DICOM files of which only the pixels were imported"
+    retest = ""
+    if facts.rereads_done:
+        early = report.early_rereads
+        retest = (f" {facts.rereads_done} case(s) were re-read by the same raters"
+                  + (f" after a planned washout of {washout:g} days" if washout is not None else "")
+                  + "; intra-rater reliability is the ICC of read 1 vs read 2")
+        if len(early):
+            retest += (f"; {len(early)} re-read(s) were submitted sooner than the washout after the first read and "
+                       + ("were left out" if report.early_rereads_excluded else "were kept"))
+        retest += "."
+    elif facts.rereads_planned:
+        retest = f" Re-reads were planned ({facts.rereads_planned}) but none had been scored."
+    finished = " Only raters who had finished their first reads were analysed." if report.raters == "finished" else ""
+    on_workstation = _on_workstation(facts)
+    order = f"in an independent random order per rater{'' if seed is None else f' (seed {seed})'}"
+    if on_workstation == total:
+        shown = f"; the workstation showed them without patient identifiers, time point or other raters' scores, {order}"
+    elif on_workstation:
+        shown = (f"; ratings made on the workstation saw them without patient identifiers, time point or other "
+                 f"raters' scores, {order}; for the {total - on_workstation} other rating(s) RUSH Rater did not "
+                 f"record the reading conditions")
+    else:
+        shown = "; no rating was made on the workstation and RUSH Rater did not record the reading conditions (blinding, order)"
     return (
-        f"{len(raters)} raters ({by_group}) independently scored anteroposterior and lateral radiographs of "
-        f"{n_patients} patients at {tps} with the Radiographic Union Score for Hip (RUSH; ten items scored "
-        f"1–3, total {study.rubric.min_total}–{study.rubric.max_total}). Images were de-identified and shown "
-        f"without patient identifiers, time point or other raters' scores, in an independent random order per "
-        f"rater{'' if seed is None else f' (seed {seed})'}.{retest} Inter-rater reliability of the total, the "
-        f"component subtotals and the items was estimated per time point, over all raters and within each "
-        f"rater group, with the intraclass correlation coefficient {form} ({model} effects, {kind}, {unit} "
-        f"rater; McGraw & Wong {mw}) and {100 * confidence:g}% confidence intervals from the F distribution, "
-        f"on cases scored by every rater of the analysis; it was interpreted after Koo & Li (2016). Agreement "
-        f"on the ordinal items was summarised with Krippendorff's alpha and Fleiss' kappa, on healing status "
-        f"(total below {cutoff:g}) with Fleiss' kappa, and on the total with Bland–Altman limits of agreement. "
-        f"Analyses used RUSH Rater {__version__} (Python {platform.python_version()}). "
+        f"{len(scored)} rater{'s' if len(scored) != 1 else ''} ({by_group}) scored anteroposterior and lateral "
+        f"radiographs of {n_patients} patients at {tps} with the Radiographic Union Score for Hip (RUSH; ten items "
+        f"scored 1–3, total {study.rubric.min_total}–{study.rubric.max_total}), {how}. The radiographs were "
+        f"{images}{shown}.{retest}{finished} "
+        f"Inter-rater reliability of the total, the component subtotals and the items was estimated per time point, "
+        f"over all raters and within each rater group, with the intraclass correlation coefficient {form} ({model} "
+        f"effects, {kind}, {unit} rater; McGraw & Wong {mw}) and {100 * confidence:g}% confidence intervals from the "
+        f"F distribution, on cases scored by every rater of the analysis; it was interpreted after Koo & Li (2016). "
+        f"Agreement on the ordinal items was summarised with Krippendorff's alpha and Fleiss' kappa, on healing "
+        f"status (total below {cutoff:g}) with Fleiss' kappa, and on the total with Bland–Altman limits of "
+        f"agreement. Analyses used RUSH Rater {__version__} (Python {platform.python_version()}). "
         + (f"The ICC of the RUSH total was {'; '.join(results)}." if results else "")
     )
 
@@ -487,14 +671,15 @@ def render_pdf(doc: Report, path: Path) -> None:
 
 
 def write_report(study: Study, out: str | Path, *, force: bool = False, form: str = "ICC(2,1)",
-                 confidence: float = 0.95) -> Path:
+                 confidence: float = 0.95, raters: str = "all", exclude_early_rereads: bool = False) -> Path:
     """Write the report to ``out`` (.pdf or .html), atomically; refuse an existing file unless ``force``."""
     out = Path(out).expanduser()
     if out.suffix.lower() not in REPORT_SUFFIXES:
         raise ValidationError(f"cannot tell the report format from {out.name!r}",
                               fix="name the output report.pdf or report.html")
     check_output(out, force, what="report")
-    doc = build_report(study, form=form, confidence=confidence)
+    doc = build_report(study, form=form, confidence=confidence, raters=raters,
+                       exclude_early_rereads=exclude_early_rereads)
     handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     os.close(handle)
     tmp = Path(name)

@@ -29,6 +29,13 @@ Outcomes (one row per patient; issue 14)
     :func:`compare` (baseline table), :func:`match` (propensity-score matching as MatchIt),
     :func:`logistic` / :func:`univariable_logistic` (odds ratios), :func:`correlate`,
     :func:`roc` (AUC with DeLong CI, Youden cut-off, paired DeLong tests).
+Time-to-event risk models (one row per patient; R survival / rms / riskRegression numbers)
+    :func:`cox_fit` -> :class:`CoxResult` (coxph, concordance, cox.zph), :func:`concordance`,
+    :func:`schoenfeld_figure`; :func:`td_auc` -> :class:`TdRocResult`, :func:`roc_figure`;
+    :func:`cox_nomogram`, :func:`logistic_nomogram`, :func:`nomogram_figure`;
+    :func:`calibrate` -> :class:`CalibrationResult`, :func:`calibration_figure`;
+    :func:`external_validation`, :func:`optimism_corrected_c`, :func:`compare_risk_scores`;
+    :func:`risk_model` (all of it for one model: the core of ``rushrater riskmodel``).
 """
 
 from ._anova import FORMS, MCGRAW_WONG, TABLE_COLUMNS
@@ -52,6 +59,11 @@ from .logistic import univariable as univariable_logistic
 from .matching import MatchResult, match
 from .roc import RocResult, roc
 from .study import BETWEEN_GROUPS_COLUMNS, STUDY_COLUMNS, agreement_table, between_groups_table
+from .calibration import CalibrationResult, calibrate, calibration_figure
+from .cox import CoxResult, concordance, cox_fit, schoenfeld_figure
+from .nomogram import Nomogram, cox_nomogram, logistic_nomogram, nomogram_figure
+from .survival_validation import compare_risk_scores, external_validation, optimism_corrected_c, risk_model
+from .tdroc import TdRocResult, roc_figure, td_auc
 
 __all__ = [
     "BETWEEN_GROUPS_COLUMNS",
@@ -64,16 +76,34 @@ __all__ = [
     "SLOW_HEALING_CUTOFF",
     "STUDY_COLUMNS",
     "TABLE_COLUMNS",
+    "CalibrationResult",
     "CompareResult",
     "CorrelationResult",
+    "CoxResult",
     "IccResult",
     "LogisticResult",
     "MatchResult",
+    "Nomogram",
     "RocResult",
+    "TdRocResult",
     "add_interpretation",
     "agreement_table",
     "between_groups_table",
     "bland_altman",
+    "calibrate",
+    "calibration_figure",
+    "compare_risk_scores",
+    "concordance",
+    "cox_fit",
+    "cox_nomogram",
+    "external_validation",
+    "logistic_nomogram",
+    "nomogram_figure",
+    "optimism_corrected_c",
+    "risk_model",
+    "roc_figure",
+    "schoenfeld_figure",
+    "td_auc",
     "classify_healing",
     "compare",
     "correlate",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import LargeBinary, and_, func, select
+from sqlalchemy import JSON, LargeBinary, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import models as m
@@ -314,7 +314,7 @@ def current_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
 
     Returns ``(ratings, scores)``: ratings are ``(rating id, rater code, rater name, group name,
     case code, patient code, time point key, read number, total, unreadable reason, active
-    seconds, submitted at)``; scores are ``(rating id, item id, value)``. Plain tuples, not ORM
+    seconds, submitted at, source)``; scores are ``(rating id, item id, value)``. Plain tuples, not ORM
     objects: a two-centre study has ~7,000 ratings and 70,000 item scores.
     """
     newest = _newest_rating_versions()
@@ -338,6 +338,7 @@ def current_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
             m.Rating.unreadable_reason,
             m.Rating.active_seconds,
             m.Rating.submitted_at,
+            m.Rating.source,
         )
         .join(newest, is_newest)
         .join(m.Rater, m.Rater.id == m.Rating.rater_id)
@@ -453,6 +454,23 @@ def redaction_templates(session: Session) -> dict[str, list]:
     return {t.key: list(t.rects.get("rects", [])) for t in session.scalars(select(m.RedactionTemplate))}
 
 
+def device_codes_in_use(session: Session) -> set[str]:
+    """Every device value of stored and staged images (codes, or names in studies from before codes)."""
+    return set(session.scalars(select(m.ImageDeidentification.device).distinct())) | set(
+        session.scalars(select(m.StagedImage.device).distinct())
+    )
+
+
+def rename_device(session: Session, name: str, code: str) -> None:
+    """Replace a device name by its code in images, staged images and redaction template keys."""
+    for model in (m.ImageDeidentification, m.StagedImage):
+        for row in session.scalars(select(model).where(model.device == name)):
+            row.device = code
+            row.template = row.template.replace(name, code, 1)
+    for template in session.scalars(select(m.RedactionTemplate).where(m.RedactionTemplate.key.startswith(f"{name} | ", autoescape=True))):
+        template.key = code + template.key[len(name):]
+
+
 def redaction_template(session: Session, key: str) -> m.RedactionTemplate | None:
     return session.scalars(select(m.RedactionTemplate).where(m.RedactionTemplate.key == key)).first()
 
@@ -502,6 +520,35 @@ def all_text_values(session: Session):
                     yield table.name, column.name, number, _json.dumps(value, ensure_ascii=False)
 
 
+def rows_with_display(session: Session):
+    """(table name, row number, row) of every image and staged image, for checks of their display JSON."""
+    for model in (m.Image, m.StagedImage):
+        for number, row in enumerate(session.scalars(select(model).order_by(model.id)), start=1):
+            yield model.__tablename__, number, row
+
+
+def non_finite_json(session: Session) -> list[str]:
+    """"table.column, row N" of every JSON value holding NaN or infinity.
+
+    Imports before issue 18 could store them (SQLite keeps them as invalid JSON); PostgreSQL
+    refuses them, so a migration names them first instead of failing half-way.
+    """
+    import json as _json
+
+    found = []
+    for table in m.Base.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, JSON)]
+        if not columns:
+            continue
+        for number, row in enumerate(session.execute(select(*columns)), start=1):
+            for column, value in zip(columns, row):
+                try:
+                    _json.dumps(value, allow_nan=False)
+                except ValueError:
+                    found.append(f"{table.name}.{column.name}, row {number}")
+    return found
+
+
 def patient_codes(session: Session) -> set[str]:
     return set(session.scalars(select(m.Patient.code)))
 
@@ -511,7 +558,7 @@ def all_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
 
     Returns ``(ratings, scores)``: ratings are ``(rating id, rater code, group name, case code,
     patient code, time point key, read number, version, total, unreadable reason, started at,
-    submitted at, active seconds)`` ordered by rater, case, read and version; scores are
+    submitted at, active seconds, source)`` ordered by rater, case, read and version; scores are
     ``(rating id, item id, value)``.
     """
     ratings = session.execute(
@@ -529,6 +576,7 @@ def all_rating_rows(session: Session) -> tuple[list[tuple], list[tuple]]:
             m.Rating.started_at,
             m.Rating.submitted_at,
             m.Rating.active_seconds,
+            m.Rating.source,
         )
         .join(m.Rater, m.Rater.id == m.Rating.rater_id)
         .join(m.RaterGroup, m.RaterGroup.id == m.Rater.group_id)
@@ -571,6 +619,18 @@ def consensus_export_rows(session: Session) -> list[tuple]:
 
 def image_deidentification_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(m.ImageDeidentification)) or 0)
+
+
+def image_provenance(session: Session) -> list[tuple[str, bool, int]]:
+    """(source format, has a recorded de-identification, number of images) over the study's images."""
+    deidentified = m.ImageDeidentification.image_id.is_not(None)
+    rows = session.execute(
+        select(m.Image.source_format, deidentified, func.count())
+        .outerjoin(m.ImageDeidentification, m.ImageDeidentification.image_id == m.Image.id)
+        .group_by(m.Image.source_format, deidentified)
+        .order_by(m.Image.source_format)
+    )
+    return [(str(fmt), bool(deid), int(n)) for fmt, deid, n in rows]
 
 
 # --- body composition (CT at T12) -------------------------------------------------------------

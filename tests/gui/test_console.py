@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("PySide6", reason="the coordinator console needs PySide6 (pip install PySide6-Essentials)")
@@ -9,7 +12,7 @@ pytest.importorskip("PySide6", reason="the coordinator console needs PySide6 (pi
 from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest  # noqa: E402
 from rushrater.services.admin import check_admin_password, has_admin_password, set_admin_password  # noqa: E402
 from rushrater.services.agreement import agreement_report  # noqa: E402
-from rushrater.services.consensus import consensus_history  # noqa: E402
+from rushrater.services.consensus import add_panel_member, consensus_history  # noqa: E402
 from rushrater.services.imports import import_manifest  # noqa: E402
 from rushrater.services.planning import plan_reading  # noqa: E402
 from rushrater.services.raters import add_rater  # noqa: E402
@@ -119,14 +122,18 @@ def test_discordant_case_adjudication_records_consensus(console, rated_study, mo
     queue = console.queue_table
     assert queue.rowCount() == len(console.queue) > 0
     case = queue.item(0, 0).text()
+    add_panel_member(rated_study, "Dr Senior Adjudicator", actor="test")
+    low = int(console.queue.loc[0, "min_total"])
 
     def decide(dialog):
         assert dialog.table.columnCount() == 6 and dialog.table.rowCount() == 15
         assert set(dialog.views) == {"AP", "LAT"}
-        dialog.decided_by_edit.setText("Dr Senior Adjudicator")
+        names = [dialog.decided_by_list.item(i).text() for i in range(dialog.decided_by_list.count())]
+        assert names[0].endswith("(study coordinator)") and names[1] == "Dr Senior Adjudicator"
+        dialog.choose_deciders("Dr Senior Adjudicator")
         dialog.method_combo.setCurrentIndex(1)
-        dialog.total_spin.setValue(17)
-        assert dialog.status_combo.currentData() is True  # 17 < 18: slow healing
+        dialog.total_spin.setValue(low)  # within the raters' range: no question asked
+        assert dialog.status_combo.currentData() is (low < 18)
         dialog.note_edit.setPlainText("callus bridging only on the lateral view")
         dialog.accept()
 
@@ -134,10 +141,55 @@ def test_discordant_case_adjudication_records_consensus(console, rated_study, mo
     result = modal(console.adjudicate_selected, decide)
     assert not result["left_open"]
     history = consensus_history(rated_study, case)
-    assert len(history) == 1 and history[0].method == "panel" and history[0].total == 17
-    assert history[0].decided_by == "Dr Senior Adjudicator" and history[0].slow_healing is True
+    assert len(history) == 1 and history[0].method == "panel" and history[0].total == low
+    assert history[0].decided_by == "Dr Senior Adjudicator" and history[0].slow_healing is (low < 18)
     row = next(i for i in range(queue.rowCount()) if queue.item(i, 0).text() == case)
-    assert "panel 17" in queue.item(row, 7).text()
+    assert f"panel {low}" in queue.item(row, 7).text()
+
+
+def test_a_contradicting_consensus_is_asked_about_and_needs_a_note(console, rated_study, modal, monkeypatch):
+    """Before: "not slow healing" at a total below the cut-off was recorded without a word."""
+    from rushrater.gui.qt import QMessageBox
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: asked.append(("warning", a[2])))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(("question", a[2])) or QMessageBox.StandardButton.Yes)
+    case = console.queue_table.item(0, 0).text()
+    low = int(console.queue.loc[0, "min_total"])
+
+    def decide(dialog):
+        dialog.choose_deciders(dialog.decided_by_list.item(0).data(0x0100))  # the coordinator
+        dialog.total_spin.setValue(low)
+        dialog.status_combo.setCurrentIndex(1 - dialog.status_combo.currentIndex())  # contradicts the total
+        dialog.accept()
+        assert asked[-1][0] == "warning" and dialog.isVisible()  # no note yet: not recorded
+        dialog.note_edit.setPlainText("the lateral view shows bridging the raters missed")
+        dialog.accept()
+        assert asked[-1][0] == "question" and "contradicts its total" in asked[-1][1]
+
+    console.queue_table.selectRow(0)
+    result = modal(console.adjudicate_selected, decide)
+    assert not result["left_open"]
+    (record,) = consensus_history(rated_study, case)
+    assert record.slow_healing is not (low < 18) and record.note.startswith("the lateral view")
+
+
+def test_the_console_shows_raters_without_a_pin_and_image_failures(console, rated_study):
+    from factories import login_rater
+
+    assert "No PIN yet" in console.credential_label.text() and "R01" in console.credential_label.text()
+    assert not console.failure_table.isVisibleTo(console)
+    session = login_rater(rated_study, "R01")
+    case = session.current() or session.previous("2468")
+    session.report_image_failure(case, "AP", "stored image is missing")
+    console.refresh()
+    assert "R01 " not in console.credential_label.text() and "R02 " in console.credential_label.text()
+    assert console.failure_table.rowCount() == 1 and console.failure_table.item(0, 1).text() == "R01"
+    assert console.failure_table.item(0, 4).text() == "stored image is missing"
+    if os.environ.get("RUSHRATER_SHOTS"):
+        console.resize(1300, 860)
+        console.grab().save(str(Path(os.environ["RUSHRATER_SHOTS"]) / "console-identity-and-failures.png"))
 
 
 def test_settings_are_saved_through_the_service(console, rated_study):
@@ -155,6 +207,7 @@ def test_settings_are_saved_through_the_service(console, rated_study):
     from rushrater.services.reading import raters_for_login
 
     assert [r.has_pin for r in raters_for_login(rated_study)][:2] == [False, True]
+    assert "R02 " not in console.credential_label.text()  # the console's list follows
 
 
 def test_start_window_opens_the_console(window, rated_study, modal):

@@ -61,7 +61,7 @@ def test_export_action_writes_the_chosen_format(console, tmp_path, modal):
     assert seen["formats"] == ["csv", "csv-wide", "sav", "dta", "xlsx", "r", "spss", "stata"]
     data, meta = pyreadstat.read_sav(str(out))
     assert len(data) == 6 * 2 * 6 and meta.variable_value_labels["group"] == {1: "attending", 2: "resident"}
-    assert (out.parent / "ratings_codebook.csv").exists()
+    assert (out.parent / "ratings_sav_codebook.csv").exists()
     assert str(out) in console.statusBar().currentMessage()
 
 

@@ -395,3 +395,27 @@ def test_rater_model_roles_and_sorting():
     assert model.index(0, RaterTableModel.DONE).data(Qt.ItemDataRole.ToolTipRole) == "10 of 40 cases read; 30 left"
     assert model.row_of_code("R03") == 2 and model.row_of_code("R99") == -1
     assert model.index(1, RaterTableModel.NAME).data(SORT_ROLE) == "a"
+
+
+def test_enrol_rater_dialog_sets_a_pin_typed_twice(window, small_study, modal, qtbot, message_boxes):
+    from rushrater.services.reading import PinError, ReadingSession
+    from rushrater.services.study import open_study
+
+    window.open_study_path(small_study)
+
+    def fill(dialog):
+        qtbot.keyClicks(dialog.name_edit, "Dr Grace Hopper")
+        dialog.group_combo.setCurrentText("resident")
+        qtbot.keyClicks(dialog.pin_edit, "cobol-59")
+        qtbot.keyClicks(dialog.pin_again, "cobol-58")
+        dialog.enrol_button.click()
+        assert dialog.isVisible() and "differ" in " ".join(message_boxes[-1])  # nothing stored
+        dialog.pin_again.setText("cobol-59")
+        dialog.enrol_button.click()
+
+    outcome = modal(window.enrol_action.trigger, fill)
+    assert not outcome["left_open"]
+    with open_study(small_study) as study:
+        with pytest.raises(PinError):
+            ReadingSession.login(study, "R03")
+        assert ReadingSession.login(study, "R03", "cobol-59").rater_name == "Dr Grace Hopper"

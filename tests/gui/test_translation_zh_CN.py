@@ -16,6 +16,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from factories import login_rater  # noqa: E402
 from rushrater.services.reading import ReadingSession  # noqa: E402
 from rushrater.services.study import open_study  # noqa: E402
 
@@ -158,7 +159,7 @@ def test_the_workstation_shows_no_english_in_chinese(qtbot, chinese, small_study
 
     study = open_study(small_study)
     try:
-        window = WorkstationWindow(ReadingSession.login(study, "R02"))
+        window = WorkstationWindow(login_rater(study, "R02"))
         _show(qtbot, window)
         qtbot.waitUntil(lambda: window.case is not None and window.viewers["AP"].prepared is not None, timeout=10_000)
         texts = visible_texts(window)
@@ -238,3 +239,28 @@ def test_the_app_starts_in_the_language_chosen_in_the_preferences(qapp, zh_qm, m
         i18n.remove_translators(qapp)
         QLocale.setDefault(before)
     assert QCoreApplication.translate("ScoringPanel", "Trabecular bone — both views") == "Trabecular bone — both views"
+
+
+def test_the_failed_image_state_and_the_pin_check_show_no_english_in_chinese(qtbot, chinese, small_study):
+    from rushrater.gui.workstation import WorkstationWindow
+    from rushrater.gui.workstation.dialogs import PinCheckDialog
+
+    study = open_study(small_study)
+    try:
+        session = login_rater(study, "R02")
+        key, _sha = session._files[session.current().images[0].id]
+        study.images.path(key).write_bytes(b"damaged")
+        window = WorkstationWindow(login_rater(study, "R02"))
+        _show(qtbot, window)
+        qtbot.waitUntil(lambda: window.images_failed, timeout=10_000)
+        # The stored error message itself is the core's (English) text: only the frame is checked.
+        texts = [t for t in visible_texts(window) if "stored image" not in t[1]]
+        assert "无法阅片：图像加载失败" in window.failed_note.text()
+        dialog = PinCheckDialog("Dr Alan Turing", window)
+        _show(qtbot, dialog)
+        texts += visible_texts(dialog)
+        assert untranslated(texts, _study_data(study)) == [], untranslated(texts, _study_data(study))
+        dialog.reject()
+        window.close()
+    finally:
+        study.close()

@@ -16,6 +16,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from factories import RATER_PIN, login_rater  # noqa: E402
 from rushrater.services.reading import ReadingSession  # noqa: E402
 from rushrater.services.study import open_study  # noqa: E402
 from rushrater.storage import queries  # noqa: E402
@@ -33,7 +34,7 @@ def study(small_study):
 def _open(qtbot, study):
     from rushrater.gui.workstation import WorkstationWindow
 
-    window = WorkstationWindow(ReadingSession.login(study, RATER))
+    window = WorkstationWindow(login_rater(study, RATER))
     qtbot.addWidget(window)
     window.resize(1400, 900)
     window.show()
@@ -148,7 +149,12 @@ def test_going_back_changes_the_previous_case_as_a_new_version(qtbot, study, mod
     window = _open(qtbot, study)
     _score_case(qtbot, window, "2222222222")
     _wait_images(qtbot, window)
-    qtbot.keyClick(window.panel, Qt.Key.Key_Backspace)
+
+    def type_pin(dialog):  # going back shows submitted scores: the PIN is asked again
+        qtbot.keyClicks(dialog.pin, RATER_PIN)
+        qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+
+    modal(lambda: qtbot.keyClick(window.panel, Qt.Key.Key_Backspace), type_pin)
     assert window.case.correcting and window.case_label.text() == "Case 1 of 4"
     assert window.panel.total == 20
     qtbot.keyClicks(window.panel, "3")
@@ -221,11 +227,15 @@ KILLED_SCRIPT = textwrap.dedent(
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from pathlib import Path
     from rushrater.gui.app import application
-    from rushrater.gui.workstation import open_workstation
+    from rushrater.gui.workstation import WorkstationWindow
     from rushrater.gui.qt import QTimer
+    from rushrater.services.reading import ReadingSession
+    from rushrater.services.study import open_study
 
     app = application()
-    window = open_workstation(study_path=Path(sys.argv[1]), rater=sys.argv[2])
+    session = ReadingSession.login(open_study(Path(sys.argv[1])), sys.argv[2], new_pin=sys.argv[3])
+    window = WorkstationWindow(session)
+    window.show()
     submitted = 0
 
     def step():
@@ -256,7 +266,7 @@ def test_killed_mid_session_then_reopened_keeps_every_submitted_rating_once(qtbo
     script.write_text(KILLED_SCRIPT)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
     process = subprocess.Popen(
-        [sys.executable, str(script), str(small_study), RATER], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        [sys.executable, str(script), str(small_study), RATER, RATER_PIN], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         text=True, env=env,
     )
     acknowledged = 0
@@ -277,7 +287,7 @@ def test_killed_mid_session_then_reopened_keeps_every_submitted_rating_once(qtbo
         assert all(r.total == 20 for r in ratings)
         from rushrater.gui.workstation import WorkstationWindow
 
-        window = WorkstationWindow(ReadingSession.login(study, RATER))
+        window = WorkstationWindow(login_rater(study, RATER))
         qtbot.addWidget(window)
         window.show()
         _wait_images(qtbot, window)
@@ -313,6 +323,9 @@ def test_the_start_window_opens_the_workstation(qtbot, window, small_study, moda
 
     def log_in(dialog):
         assert dialog.raters.currentItem().data(0x0100) == RATER  # Qt.UserRole
+        assert dialog.pin_again.isVisible()  # no PIN yet: the rater chooses one now
+        dialog.pin.setText(RATER_PIN)
+        dialog.pin_again.setText(RATER_PIN)
         dialog.accept()
 
     modal(window.read_action.trigger, log_in)
@@ -370,3 +383,111 @@ def test_a_blank_screen_between_cases_when_the_study_asks(qtbot, study):
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.viewers_page, timeout=5_000)
     _wait_images(qtbot, window)
     assert window.case_label.text() == "Case 2 of 4" and len(_ratings(study)) == 1
+
+
+def test_all_done_then_backspace_needs_the_raters_own_pin(qtbot, study, modal, message_boxes):
+    """Before: on "All done", Backspace showed the last case with its ten scores to whoever was there."""
+    from rushrater.gui.qt import Qt
+
+    window = _open(qtbot, study)
+    for _ in range(4):
+        _wait_images(qtbot, window)
+        _score_case(qtbot, window)
+    assert window.case is None and window.case_label.text() == "All done"
+
+    def wrong_pin(dialog):
+        qtbot.keyClicks(dialog.pin, "0000")
+        qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+
+    shown = modal(lambda: qtbot.keyClick(window, Qt.Key.Key_Backspace), wrong_pin)
+    assert shown["dialog"].windowTitle() == "Change a submitted case"
+    assert window.case is None and window.panel.values == {}  # no scores shown
+    assert message_boxes and "PIN" in " ".join(message_boxes[-1])
+    cancelled = modal(lambda: qtbot.keyClick(window, Qt.Key.Key_Backspace), lambda d: d.reject())
+    assert cancelled["dialog"] is not None and window.case is None
+
+
+def test_login_asks_a_rater_without_a_pin_to_choose_one(qtbot, small_study, settings):
+    from rushrater.gui.qt import Qt
+    from rushrater.gui.workstation import LoginDialog
+
+    dialog = LoginDialog(settings, study_path=small_study, rater=RATER)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # Names and groups only: no other rater's progress on a shared workstation.
+    texts = [dialog.raters.item(i).text() for i in range(dialog.raters.count())]
+    assert texts == ["Dr Ada Lovelace   ·   resident", "Dr Alan Turing   ·   attending"]
+    assert dialog.pin.isVisible() and dialog.pin_again.isVisible() and "no PIN yet" in dialog.pin_label.text()
+    qtbot.keyClicks(dialog.pin, "1234")
+    qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)  # on to the second field
+    qtbot.keyClicks(dialog.pin_again, "1235")
+    qtbot.keyClick(dialog.pin_again, Qt.Key.Key_Return)
+    assert dialog.session is None and "differ" in dialog.problem.text()
+    if os.environ.get("RUSHRATER_SHOTS"):
+        dialog.grab().save(str(Path(os.environ["RUSHRATER_SHOTS"]) / "login-choose-pin.png"))
+    qtbot.keyClicks(dialog.pin_again, "1234")
+    qtbot.keyClick(dialog.pin_again, Qt.Key.Key_Return)
+    assert dialog.session is not None and dialog.session.rater_code == RATER
+    dialog.session.study.close()
+    with open_study(small_study) as study:
+        with pytest.raises(Exception):
+            ReadingSession.login(study, RATER)
+        assert ReadingSession.login(study, RATER, "1234").rater_code == RATER
+
+
+def test_a_case_whose_image_failed_offers_only_unreadable(qtbot, small_study, modal):
+    """Before: all ten scores could be submitted on a case whose images never loaded."""
+    from rushrater.gui.qt import Qt
+    from rushrater.gui.workstation import WorkstationWindow
+    from rushrater.services.reading import IMAGE_FAILED_REASON, image_load_failures
+
+    with open_study(small_study) as study:
+        session = login_rater(study, RATER)
+        first = session.current()
+        key, _sha = session._files[first.images[1].id]
+        study.images.path(key).write_bytes(b"not an image any more")  # the lateral view is damaged
+    study = open_study(small_study)
+    try:
+        window = WorkstationWindow(login_rater(study, RATER))
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        window.show()
+        qtbot.waitExposed(window)
+        qtbot.waitUntil(lambda: window.images_failed, timeout=10_000)
+        assert not window.submit_button.isEnabled() and not window.panel.isEnabled()
+        assert window.failed_note.isVisible() and window.unreadable_button.isEnabled()
+        qtbot.keyClicks(window, "2231231123")  # the keys score nothing
+        qtbot.keyClick(window, Qt.Key.Key_Return)
+        assert window.panel.values == {} and _ratings(study) == []
+        if os.environ.get("RUSHRATER_SHOTS"):
+            window.grab().save(str(Path(os.environ["RUSHRATER_SHOTS"]) / "workstation-image-failed.png"))
+        (failure,) = image_load_failures(study)
+        assert failure.rater == RATER and failure.view == "LAT"
+
+        def confirm(dialog):
+            assert dialog.options[0].isChecked() and dialog.reason()
+            qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+        modal(lambda: qtbot.keyClick(window, Qt.Key.Key_U), confirm)
+        (rating,) = _ratings(study)
+        assert rating.total is None and rating.unreadable_reason == IMAGE_FAILED_REASON
+        assert window.case_label.text() == "Case 2 of 4" and window.panel.isEnabled()
+        window.close()
+    finally:
+        study.close()
+
+
+def test_read_with_a_rater_named_goes_straight_in_only_for_an_open_workstation_rater(qtbot, small_study, modal):
+    from rushrater.gui.workstation import LoginDialog, open_workstation
+    from rushrater.services.raters import set_open_workstation
+
+    # A rater without a PIN is not let straight in by name: the login asks them to choose one.
+    shown = modal(lambda: open_workstation(study_path=small_study, rater=RATER), lambda d: d.reject())
+    assert isinstance(shown["dialog"], LoginDialog)
+    with open_study(small_study) as study:
+        set_open_workstation(study, RATER, True, actor="test")
+    window = open_workstation(study_path=small_study, rater=RATER)
+    assert window is not None and window.session.rater_code == RATER
+    _wait_images(qtbot, window)
+    window.close()

@@ -14,6 +14,7 @@ from rushrater.services.consensus import (
     consensus_history,
     current_consensus,
     discordant_cases,
+    add_panel_member,
     record_consensus,
     save_automatic_consensus,
 )
@@ -43,6 +44,8 @@ def scored(populated_study):
     for rater, (a, b) in zip(("R01", "R02", "R03"), ((16, 20), (17, 21), (24, 22))):
         submit_rating(study, rater, cases[0], scores(a))
         submit_rating(study, rater, cases[1], scores(b))
+    for name in ("Dr Senior", "Dr S", "Lee", "Shah", "Ortiz"):  # who may decide a consensus
+        add_panel_member(study, name, actor="test")
     return study, cases
 
 
@@ -73,18 +76,20 @@ def test_adjudication_is_versioned_and_audited(scored):
     first = record_consensus(study, split, decided_by="Dr Senior", total=18, note="callus on lateral", actor="test")
     assert (first.version, first.method, first.slow_healing, first.supersedes_id) == (1, "adjudicated", False, None)
     second = record_consensus(
-        study, split, decided_by="Panel: Lee, Shah, Ortiz", method="panel",
+        study, split, decided_by=["Lee", "Shah", "Ortiz"], method="panel",
         item_values=full_scores(study, 1), note="consensus meeting 3 March", actor="test",
+        confirm_contradiction=True,  # 10 is below every rater's total
     )
     assert (second.version, second.total, second.slow_healing, second.supersedes_id) == (2, 10.0, True, first.id)
     history = consensus_history(study, split)
     assert [h.version for h in history] == [1, 2] and history[0].decided_by == "Dr Senior"
     queue = discordant_cases(study)
-    assert queue.loc[0, "decided_method"] == "panel" and queue.loc[0, "decided_by"].startswith("Panel")
+    assert queue.loc[0, "decided_method"] == "panel" and queue.loc[0, "decided_by"] == "Lee; Shah; Ortiz"
     with study.db.read() as session:
         events = list(session.scalars(select(models.AuditEvent).where(models.AuditEvent.action == "consensus.record")))
     assert len(events) == 2 and events[1].before["version"] == 1 and events[1].reason == "consensus meeting 3 March"
-    assert events[1].after["decided_by"] == "Panel: Lee, Shah, Ortiz" and events[1].actor == "test"
+    assert events[1].after["decided_by"] == "Lee; Shah; Ortiz" and events[1].actor == "test"
+    assert events[1].after["confirmed_contradictions"] == ["total 10 lies outside the raters' range 16-24"]
 
 
 def test_bad_consensus_input_is_refused(scored):

@@ -143,7 +143,7 @@ def test_other_modules_can_add_stats_subcommands(monkeypatch: pytest.MonkeyPatch
     class Extra:
         @staticmethod
         def register(stats_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-            stats_sub.add_parser("cox").set_defaults(func=lambda args: 0)
+            stats_sub.add_parser("extra-statistic").set_defaults(func=lambda args: 0)
 
     monkeypatch.setattr(stats_cli, "STATS_SUBCOMMAND_MODULES", (*stats_cli.STATS_SUBCOMMAND_MODULES, Extra))
-    assert build_parser().parse_args(["stats", "cox"]).stats_command == "cox"
+    assert build_parser().parse_args(["stats", "extra-statistic"]).stats_command == "extra-statistic"

@@ -8,7 +8,7 @@ import pytest
 
 from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest
 from rushrater.services.agreement import study_ratings
-from rushrater.services.consensus import record_consensus
+from rushrater.services.consensus import add_panel_member, record_consensus
 from rushrater.services.export import FORMATS, export_study
 from rushrater.services.imports import import_manifest
 from rushrater.services.planning import plan_reading
@@ -36,7 +36,9 @@ def rated_study(make_study, tmp_path, name="exported"):
     correct_rating(study, "R02", a["case"], {k: 3 for k in study.rubric.item_keys}, reason="misread", actor="test")
     b = first[(first["rater"] == "R05") & (first["timepoint"] == "month1")].iloc[0]
     correct_rating(study, "R05", b["case"], None, unreadable_reason="film cut off", reason="rotated", actor="test")
-    record_consensus(study, a["case"], decided_by="Dr Senior", total=17, note="callus on lateral", actor="test")
+    add_panel_member(study, "Dr Senior", actor="test")  # a consensus is decided by a known adjudicator
+    record_consensus(study, a["case"], decided_by="Dr Senior", total=17, note="callus on lateral", actor="test",
+                     confirm_contradiction=True)  # 17 may lie outside this case's simulated range
     return study
 
 
@@ -50,7 +52,7 @@ def _database(study) -> pd.DataFrame:
     with study.db.read() as session:
         rows, scores = queries.all_rating_rows(session)
     frame = pd.DataFrame(rows, columns=["id", "rater", "group", "case", "patient", "timepoint", "read", "version",
-                                        "total", "unreadable_reason", "started", "submitted", "active"])
+                                        "total", "unreadable_reason", "started", "submitted", "active", "source"])
     item_of = {i: k for k, i in study.item_ids.items()}
     values = pd.DataFrame(scores, columns=["id", "item", "value"]).pivot(index="id", columns="item", values="value")
     values = values.rename(columns=item_of)
@@ -90,7 +92,7 @@ def test_csv_long_has_the_issue_columns_every_version_and_the_consensus_beside_i
     assert names == ["ratings.csv", "ratings_codebook.csv", "ratings_consensus.csv"]
     back = pd.read_csv(tmp_path / "out" / "ratings.csv", keep_default_na=False, na_values=[""])
     assert list(back.columns) == [
-        "study", "case", "patient", "timepoint", "rater", "group", "read", *exported.rubric.item_keys,
+        "study", "case", "patient", "timepoint", "rater", "group", "read", "source", *exported.rubric.item_keys,
         "cortical_bridging", "cortical_fracture_line", "trabecular_consolidation", "trabecular_fracture_line",
         "total", "healing_status", "unreadable", "unreadable_reason", "started_at", "submitted_at",
         "active_seconds", "version", "current",
@@ -130,7 +132,7 @@ def test_csv_wide_is_one_row_per_case_with_each_raters_current_total(exported, t
 @pytest.mark.parametrize("fmt", ["sav", "dta"])
 def test_sav_and_dta_read_back_with_variable_and_value_labels(exported, tmp_path, fmt):
     written = export_study(exported, fmt, tmp_path / f"ratings.{fmt}")
-    assert {p.name for p in written} == {f"ratings.{fmt}", f"ratings_consensus.{fmt}", "ratings_codebook.csv"}
+    assert {p.name for p in written} == {f"ratings.{fmt}", f"ratings_consensus.{fmt}", f"ratings_{fmt}_codebook.csv"}
     reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
     back, meta = reader(str(tmp_path / f"ratings.{fmt}"))
     _check_long(back, exported, coded=True)

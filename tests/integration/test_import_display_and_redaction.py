@@ -63,10 +63,11 @@ def test_every_display_attribute_is_read_from_the_header(tmp_path):
     )
     attrs = read_image(path).display
     assert attrs.photometric == "MONOCHROME1" and attrs.bits_stored == 12
-    assert [(w.center, w.width, w.explanation) for w in attrs.windows] == [(2048, 4096, "FULL"), (1000, 500, "BONE")]
+    # Explanations are free text (issue 18: a referrer's name and a date reached raters): not kept.
+    assert [(w.center, w.width, w.explanation) for w in attrs.windows] == [(2048, 4096, ""), (1000, 500, "")]
     assert attrs.voi_lut_function == "SIGMOID"
     assert attrs.voi_luts[0].first_mapped == 100 and attrs.voi_luts[0].data == (0, 80, 160, 255)
-    assert attrs.voi_luts[0].explanation == "BONE"
+    assert attrs.voi_luts[0].explanation == ""
     assert attrs.modality_lut.data == (10, 20, 30) and attrs.modality_lut.bits == 12
     assert attrs.presentation_lut_shape == "INVERSE"
     assert (attrs.pixel_padding_value, attrs.pixel_padding_range_limit) == (0, 5)

@@ -10,6 +10,7 @@ from rushrater.services import audit
 from rushrater.services.planning import plan_reading, reading_list
 from rushrater.services.reading import (
     ActiveClock,
+    CredentialNeeded,
     PinError,
     ReadingSession,
     raters_for_login,
@@ -24,10 +25,20 @@ def _all(study, value=2):
     return {item.key: value for item in study.rubric.items}
 
 
+PIN = "2468"
+
+
 @pytest.fixture
 def reading_study(populated_study):
     plan_reading(populated_study, seed=3, actor="test")
     return populated_study
+
+
+def _login(study, code):
+    """Log in as a rater of a multi-rater study, choosing their PIN at first login if they have none."""
+    with study.db.read() as s:
+        has_pin = queries.rater_by_code_or_name(s, code).pin_hash is not None
+    return ReadingSession.login(study, code, PIN) if has_pin else ReadingSession.login(study, code, new_pin=PIN)
 
 
 def _first_rater_without_ratings(study):
@@ -42,7 +53,7 @@ def _first_rater_without_ratings(study):
 
 def test_case_view_is_blinded_and_numbered(reading_study):
     code = _first_rater_without_ratings(reading_study)
-    session = ReadingSession.login(reading_study, code)
+    session = _login(reading_study, code)
     case = session.current()
     done, total = session.progress()
     assert (case.number, case.total) == (done + 1, total)
@@ -50,7 +61,7 @@ def test_case_view_is_blinded_and_numbered(reading_study):
     assert case.images[0].view == "AP"
     # Nothing in the view model names the case, patient, time point or stored file.
     with reading_study.db.read() as s:
-        db_case = s.get(queries.m.Case, session._refs[case.key].case_id)
+        db_case = s.get(queries.m.Case, session._ref(case).case_id)
         secrets = {db_case.code, db_case.patient.code, db_case.timepoint.key, db_case.timepoint.label}
         secrets |= {img.storage_key for img in db_case.images}
     text = repr(dataclasses.asdict(case))
@@ -62,7 +73,7 @@ def test_case_view_is_blinded_and_numbered(reading_study):
 
 def test_submit_moves_on_and_resume_starts_at_the_first_unfinished(reading_study):
     code = _first_rater_without_ratings(reading_study)
-    session = ReadingSession.login(reading_study, code)
+    session = _login(reading_study, code)
     first = session.current()
     started = audit.now()
     stored = session.submit(first, _all(reading_study), started_at=started, active_seconds=12.5,
@@ -73,7 +84,7 @@ def test_submit_moves_on_and_resume_starts_at_the_first_unfinished(reading_study
     second = session.current()
     assert second.key != first.key and second.number == first.number + 1
     # A new session (the app was closed) resumes at the same place.
-    again = ReadingSession.login(reading_study, code)
+    again = _login(reading_study, code)
     assert again.current().number == second.number
     position_case = reading_list(reading_study, code)[0][1]
     with reading_study.db.read() as s:
@@ -85,7 +96,7 @@ def test_submit_moves_on_and_resume_starts_at_the_first_unfinished(reading_study
 
 def test_unreadable_needs_a_reason_and_is_kept(reading_study):
     code = _first_rater_without_ratings(reading_study)
-    session = ReadingSession.login(reading_study, code)
+    session = _login(reading_study, code)
     case = session.current()
     with pytest.raises(ValidationError):
         session.submit(case, None, unreadable_reason="  ")
@@ -96,18 +107,18 @@ def test_unreadable_needs_a_reason_and_is_kept(reading_study):
 
 def test_going_back_follows_the_edit_policy_and_makes_a_new_version(reading_study):
     code = _first_rater_without_ratings(reading_study)
-    session = ReadingSession.login(reading_study, code)
-    assert session.previous() is None  # nothing submitted yet
+    session = _login(reading_study, code)
+    assert session.previous(PIN) is None  # nothing submitted yet
     case = session.current()
     session.submit(case, _all(reading_study, 2))
-    back = session.previous()
+    back = session.previous(PIN)
     assert back.correcting and back.number == case.number and dict(back.previous_values) == _all(reading_study, 2)
     with pytest.raises(ValidationError):
         session.submit(back, _all(reading_study, 3))  # a change is never a plain submit
     changed = session.correct(back, _all(reading_study, 3), reason="misread the lateral view")
     assert changed.version == 2 and changed.total == 30
     update_settings(reading_study, {"edit_policy": "none"})
-    assert not session.can_go_back() and session.previous() is None
+    assert not session.can_go_back() and session.previous(PIN) is None
 
 
 def test_pin_login(reading_study):
@@ -127,7 +138,8 @@ def test_pin_login(reading_study):
         assert row.pin_hash.startswith("scrypt$") and "4711" not in row.pin_hash
         assert verify_pin("4711", row.pin_hash) and not verify_pin("4712", row.pin_hash)
     set_rater_pin(reading_study, code, None)
-    assert ReadingSession.login(reading_study, code).rater_code == code
+    with pytest.raises(CredentialNeeded):  # several raters: without a PIN nobody gets in as them
+        ReadingSession.login(reading_study, code)
 
 
 def test_active_clock_pauses_when_inactive_or_idle():
@@ -162,7 +174,8 @@ def test_cli_sets_and_clears_a_pin(reading_study, monkeypatch, capsys):
         ReadingSession.login(reading_study, code)
     assert ReadingSession.login(reading_study, code, "97531").rater_code == code
     assert main(["raters", "pin", str(reading_study.root), code, "--clear"]) == 0
-    assert ReadingSession.login(reading_study, code).rater_code == code
+    with pytest.raises(CredentialNeeded):
+        ReadingSession.login(reading_study, code)
 
 
 def test_a_reread_waits_for_the_washout_after_its_own_first_read(populated_study, monkeypatch):
@@ -179,18 +192,18 @@ def test_a_reread_waits_for_the_washout_after_its_own_first_read(populated_study
     assert rereads
     # The first reads are submitted on day 20.
     monkeypatch.setattr(audit, "now", lambda: start + timedelta(days=20))
-    session = ReadingSession.login(study, "R01")
+    session = _login(study, "R01")
     session._clock = lambda: start + timedelta(days=20)
     while (case := session.current()) is not None:
-        assert session._refs[case.key].read_number == 1
+        assert session._ref(case).read_number == 1
         session.submit(case, _all(study))
     # Day 29: the planned date has passed, but only 9 days since the first reads.
-    day29 = ReadingSession.login(study, "R01")
+    day29 = _login(study, "R01")
     day29._clock = lambda: start + timedelta(days=29)
     assert day29.current() is None
     # Day 48: 28 days after the first reads, the re-reads are due.
-    day48 = ReadingSession.login(study, "R01")
+    day48 = _login(study, "R01")
     day48._clock = lambda: start + timedelta(days=48, minutes=1)
     due = day48.current()
-    assert due is not None and day48._refs[due.key].read_number == 2
-    assert day48._refs[due.key].case_id in rereads
+    assert due is not None and day48._ref(due).read_number == 2
+    assert day48._ref(due).case_id in rereads

@@ -38,7 +38,7 @@ def test_pdf_renders_and_its_pages_hold_the_grras_tables(rated, tmp_path):
                     "4. Item-level agreement and healing status", "5. Bland–Altman plots", "6. Consensus",
                     "7. Software", "8. Methods paragraph"):
         assert heading in flat, heading
-    for fact in ("seed 11", "6 in 2 group(s)", "8 patients", "Koo & Li", "Table 1.", "Krippendorff",
+    for fact in ("seed 11", "6 rater(s) with scored first reads", "8 patients", "Koo & Li", "Table 1.", "Krippendorff",
                  "1 read(s) marked unreadable", "pingouin", "reportlab"):
         assert fact in flat, fact
     report = agreement_report(rated)
@@ -66,7 +66,7 @@ def test_html_is_self_contained_with_inline_plots_and_the_methods_paragraph(rate
     assert '<p class="methods">' in page and "Radiographic Union Score for Hip" in page
     report = agreement_report(rated)
     month = report.cell("month1", "all")
-    assert f"{month['icc']:.3f} (95% CI {month['ci_low']:.3f}–{month['ci_high']:.3f}) at Month 1" in page
+    assert f"{month['icc']:.3f} (95% CI {month['ci_low']:.3f}–{month['ci_high']:.3f}; 7 cases) at Month 1" in page
 
 
 def test_the_form_and_the_methods_paragraph_follow_the_study(rated):

@@ -50,3 +50,17 @@ def test_printable_runs_finds_ascii_and_utf16_text_in_binary_data():
 )
 def test_view_from_the_header_or_left_undecided(hints, view):
     assert view_from_hints(hints)[0] == view
+
+
+def test_every_component_group_of_a_person_name_is_searched():
+    # Ideographic and phonetic groups name the patient as much as the alphabetic one (issue 18).
+    forms = name_forms("Yamada^Tarou=山田^太郎=やまだ^たろう")
+    assert {"Yamada Tarou", "山田^太郎", "山田 太郎", "太郎 山田", "やまだ たろう"} <= forms
+
+
+def test_each_value_of_a_multi_valued_name_is_a_needle_of_its_own():
+    found, _ = needles([{"patient_code": "P1", "patient_id": "", "patient_name": "",
+                         "other_names": "ALIASOVA^HEDDA\\VOSSBERG^ILSE", "study_date": ""}])
+    texts = {n.text for n in found}
+    assert {"ALIASOVA", "HEDDA", "VOSSBERG", "ILSE", "HEDDA ALIASOVA", "ILSE VOSSBERG"} <= texts
+    assert not any(len(t) < 4 for t in texts)

@@ -116,7 +116,8 @@ def test_presets_are_the_file_windows_then_bone_and_auto():
     pipeline = DisplayPipeline(attrs, pixels.dtype)
     presets = pipeline.presets(pixels)
     assert [p.key for p in presets] == ["file-1", "file-2", "bone", "auto"]
-    assert presets[0].label == "NORMAL" and presets[0].window == attrs.windows[0]
+    # Numbered, never the file's own explanation (free text that has named people: issue 18).
+    assert presets[0].label == "File window 1" and presets[0].window == Window(2000, 3000)
     assert pipeline.default_window(pixels) == attrs.windows[0]
     bone, auto = presets[2].window, presets[3].window
     assert bone.width < auto.width and bone.center > auto.center  # narrower, over the bright part

@@ -1,5 +1,9 @@
 """Adjudication of a discordant case: every rater's scores beside the images; the adjudicator (or a
-panel) records the consensus total, healing status and a note (:func:`record_consensus`)."""
+panel) records the consensus total, healing status and a note (:func:`record_consensus`).
+
+Who decided is chosen from the known adjudicators (the study coordinator and the registered
+consensus panel), not typed; a decision that contradicts its own total and the cut-off, or lies
+outside the raters' range, is recorded only after the coordinator confirms it with a note."""
 
 from __future__ import annotations
 
@@ -9,7 +13,15 @@ import pyqtgraph as pg
 from ...domain.errors import RushRaterError
 from ...imaging.display import DisplayPipeline
 from ...services.agreement import TOTAL
-from ...services.consensus import case_images, case_scores, consensus_history, record_consensus, thresholds
+from ...services.consensus import (
+    adjudicators,
+    case_images,
+    case_scores,
+    consensus_history,
+    contradictions,
+    record_consensus,
+    thresholds,
+)
 from ...services.study import Study
 from ..errors import show_error, wait_cursor
 from ..i18n import component_label, item_label
@@ -26,7 +38,9 @@ from ..qt import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QSplitter,
@@ -117,7 +131,7 @@ class AdjudicationDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.decided_by_edit.setFocus()
+        self.decided_by_list.setFocus()
 
     def _scores_table(self, scores) -> QTableWidget:
         rubric = self._study.rubric
@@ -172,25 +186,68 @@ class AdjudicationDialog(QDialog):
         form.addRow(self.tr("&Note:"), self.note_edit)
         return box
 
-    def _decided_by(self) -> QLineEdit:
-        self.decided_by_edit = QLineEdit()
-        self.decided_by_edit.setPlaceholderText(self.tr("Adjudicator's name, or the panel members"))
-        return self.decided_by_edit
+    def _decided_by(self) -> QListWidget:
+        """The known adjudicators, checkable (Space): one for an adjudicator, several for a panel."""
+        self.decided_by_list = QListWidget()
+        self.decided_by_list.setToolTip(self.tr(
+            "The study coordinator and the consensus panel (Settings tab); Space checks a name"))
+        for n, name in enumerate(adjudicators(self._study)):
+            label = self.tr("{0} (study coordinator)").format(name) if n == 0 else name
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.decided_by_list.addItem(item)
+        self.decided_by_list.setCurrentRow(0)
+        self.decided_by_list.setFixedHeight(min(110, 26 * self.decided_by_list.count() + 8))
+        return self.decided_by_list
+
+    def choose_deciders(self, *names: str) -> None:
+        for row in range(self.decided_by_list.count()):
+            item = self.decided_by_list.item(row)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in names
+                               else Qt.CheckState.Unchecked)
+
+    def deciders(self) -> list[str]:
+        items = (self.decided_by_list.item(row) for row in range(self.decided_by_list.count()))
+        return [i.data(Qt.ItemDataRole.UserRole) for i in items if i.checkState() == Qt.CheckState.Checked]
 
     def _total_changed(self, total: int) -> None:
         self.status_combo.setCurrentIndex(0 if total < self._cutoff else 1)
 
+    def confirm_contradictions(self, problems: list[str]) -> bool:
+        """Ask before recording a decision that contradicts itself or the raters (a note is required)."""
+        if not self.note_edit.toPlainText().strip():
+            QMessageBox.warning(self, self.tr("Say why in the note"), self.tr(
+                "This consensus contradicts itself or its raters:\n{0}\n\n"
+                "If it is meant, write in the note why, then record it again.").format("\n".join(problems)))
+            self.note_edit.setFocus()
+            return False
+        answer = QMessageBox.question(
+            self, self.tr("Record a contradicting consensus?"),
+            self.tr("This consensus contradicts itself or its raters:\n{0}\n\nRecord it anyway, with your note?").format(
+                "\n".join(problems)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def accept(self) -> None:
+        total = self.total_spin.value()
+        slow = bool(self.status_combo.currentData())
         try:
+            problems = contradictions(self._study, self.case, total=total, slow_healing=slow)
+            if problems and not self.confirm_contradictions(problems):
+                return
             with wait_cursor():
                 self.record = record_consensus(
                     self._study,
                     self.case,
-                    decided_by=self.decided_by_edit.text(),
+                    decided_by=self.deciders(),
                     method=self.method_combo.currentData(),
-                    total=self.total_spin.value(),
-                    slow_healing=bool(self.status_combo.currentData()),
+                    total=total,
+                    slow_healing=slow,
                     note=self.note_edit.toPlainText(),
+                    confirm_contradiction=bool(problems),
                 )
         except RushRaterError as exc:
             show_error(self, self.tr("Cannot record the consensus"), exc)

@@ -18,10 +18,10 @@ import pandas as pd
 from ... import stats
 from ...domain.errors import RushRaterError
 from ...services.agreement import ALL, POOLED, TOTAL, AgreementReport, agreement_report, reading_progress, study_ratings
-from ...services.consensus import discordant_cases, thresholds
+from ...services.consensus import add_panel_member, discordant_cases, panel_members, thresholds
 from ...services.planning import DEFAULT_WASHOUT_DAYS
-from ...services.raters import list_raters
-from ...services.reading import set_rater_pin
+from ...services.raters import list_raters, rater_credentials
+from ...services.reading import image_load_failures, set_rater_pin
 from ...services.settings import update_settings
 from ...services.study import Study
 from ..errors import show_error, wait_cursor
@@ -84,6 +84,12 @@ def _table(headers: list[str]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setHighlightSections(False)
     return table
+
+
+def _available(row) -> float | None:
+    """The all-available ICC of a table row, when the cell dropped cases and has one."""
+    value = row.get("icc_all_available") if hasattr(row, "get") else None
+    return float(value) if value is not None and np.isfinite(value) else None
 
 
 def icc_cell(icc: float, low: float, high: float) -> str:
@@ -150,7 +156,22 @@ class ConsoleWindow(QMainWindow):
         self.group_table.setMaximumHeight(140)
         layout.addWidget(QLabel(self.tr("By rater group")))
         layout.addWidget(self.group_table)
+        layout.addWidget(self._trust_box())
         return page
+
+    def _trust_box(self) -> QWidget:
+        """Who can still be impersonated at a workstation, and cases scored on images that failed."""
+        box = QGroupBox(self.tr("Rater identity and image failures"))
+        box_layout = QVBoxLayout(box)
+        self.credential_label = QLabel()
+        self.credential_label.setObjectName("credentialLabel")
+        self.credential_label.setWordWrap(True)
+        box_layout.addWidget(self.credential_label)
+        self.failure_table = _table([self.tr("When"), self.tr("Rater"), self.tr("Case"), self.tr("View"),
+                                     self.tr("Error")])
+        self.failure_table.setMaximumHeight(130)
+        box_layout.addWidget(self.failure_table)
+        return box
 
     def _agreement_tab(self) -> QWidget:
         page = QWidget()
@@ -170,6 +191,16 @@ class ConsoleWindow(QMainWindow):
         controls.addWidget(self.form_combo)
         controls.addSpacing(16)
         controls.addWidget(self.items_check)
+        controls.addSpacing(16)
+        # Mid-study an unfinished rater shrinks every complete-case cell: offer the finished raters only.
+        self.raters_combo = QComboBox()
+        self.raters_combo.addItem(self.tr("All raters with ratings"), "all")
+        self.raters_combo.addItem(self.tr("Raters who have finished"), "finished")
+        self.raters_combo.currentIndexChanged.connect(self._change_rater_set)
+        raters_label = QLabel(self.tr("&Raters:"))
+        raters_label.setBuddy(self.raters_combo)
+        controls.addWidget(raters_label)
+        controls.addWidget(self.raters_combo)
         controls.addStretch(1)
         layout.addLayout(controls)
         self.agreement_caption = QLabel()
@@ -182,7 +213,7 @@ class ConsoleWindow(QMainWindow):
         healing_box = QGroupBox(self.tr("Healing status agreement"))
         healing_layout = QVBoxLayout(healing_box)
         self.healing_table = _table([self.tr("Time point"), self.tr("Raters"), self.tr("Agreement"),
-                                     self.tr("Fleiss' kappa"), self.tr("Cases")])
+                                     self.tr("Cases"), self.tr("Fleiss' kappa"), self.tr("Cases (kappa)")])
         healing_layout.addWidget(self.healing_table)
         retest_box = QGroupBox(self.tr("Test–retest (read 1 vs read 2), total"))
         retest_layout = QVBoxLayout(retest_box)
@@ -300,7 +331,23 @@ class ConsoleWindow(QMainWindow):
         buttons.addStretch(1)
         pin_form.addRow("", buttons)
         outer.addWidget(pins)
-        for group in (box, pins):
+
+        panel = QGroupBox(self.tr("Consensus panel"))
+        panel_form = QFormLayout(panel)
+        self.panel_label = QLabel()
+        self.panel_label.setWordWrap(True)
+        panel_form.addRow(self.tr("Who may adjudicate:"), self.panel_label)
+        self.panel_edit = QLineEdit()
+        self.panel_edit.setPlaceholderText(self.tr("Name of a panel member"))
+        add_member = QPushButton(self.tr("Add to the panel"))
+        add_member.clicked.connect(lambda: self.add_panel_member(self.panel_edit.text()))
+        self.panel_edit.returnPressed.connect(add_member.click)
+        member_row = QHBoxLayout()
+        member_row.addWidget(self.panel_edit, 1)
+        member_row.addWidget(add_member)
+        panel_form.addRow(self.tr("&New member:"), member_row)
+        outer.addWidget(panel)
+        for group in (box, pins, panel):
             group.setMaximumWidth(760)  # a form stretched over a wide window is hard to read
         outer.addStretch(1)
         return page
@@ -312,7 +359,8 @@ class ConsoleWindow(QMainWindow):
         try:
             with wait_cursor():
                 ratings = study_ratings(self.study)
-                self.report = agreement_report(self.study, ratings=ratings)
+                self.ratings = ratings
+                self.report = agreement_report(self.study, ratings=ratings, raters=self.raters_combo.currentData())
                 self.progress = reading_progress(self.study)
                 self.queue = discordant_cases(self.study, ratings=ratings)
                 raters = list_raters(self.study)
@@ -325,6 +373,7 @@ class ConsoleWindow(QMainWindow):
         self._show_plots()
         self._show_queue()
         self._show_settings(raters)
+        self._show_trust()
 
     def _show_progress(self) -> None:
         progress = self.progress
@@ -359,6 +408,19 @@ class ConsoleWindow(QMainWindow):
                 len(progress), counts["first_reads"], counts["cases_rated"], counts["rereads"], counts["unreadable"]
             )
         )
+
+    @Slot()
+    def _change_rater_set(self) -> None:
+        if getattr(self, "ratings", None) is None:
+            return
+        try:
+            with wait_cursor():
+                self.report = agreement_report(self.study, ratings=self.ratings,
+                                               raters=self.raters_combo.currentData())
+        except (RushRaterError, OSError) as exc:
+            show_error(self, self.tr("Cannot read the study"), exc)
+            return
+        self._show_agreement()
 
     def _groups(self) -> list[str]:
         report = self.report
@@ -403,19 +465,27 @@ class ConsoleWindow(QMainWindow):
                     f"{int(row['excluded_targets'])} excluded (not rated by all)",
                     stats.interpret_icc(row["icc"], row["ci_low"], row["ci_high"], confidence=report.confidence)
                     if np.isfinite(row["icc"]) else "",
+                    self.tr("All available data: {0}, {1} cases").format(
+                        icc_cell(available, row["ci_low_all_available"], row["ci_high_all_available"]),
+                        int(row["n_targets_all_available"])) if (available := _available(row)) is not None else "",
                     row["note"],
                 ]))
-                table.setItem(i, j, _item(icc_cell(row["icc"], row["ci_low"], row["ci_high"]), True,
-                                          bold=score == TOTAL, tip=tip))
+                text = icc_cell(row["icc"], row["ci_low"], row["ci_high"])
+                if available is not None:  # cases were dropped: the all-available estimate beside it
+                    text += "\n" + self.tr("all data {0:.3f}").format(available)
+                table.setItem(i, j, _item(text, True, bold=score == TOTAL, tip=tip))
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         sizes = []
         for t in timepoints:
             if (t, ALL, TOTAL) in icc.index:
                 cell = icc.loc[(t, ALL, TOTAL)]
-                sizes.append(self.tr("{0}: {1} cases x {2} raters").format(t, int(cell["n_targets"]), int(cell["n_raters"])))
+                sizes.append(self.tr("{0}: {1} cases x {2} raters").format(t, int(cell["n_targets"]), int(cell["n_raters"]))
+                             + (self.tr(" ({0} cases dropped)").format(int(cell["excluded_targets"]))
+                                if cell["excluded_targets"] else ""))
         self.agreement_caption.setText(
-            self.tr("{0} with {1:g}% confidence intervals, first reads only (complete cases). {2}.").format(
+            self.tr("{0} with {1:g}% confidence intervals, first reads only (complete cases; \"all data\": "
+                    "the all-available estimate where cases were dropped). {2}.").format(
                 form, report.confidence * 100, "; ".join(sizes)
             )
         )
@@ -428,7 +498,8 @@ class ConsoleWindow(QMainWindow):
         for i, r in enumerate(healing.itertuples()):
             values = [r.timepoint, "All raters" if r.group == ALL else r.group,
                       "n/a" if not np.isfinite(r.percent_agreement) else f"{r.percent_agreement:.1f}%",
-                      "n/a" if not np.isfinite(r.fleiss_kappa) else f"{r.fleiss_kappa:.3f}", r.n_targets]
+                      r.n_targets, "n/a" if not np.isfinite(r.fleiss_kappa) else f"{r.fleiss_kappa:.3f}",
+                      r.n_targets_kappa]
             for j, value in enumerate(values):
                 self.healing_table.setItem(i, j, _item(value, align_right=j >= 2, tip=r.note))
         self.healing_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -559,6 +630,44 @@ class ConsoleWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Settings saved"), 5_000)
         self.refresh()
 
+    def _show_trust(self) -> None:
+        try:
+            credentials = rater_credentials(self.study)
+            failures = image_load_failures(self.study)
+        except (RushRaterError, OSError) as exc:
+            show_error(self, self.tr("Cannot read the study"), exc)
+            return
+        missing = [f"{c.code} {c.name}" for c in credentials if c.needs_pin]
+        open_ = [f"{c.code} {c.name}" for c in credentials if c.open_workstation]
+        text = (self.tr("No PIN yet (they choose one at their next login): {0}").format(", ".join(missing))
+                if missing else self.tr("Every rater has a PIN."))
+        if open_:
+            text += " " + self.tr("Open workstation (reads without a PIN): {0}").format(", ".join(open_))
+        self.credential_label.setText(text)
+        table = self.failure_table
+        table.setRowCount(len(failures))
+        for i, f in enumerate(failures):
+            for j, value in enumerate((f.at.strftime("%Y-%m-%d %H:%M"), f.rater, f.case, f.view, f.error)):
+                table.setItem(i, j, _item(value))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setVisible(bool(failures))
+        members = panel_members(self.study)
+        self.panel_label.setText(
+            self.tr("the study coordinator; {0}").format(", ".join(members)) if members
+            else self.tr("the study coordinator only")
+        )
+
+    def add_panel_member(self, name: str) -> None:
+        try:
+            stored = add_panel_member(self.study, name)
+        except (RushRaterError, OSError) as exc:
+            show_error(self, self.tr("Cannot add the panel member"), exc)
+            return
+        self.panel_edit.clear()
+        self.statusBar().showMessage(self.tr("{0} may now adjudicate").format(stored), 5_000)
+        self._show_trust()
+
     def set_pin(self, pin: str | None) -> None:
         code = self.pin_rater.currentData()
         if not code:
@@ -571,6 +680,7 @@ class ConsoleWindow(QMainWindow):
         self.pin_edit.clear()
         message = self.tr("PIN of {0} set") if pin else self.tr("PIN of {0} removed")
         self.statusBar().showMessage(message.format(code), 5_000)
+        self._show_trust()
 
     def open_output_dialog(self, kind: str) -> bool:
         """Export… / Make report…: the dialog writes the files; the status bar says where."""

@@ -19,13 +19,13 @@ __all__ = ["LoginDialog", "WorkstationWindow", "open_workstation", "run_workstat
 
 
 def _direct_session(study_path: Path, rater: str) -> ReadingSession | None:
-    """Straight in when the study and a PIN-less rater are named; None when the dialog is needed."""
+    """Straight in when the study and a rater who needs no PIN are named; None when the dialog is needed."""
     study = open_study(study_path)
     try:
         choices: list[RaterChoice] = raters_for_login(study)
         wanted = rater.strip().lower()
         match = next((c for c in choices if wanted in (c.code.lower(), c.name.lower())), None)
-        if match is None or match.has_pin:
+        if match is None or match.has_pin or match.must_set_pin:
             study.close()
             return None
         return ReadingSession.login(study, match.code)

@@ -29,7 +29,11 @@ from ..recent import RecentStudies
 
 
 class LoginDialog(QDialog):
-    """Pick the study (recent list or a folder), your name, and type your PIN if you have one.
+    """Pick the study (recent list or a folder), your name, and type your PIN.
+
+    A rater who has no PIN yet in a study with several raters chooses one here (typed twice)
+    before their first case. The list shows names and groups only: this dialog is on a shared
+    workstation, and another rater's progress is the coordinator's to see (console, start window).
 
     On accept, :attr:`session` is the logged-in :class:`ReadingSession` (its study stays open).
     """
@@ -76,11 +80,17 @@ class LoginDialog(QDialog):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText(self.tr("PIN"))
         self.pin_label = QLabel(self.tr("Your PIN"))
+        self.pin_again = QLineEdit()
+        self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_again.setPlaceholderText(self.tr("The same PIN again"))
+        self.pin_again.returnPressed.connect(self.accept)
+        self.pin.returnPressed.connect(self._pin_entered)
         right = QVBoxLayout()
         right.addWidget(QLabel(self.tr("Your name")))
         right.addWidget(self.raters, 1)
         right.addWidget(self.pin_label)
         right.addWidget(self.pin)
+        right.addWidget(self.pin_again)
 
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
@@ -156,14 +166,14 @@ class LoginDialog(QDialog):
         current.setText(self.study.title)
         wanted_row = None
         for n, choice in enumerate(self._choices):
-            done = self.tr("{0} of {1} done").format(choice.done, choice.assigned)
-            item = QListWidgetItem(f"{choice.name}   ·   {choice.group}   ·   {done}")
+            # Names and groups only: no other rater's progress on a shared workstation.
+            item = QListWidgetItem(f"{choice.name}   ·   {choice.group}")
             item.setData(Qt.ItemDataRole.UserRole, choice.code)
             self.raters.addItem(item)
             if self._wanted_rater and self._wanted_rater.lower() in (choice.code.lower(), choice.name.lower()):
                 wanted_row = n
-        if wanted_row is None:  # the first rater with cases left to read
-            wanted_row = next((n for n, c in enumerate(self._choices) if c.done < c.assigned), 0)
+        if wanted_row is None:  # a rater who needs no PIN (the demo's Demo Reader), else the first
+            wanted_row = next((n for n, c in enumerate(self._choices) if not c.has_pin and not c.must_set_pin), 0)
         if self._choices:
             self.raters.setCurrentRow(wanted_row)
 
@@ -177,22 +187,45 @@ class LoginDialog(QDialog):
 
     def _update_pin(self) -> None:
         choice = self._choice()
-        needs = bool(choice and choice.has_pin)
+        choosing = bool(choice and choice.must_set_pin)
+        needs = bool(choice and choice.has_pin) or choosing
         self.pin.setVisible(needs)
         self.pin_label.setVisible(needs)
+        self.pin_again.setVisible(choosing)
+        self.pin_label.setText(
+            self.tr("You have no PIN yet. Choose one (4 to 32 characters); only you will know it")
+            if choosing else self.tr("Your PIN")
+        )
+        self.pin.setPlaceholderText(self.tr("New PIN") if choosing else self.tr("PIN"))
         self.pin.clear()
+        self.pin_again.clear()
         if needs:
             self.pin.setFocus()
         else:
             self.raters.setFocus()
         self.start_button.setEnabled(choice is not None)
 
+    def _pin_entered(self) -> None:
+        if self.pin_again.isVisible():
+            self.pin_again.setFocus()
+        else:
+            self.accept()
+
     def accept(self) -> None:
         choice = self._choice()
         if self.study is None or choice is None:
             return
         try:
-            self.session = ReadingSession.login(self.study, choice.code, self.pin.text() or None)
+            if choice.must_set_pin:
+                if self.pin.text() != self.pin_again.text():
+                    self._show_problem(self.tr("The two PINs differ. Type the same PIN twice."))
+                    self.pin_again.clear()
+                    self.pin.selectAll()
+                    self.pin.setFocus()
+                    return
+                self.session = ReadingSession.login(self.study, choice.code, new_pin=self.pin.text())
+            else:
+                self.session = ReadingSession.login(self.study, choice.code, self.pin.text() or None)
         except PinError as exc:
             self._show_problem(f"{exc.message}. {exc.fix or ''}")
             self.pin.selectAll()
@@ -209,6 +242,27 @@ class LoginDialog(QDialog):
         super().reject()
 
 
+class PinCheckDialog(QDialog):
+    """Type your PIN again before a submitted case is shown and opened for change."""
+
+    def __init__(self, rater_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Change a submitted case"))
+        layout = QVBoxLayout(self)
+        label = QLabel(self.tr("{0}, type your PIN to see and change the case you submitted.").format(rater_name))
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText(self.tr("PIN"))
+        layout.addWidget(self.pin)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.pin.setFocus()
+
+
 UNREADABLE_REASONS = (
     "Image quality too poor to judge",
     "Fracture region not visible or cut off",
@@ -219,7 +273,8 @@ UNREADABLE_REASONS = (
 class ReasonDialog(QDialog):
     """Ask why: an unreadable image (common reasons offered) or a change to a submitted case."""
 
-    def __init__(self, title: str, prompt: str, choices: tuple[str, ...] = (), parent: QWidget | None = None):
+    def __init__(self, title: str, prompt: str, choices: tuple[str, ...] = (), parent: QWidget | None = None,
+                 chosen: int | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
@@ -246,6 +301,10 @@ class ReasonDialog(QDialog):
         self.group.buttonClicked.connect(lambda _b: self._update())
         layout.addWidget(buttons)
         self.text.setFocus()
+        if chosen is not None:
+            self.options[chosen].setChecked(True)
+            self.ok.setDefault(True)
+            self.ok.setFocus()
         self._update()
 
     def _typed(self, _text: str) -> None:

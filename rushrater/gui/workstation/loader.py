@@ -76,7 +76,7 @@ class CaseLoader(QObject):
     """Prepares cases in the background; ``prepared`` fires (on the GUI thread) when a case is ready."""
 
     prepared = Signal(object)  # PreparedCase
-    failed = Signal(int, object)  # case key, exception
+    failed = Signal(int, str, object)  # case key, view ("AP"/"LAT"), exception
 
     def __init__(self, session: ReadingSession, parent: QObject | None = None, workers: int = 2):
         super().__init__(parent)
@@ -88,6 +88,7 @@ class CaseLoader(QObject):
         self._cases: dict[int, PreparedCase] = {}
         self._futures: dict[int, list[Future]] = {}
         self._ready: set[int] = set()
+        self._failures: dict[int, tuple[str, BaseException]] = {}  # case key -> first failed view, error
         self._closed = False  # a result queued before the window closed may still arrive
 
     def request(self, case: CaseView) -> None:
@@ -114,14 +115,21 @@ class CaseLoader(QObject):
             complete = error is None and len(prepared.images) == len(prepared.case.images)
             if complete:
                 self._ready.add(key)
+            if error is not None:
+                self._failures.setdefault(key, (view, error))
         if error is not None:
-            self.failed.emit(key, error)
+            self.failed.emit(key, view, error)
         elif complete:
             self.prepared.emit(prepared)
 
     def get(self, key: int) -> PreparedCase | None:
         with self._lock:
             return self._cases.get(key) if key in self._ready else None
+
+    def failure(self, key: int) -> tuple[str, BaseException] | None:
+        """The first image of a requested case that could not be prepared (view, error), if any."""
+        with self._lock:
+            return self._failures.get(key)
 
     def keep_only(self, keys: set[int]) -> None:
         """Forget prepared cases not in ``keys`` (memory stays flat over a long session)."""
@@ -131,6 +139,7 @@ class CaseLoader(QObject):
                     future.cancel()
                 self._cases.pop(key, None)
                 self._ready.discard(key)
+                self._failures.pop(key, None)
 
     def forget(self, key: int) -> None:
         with self._lock:
@@ -138,6 +147,7 @@ class CaseLoader(QObject):
                 future.cancel()
             self._cases.pop(key, None)
             self._ready.discard(key)
+            self._failures.pop(key, None)
 
     def wait(self, key: int, timeout: float | None = None) -> None:
         """Block until a requested case's workers finish (tests and benchmarks only)."""

@@ -17,6 +17,7 @@ from ..qt import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
     QCursor,
+    QEvent,
     QImage,
     QLabel,
     QPainter,
@@ -116,6 +117,9 @@ class ImageViewer(QWidget):
         layout.addWidget(self.view)
         self._update_label()
         self.show_message(self.tr("Loading…"))
+        # The viewport gets its size after this widget's resizeEvent: follow it, so a message
+        # (e.g. an image that failed to load) spans the whole view instead of a corner.
+        self.view.viewport().installEventFilter(self)
 
     # -- content ---------------------------------------------------------------------------------
 
@@ -254,7 +258,7 @@ class ImageViewer(QWidget):
         return self.tr("Custom")
 
     def _preset_name(self, preset) -> str:
-        """Our preset names translated; a window's own explanation from the file kept as it is."""
+        """Our preset names translated (a file's windows and LUTs are numbered, never named by the file)."""
         if preset.key in PRESET_NAMES:
             return QCoreApplication.translate("ImageViewer", PRESET_NAMES[preset.key])
         n = preset.key.rsplit("-", 1)[-1]
@@ -375,6 +379,11 @@ class ImageViewer(QWidget):
         viewport = self.view.viewport()
         self.label.move(4, 4)
         self.message.setGeometry(0, 0, viewport.width(), viewport.height())
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.view.viewport():
+            self._place_overlays()
+        return False
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -1,7 +1,10 @@
 """The reading workstation window: AP left, lateral right, the scoring panel, "Case 37 of 240".
 
 Nothing on screen identifies the case: no patient code, time point, case code, file name or
-header, and no other rater's score. Keys (the window keeps keyboard focus on the scoring panel):
+header, and no other rater's score. Scores are taken only on what the rater saw: when an image of
+the case fails to load, scoring and Submit are off and the case can only be marked "unreadable:
+image failed to load" (the failure is reported to the coordinator). Going back to a submitted case
+asks for the rater's PIN again. Keys (the window keeps keyboard focus on the scoring panel):
 
   1 2 3   score the highlighted item and move on      Tab, arrows   move between items
   Enter   submit (only when all items are scored)       U             image unreadable…
@@ -15,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ...domain.errors import RushRaterError
-from ...services.reading import ActiveClock, CaseView, ReadingSession
+from ...services.reading import IMAGE_FAILED_REASON, ActiveClock, CaseView, PinError, ReadingSession
 from ..errors import show_error
 from ..i18n import item_label
 from ..qt import (
@@ -37,7 +40,7 @@ from ..qt import (
     QWidget,
     Signal,
 )
-from .dialogs import UNREADABLE_REASONS, ReasonDialog
+from .dialogs import UNREADABLE_REASONS, PinCheckDialog, ReasonDialog
 from .loader import CaseLoader, PreparedCase
 from .scoring import ScoringPanel
 from .viewer import ImageViewer
@@ -63,6 +66,8 @@ QPushButton#levelButton { background: #303237; color: #c9cacd; border: 1px solid
 QLabel#anchor { color: #7f838a; font-size: 8.5pt; }
 QLabel#anchor[chosen="true"] { color: #9fb7e8; font-size: 9pt; }
 QPushButton#levelButton:checked { background: #3d6fd6; color: white; border-color: #5a8dee; }
+QPushButton#levelButton:disabled { background: #24262a; color: #4d5056; border-color: #2c2e33; }
+QLabel#itemTitle:disabled { color: #6b6e74; }
 QFrame#definitionBox { background: #202125; border: 1px solid #2f3236; border-radius: 6px; }
 QLabel#definitionTitle { font-weight: 600; color: #e8e8e8; }
 QLabel#definition { color: #b9bbbf; }
@@ -101,6 +106,7 @@ class WorkstationWindow(QMainWindow):
         self.loader.failed.connect(self._on_failed)
 
         self._can_go_back: bool | None = None
+        self.images_failed = False  # an image of the current case did not load: no scores on it
         # Start decoding the first cases before building the window: the two overlap.
         self._request(self.session.upcoming(PREFETCH + 1))
 
@@ -227,6 +233,11 @@ class WorkstationWindow(QMainWindow):
         totals.addStretch(1)
         totals.addWidget(self.count_label)
         side.addLayout(totals)
+        self.failed_note = QLabel()
+        self.failed_note.setObjectName("missingNote")
+        self.failed_note.setWordWrap(True)
+        self.failed_note.hide()
+        side.addWidget(self.failed_note)
         self.missing_note = QLabel()
         self.missing_note.setObjectName("missingNote")
         self.missing_note.setWordWrap(True)
@@ -309,13 +320,18 @@ class WorkstationWindow(QMainWindow):
         self.back_button.setVisible(self.session.edit_policy == "previous")
         self.back_button.setEnabled(not case.correcting and self.can_go_back())
         self.unreadable_button.setEnabled(True)
-        self.submit_button.setEnabled(True)
+        self._set_images_failed(False)
         prepared = self.loader.get(case.key)
+        failure = self.loader.failure(case.key)
         if prepared is not None:
             self._put_images(prepared)
         else:
             for viewer in self.viewers.values():
                 viewer.clear(self.tr("Loading…"))
+        if failure is not None:  # failed while prefetched, before it was shown
+            self._on_failed(case.key, *failure)
+        elif self.session.images_failed(case):
+            self._set_images_failed(True)
         self.started_at = datetime.now(timezone.utc)
         self.clock.restart(focused=self.isActiveWindow() or not self.isVisible())
         self.panel.setFocus()
@@ -338,12 +354,31 @@ class WorkstationWindow(QMainWindow):
         if self.case is not None and prepared.case.key == self.case.key and self.viewers["AP"].prepared is None:
             self._put_images(prepared)
 
-    def _on_failed(self, key: int, error: object) -> None:
-        if self.case is not None and key == self.case.key:
-            message = error.message if isinstance(error, RushRaterError) else str(error)
-            fix = f"\n{error.fix}" if isinstance(error, RushRaterError) and error.fix else ""
-            for viewer in self.viewers.values():
-                viewer.clear(self.tr("This case's images cannot be shown: {0}{1}").format(message, fix))
+    def _on_failed(self, key: int, view: str, error: object) -> None:
+        if self.case is None or key != self.case.key:
+            return  # a prefetched case: handled when it is shown (the loader remembers)
+        message = error.message if isinstance(error, RushRaterError) else str(error)
+        for viewer in self.viewers.values():
+            viewer.clear(self.tr("This case's images cannot be shown: {0}").format(message))
+        try:
+            # The coordinator sees it in the console; the session refuses scores for this case.
+            self.session.report_image_failure(self.case, view, message)
+        except RushRaterError as exc:
+            show_error(self, self.tr("The failure could not be recorded"), exc)
+        self._set_images_failed(True)
+
+    def _set_images_failed(self, failed: bool) -> None:
+        """No scores on a case the rater did not see: scoring and Submit off, unreadable offered."""
+        self.images_failed = failed
+        self.panel.setEnabled(not failed and self.case is not None)
+        self.submit_button.setEnabled(not failed)
+        self.failed_note.setVisible(failed)
+        if failed:
+            self.failed_note.setText(self.tr(
+                "The images of this case did not load, so it cannot be scored. The study coordinator is told. "
+                "Press U to mark it “unreadable: image failed to load” and go on."
+            ))
+            self.unreadable_button.setFocus()
 
     def _show_finished(self) -> None:
         self.case = None
@@ -359,6 +394,12 @@ class WorkstationWindow(QMainWindow):
             text = self.tr("You have scored all {0} cases. Thank you.").format(total)
         self.done_page.setText(text)
         self.pages.setCurrentWidget(self.done_page)
+        # The form kept the last case's scores: clear it, so the next person at the workstation
+        # does not see them.
+        self.panel.reset({})
+        self.panel.setEnabled(False)
+        self.failed_note.hide()
+        self.missing_note.hide()
         self.submit_button.setEnabled(False)
         self.unreadable_button.setEnabled(False)
         self.back_button.setEnabled(self.can_go_back())
@@ -385,7 +426,7 @@ class WorkstationWindow(QMainWindow):
 
     def submit(self) -> bool:
         """Store the form (committed before the next case shows). Refused, with what is missing, if incomplete."""
-        if self.case is None:
+        if self.case is None or self.images_failed:
             return False
         missing = self.panel.show_missing()
         if missing:
@@ -428,21 +469,45 @@ class WorkstationWindow(QMainWindow):
     def mark_unreadable(self) -> bool:
         if self.case is None:
             return False
-        dialog = ReasonDialog(
-            self.tr("Images unreadable"),
-            self.tr("Why can this case not be scored? It is kept with your reason and left out of the analysis."),
-            UNREADABLE_REASONS,
-            parent=self,
-        )
+        if self.images_failed:  # the one reason that fits; Enter confirms it
+            dialog = ReasonDialog(
+                self.tr("Images unreadable"),
+                self.tr("The images of this case did not load. It is kept as unreadable with this reason."),
+                (IMAGE_FAILED_REASON,),
+                parent=self,
+                chosen=0,
+            )
+        else:
+            dialog = ReasonDialog(
+                self.tr("Images unreadable"),
+                self.tr("Why can this case not be scored? It is kept with your reason and left out of the analysis."),
+                UNREADABLE_REASONS,
+                parent=self,
+            )
         if not dialog.exec():
             self.panel.setFocus()
             return False
-        return self._store(None, dialog.reason())
+        reason = IMAGE_FAILED_REASON if self.images_failed else dialog.reason()
+        return self._store(None, reason)
 
     def go_back(self) -> bool:
+        """Reopen the case submitted last, after the rater types their PIN again (if they have one)."""
         if self.case is not None and self.case.correcting:
             return False
-        previous = self.session.previous()
+        if not self.can_go_back():
+            return False
+        pin = None
+        if self.session.asks_pin_for_changes():
+            dialog = PinCheckDialog(self.session.rater_name, self)
+            if not dialog.exec():
+                self.panel.setFocus()
+                return False
+            pin = dialog.pin.text()
+        try:
+            previous = self.session.previous(pin)
+        except PinError as exc:
+            show_error(self, self.tr("The case was not opened"), exc)
+            return False
         if previous is None:
             return False
         self._return_to = self.case
