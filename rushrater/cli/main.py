@@ -33,8 +33,9 @@ from . import desktop as desktop_cli  # noqa: E402
 from . import stats as stats_cli  # noqa: E402
 from . import clinical as clinical_cli  # noqa: E402
 from . import outcomes as outcomes_cli  # noqa: E402
+from . import riskmodel as riskmodel_cli  # noqa: E402
 
-COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, desktop_cli, stats_cli, clinical_cli, outcomes_cli)
+COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, desktop_cli, stats_cli, clinical_cli, outcomes_cli, riskmodel_cli)
 
 
 def _cmd_init(args) -> int:
