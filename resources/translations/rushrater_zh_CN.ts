@@ -517,6 +517,10 @@
             <translation>不一致病例(&amp;D)</translation>
         </message>
         <message>
+            <source>&amp;Outcomes</source>
+            <translation>结局(&amp;O)</translation>
+        </message>
+        <message>
             <source>&amp;Settings</source>
             <translation>设置(&amp;S)</translation>
         </message>
@@ -2558,6 +2562,177 @@ Record it anyway, with your note?</source>
         <message>
             <source>the same PIN again</source>
             <translation>再次输入相同的 PIN</translation>
+        </message>
+    </context>
+    <context>
+        <name>OutcomesView</name>
+        <message>
+            <source>&amp;Notes</source>
+            <translation>备注(&amp;N)</translation>
+        </message>
+        <message>
+            <source>&amp;Run the analysis</source>
+            <translation>运行分析(&amp;R)</translation>
+        </message>
+        <message>
+            <source>AUC (95% CI)</source>
+            <translation>AUC (95% CI)</translation>
+        </message>
+        <message>
+            <source>Adjusted OR (95% CI)</source>
+            <translation>校正 OR (95% CI)</translation>
+        </message>
+        <message>
+            <source>Adjusted p</source>
+            <translation>校正 p</translation>
+        </message>
+        <message>
+            <source>Analyse p&amp;er:</source>
+            <translation>分层分析(&amp;E)：</translation>
+        </message>
+        <message>
+            <source>Cannot run the outcome analysis</source>
+            <translation>无法运行结局分析</translation>
+        </message>
+        <message>
+            <source>Co&amp;variates (comma-separated):</source>
+            <translation>协变量（逗号分隔）(&amp;V)：</translation>
+        </message>
+        <message>
+            <source>Cut-off</source>
+            <translation>截断值</translation>
+        </message>
+        <message>
+            <source>Direction</source>
+            <translation>方向</translation>
+        </message>
+        <message>
+            <source>Fi&amp;gures</source>
+            <translation>图(&amp;G)</translation>
+        </message>
+        <message>
+            <source>Healing group at &amp;time point:</source>
+            <translation>愈合分组的时间点(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>Index</source>
+            <translation>指数</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>水平</translation>
+        </message>
+        <message>
+            <source>NPV</source>
+            <translation>NPV</translation>
+        </message>
+        <message>
+            <source>No notes.</source>
+            <translation>无备注。</translation>
+        </message>
+        <message>
+            <source>Normal healing</source>
+            <translation>正常愈合</translation>
+        </message>
+        <message>
+            <source>OR (95% CI)</source>
+            <translation>OR (95% CI)</translation>
+        </message>
+        <message>
+            <source>OR p</source>
+            <translation>OR p</translation>
+        </message>
+        <message>
+            <source>PPV</source>
+            <translation>PPV</translation>
+        </message>
+        <message>
+            <source>Run the analysis to see the tables and plots.</source>
+            <translation>运行分析以查看表格和图。</translation>
+        </message>
+        <message>
+            <source>Running the analysis…</source>
+            <translation>正在运行分析…</translation>
+        </message>
+        <message>
+            <source>SMD</source>
+            <translation>SMD</translation>
+        </message>
+        <message>
+            <source>Sensitivity</source>
+            <translation>灵敏度</translation>
+        </message>
+        <message>
+            <source>Slow healing</source>
+            <translation>愈合缓慢</translation>
+        </message>
+        <message>
+            <source>Slow healing below RUSH &amp;cut-off:</source>
+            <translation>RUSH 低于此截断值为愈合缓慢(&amp;C)：</translation>
+        </message>
+        <message>
+            <source>Spearman r (ΔRUSH)</source>
+            <translation>Spearman r (ΔRUSH)</translation>
+        </message>
+        <message>
+            <source>Specificity</source>
+            <translation>特异度</translation>
+        </message>
+        <message>
+            <source>Stratu&amp;m:</source>
+            <translation>分层(&amp;M)：</translation>
+        </message>
+        <message>
+            <source>Table &amp;1: baseline</source>
+            <translation>表 1：基线(&amp;1)</translation>
+        </message>
+        <message>
+            <source>Table &amp;2: indices and odds ratios</source>
+            <translation>表 2：指数与比值比(&amp;2)</translation>
+        </message>
+        <message>
+            <source>Table &amp;3: ΔRUSH and ROC</source>
+            <translation>表 3：ΔRUSH 与 ROC(&amp;3)</translation>
+        </message>
+        <message>
+            <source>Test</source>
+            <translation>检验</translation>
+        </message>
+        <message>
+            <source>The analysis could not run.</source>
+            <translation>分析未能运行。</translation>
+        </message>
+        <message>
+            <source>Variable</source>
+            <translation>变量</translation>
+        </message>
+        <message>
+            <source>all patients together</source>
+            <translation>全部患者合并</translation>
+        </message>
+        <message>
+            <source>every clinical variable</source>
+            <translation>全部临床变量</translation>
+        </message>
+        <message>
+            <source>n (r)</source>
+            <translation>n (r)</translation>
+        </message>
+        <message>
+            <source>n = {0}: {1} slow, {2} normal healing (RUSH below {3:g} at {4})</source>
+            <translation>n = {0}：{1} 例愈合缓慢，{2} 例正常愈合（{4} 时 RUSH 低于 {3:g}）</translation>
+        </message>
+        <message>
+            <source>p</source>
+            <translation>p</translation>
+        </message>
+        <message>
+            <source>r p</source>
+            <translation>r p</translation>
+        </message>
+        <message>
+            <source>{0} (matched)</source>
+            <translation>{0}（匹配后）</translation>
         </message>
     </context>
 </TS>

@@ -99,17 +99,19 @@ def forest_figure(stratum: StratumResult, labels: dict[str, str], indices: list[
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([r[0] for r in reversed(rows)], fontsize=7)
     if rows:
-        from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator, ScalarFormatter
+        from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
 
         ax.set_xscale("log")
         low = min(r[2] for r in rows)
         high = max(r[3] for r in rows)
-        ticks = [t for t in (0.1, 0.2, 0.5, 0.8, 1.0, 1.25, 2.0, 5.0, 10.0) if low / 1.5 <= t <= high * 1.5] or [1.0]
+        ticks = [t for t in (0.01, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 100.0) if low / 2 <= t <= high * 2] or [1.0]
+        if len(ticks) > 5:  # keep the labels apart on a narrow axis
+            ticks = ticks[ticks.index(1.0) % 2::2] if 1.0 in ticks else ticks[::2]
         ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("odds ratio of slow healing (95% CI, log scale)")
+    ax.set_xlabel("OR of slow healing (95% CI, log scale)")
     ax.set_title(f"Odds ratios — {stratum.name}", fontsize=9)
     return fig
 
@@ -128,7 +130,7 @@ def love_figure(stratum: StratumResult, labels: dict[str, str]):
     ax.set_yticklabels(names, fontsize=7)
     ax.set_xlabel("absolute standardized mean difference")
     ax.set_title(f"Covariate balance — {stratum.name}", fontsize=9)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="best")
     return fig
 
 

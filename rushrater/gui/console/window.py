@@ -55,6 +55,7 @@ from ..qt import (
     Slot,
 )
 from .adjudication import AdjudicationDialog
+from .outcomes import OutcomesView
 from .password import unlock
 from .plots import AgreementHeatmap, BlandAltmanPlot, DistributionPlot, ForestPlot
 
@@ -117,6 +118,8 @@ class ConsoleWindow(QMainWindow):
         self.tabs.addTab(self._agreement_tab(), self.tr("&Agreement"))
         self.tabs.addTab(self._plots_tab(), self.tr("P&lots"))
         self.tabs.addTab(self._discordant_tab(), self.tr("&Discordant cases"))
+        self.outcomes = OutcomesView(study)
+        self.tabs.addTab(self.outcomes, self.tr("&Outcomes"))
         self.tabs.addTab(self._settings_tab(), self.tr("&Settings"))
         refresh = QAction(self.tr("&Refresh"), self)
         refresh.setShortcut(QKeySequence("F5"))
