@@ -37,6 +37,12 @@ def _cmd_riskmodel(args) -> int:
             from ..services.riskmodel_report import write_riskmodel_report
 
             path = write_riskmodel_report(study, args.out, model, force=args.force)
+    if args.r_script:
+        from ..services.riskmodel_r import write_riskmodel_r
+
+        script = write_riskmodel_r(model, args.r_script)
+        print(f"Wrote the R script reproducing the model: {script} (run it there: Rscript riskmodel.R)",
+              file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(model.to_json(), indent=2, ensure_ascii=False, allow_nan=False))
     else:
@@ -99,4 +105,6 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the whole model as one JSON object")
     p.add_argument("--out", metavar="report.pdf|report.html", help="also write the section with its figures")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.add_argument("--r-script", metavar="FOLDER",
+                   help="also write riskmodel.R and its data there (survival, rms, riskRegression)")
     p.set_defaults(func=_cmd_riskmodel)

@@ -84,8 +84,12 @@ def riskmodel_data(study: Study, event: str, predictors: list[str], *, unit: str
     labels = dict(table.labels)
     labels.setdefault(DELTA, "ΔRUSH")
     labels.setdefault(GROUP, f"slow healing (RUSH < {table.cutoff:g} at {table.timepoint})")
+    from ..storage import queries
+
+    with study.db.read() as session:
+        tp_labels = {tp.key: tp.label or tp.key for tp in queries.timepoints(session)}
     for tp in table.timepoints:
-        labels.setdefault(f"rush_{tp}", f"RUSH at {tp}")
+        labels.setdefault(f"rush_{tp}", f"RUSH at {tp_labels.get(tp, tp)}")
     data = merged[complete].reset_index(drop=True)
     data[predictors] = data[predictors].apply(pd.to_numeric, errors="coerce")
     return RiskModelData(
@@ -110,6 +114,7 @@ class RiskModel:
     validate_where: str | None
     B: int
     seed: int | None
+    m: int = 50  # patients per calibration group
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -131,7 +136,7 @@ class RiskModel:
             "bootstrap": self.optimism.to_json(),
             "validation": None if self.validation is None else self.validation.to_json(),
             "nomogram": None if self.nomogram is None else self.nomogram.to_json(),
-            "B": self.B, "seed": self.seed, "warnings": self.warnings,
+            "B": self.B, "seed": self.seed, "calibration_group_size": self.m, "warnings": self.warnings,
         })
 
 
@@ -210,7 +215,7 @@ def run_riskmodel(study: Study | None = None, event: str | None = None, predicto
         warnings.append(f"no nomogram: {exc}")
     return RiskModel(source=source, times=times, fit=fit, train_n=len(train), tdroc=roc, calibrations=cals,
                      optimism=optimism, nomogram=nom, validation=validation, train_where=train_where,
-                     validate_where=validate_where, B=B, seed=seed, warnings=list(dict.fromkeys(warnings)))
+                     validate_where=validate_where, B=B, seed=seed, m=m, warnings=list(dict.fromkeys(warnings)))
 
 
 def source_warnings(source: RiskModelData) -> list[str]:

@@ -115,3 +115,34 @@ def test_cli_json_text_and_pdf_report(risk_study, capsys):
     capsys.readouterr()
     assert main(["riskmodel", str(study.location), "--event", "poor_rehabilitation", "--predictors", "nope"]) == 1
     assert "no predictor 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(__import__("shutil").which("Rscript") is None, reason="R is not installed")
+def test_the_r_script_reproduces_the_model_in_r(risk_study, tmp_path, capsys):
+    import subprocess
+
+    study, _, _ = risk_study
+    folder = tmp_path / "r"
+    args = ["riskmodel", str(study.location), "--event", "poor_rehabilitation", "--predictors", "age,smi,rush_month1",
+            "--at", "1,3,6", "--bootstrap", "40", "--json", "--r-script", str(folder),
+            "--train-where", "institution == 1", "--validate-where", "institution == 2"]
+    assert main(args) == 0
+    ours = json.loads(capsys.readouterr().out)
+    run = subprocess.run(["Rscript", "riskmodel.R"], cwd=folder, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    r = json.loads((folder / "riskmodel_r.json").read_text())
+    for term in ours["cox"]["terms"]:
+        assert r["coef"][term["term"]] == pytest.approx(term["coef"], abs=1e-7)
+        assert r["se"][term["term"]] == pytest.approx(term["se"], abs=1e-7)
+    assert r["concordance"] == pytest.approx(ours["cox"]["concordance"], abs=1e-9)
+    assert r["concordance_se"] == pytest.approx(ours["cox"]["concordance_se"], abs=1e-7)
+    for ph in ours["cox"]["ph_test"]:
+        assert r["ph"][ph["term"]] == pytest.approx(ph["p"], abs=1e-6)
+    for a in ours["auc"]:
+        assert r["auc"][f"{a['t']:g}"] == pytest.approx(a["auc"], abs=1e-9)
+    assert r["c_validate"] == pytest.approx(ours["validation"]["c_validate"], abs=1e-9)
+    # bootstrap: the same estimand, different random numbers (R's are not numpy's)
+    assert r["c_corrected"] == pytest.approx(ours["bootstrap"]["c_corrected"], abs=0.05)
+    assert (folder / "riskmodel_nomogram.pdf").stat().st_size > 2000
+    data = (folder / "riskmodel_data.csv").read_text()
+    assert data.splitlines()[0] == "patient,time,status,age,smi,rush_month1,set"
