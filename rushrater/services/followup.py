@@ -298,7 +298,7 @@ def events_table(study: Study) -> pd.DataFrame:
 def event_types(study: Study) -> dict[str, tuple[int, int]]:
     """Event type -> (patients with a record, events)."""
     table = events_table(study)
-    return {t: (len(g), int(g["status"].sum())) for t, g in table.groupby("event_type", sort=True)}
+    return {str(t): (len(g), int(g["status"].sum())) for t, g in table.groupby("event_type", sort=True)}
 
 
 def event_times(study: Study, event_type: str, *, unit: str = "months") -> pd.DataFrame:

@@ -156,7 +156,7 @@ def _clean(value: Any) -> Any:
 
 
 def run_riskmodel(study: Study | None = None, event: str | None = None, predictors: list[str] | None = None, *,
-                  source: RiskModelData | None = None, times: list[float] = (1.0, 3.0, 6.0), unit: str = "months",
+                  source: RiskModelData | None = None, times: list[float] | tuple[float, ...] = (1.0, 3.0, 6.0), unit: str = "months",
                   train_where: str | None = None, validate_where: str | None = None, B: int = 200,
                   seed: int | None = DEFAULT_SEED, m: int | None = None, ties: str = "efron") -> RiskModel:
     """Fit and assess the Cox model (see the module docstring).
@@ -202,7 +202,8 @@ def run_riskmodel(study: Study | None = None, event: str | None = None, predicto
             cals.append(cal)
         optimism = optimism_corrected_c(train, TIME, STATUS, preds, B=B, seed=seed, ties=ties)
         validation = (external_validation(data, TIME, STATUS, preds, times, train_where=train_where,
-                                          validate_where=validate_where, m=m) if train_where else None)
+                                          validate_where=validate_where, m=m)
+                      if train_where and validate_where else None)
         if validation is not None:
             warnings += [w for w in validation.warnings if w not in warnings]
     except ValueError as exc:

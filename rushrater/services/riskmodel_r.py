@@ -89,7 +89,7 @@ def write_riskmodel_r(model: RiskModel, folder: str | Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     s = model.source
     data = s.data[["patient", TIME, STATUS, *s.predictors]].copy()
-    if model.train_where:
+    if model.train_where and model.validate_where:
         train = data.index.isin(subset(s.data, model.train_where, "--train-where").index)
         valid = data.index.isin(subset(s.data, model.validate_where, "--validate-where").index)
         data["set"] = ["train" if t else "validate" if v else "" for t, v in zip(train, valid)]

@@ -335,12 +335,13 @@ class RiskModelView(QWidget):
 
     def _build_calculator(self) -> None:
         while self.calculator_form.count():
-            widget = self.calculator_form.takeAt(0).widget()
+            item = self.calculator_form.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.calculator_inputs = {}
         nom = self.result["nomogram"] if self.result else None
-        if nom is None:
+        if nom is None or self.result is None:
             self.calculator_result.setText(self.tr("No nomogram for this model (see the notes)."))
             return
         labels = self.result["labels"]
@@ -367,7 +368,7 @@ class RiskModelView(QWidget):
     @Slot()
     def update_calculator(self) -> dict | None:
         nom = self.result["nomogram"] if self.result else None
-        if nom is None or not self.calculator_inputs:
+        if nom is None or self.result is None or not self.calculator_inputs:
             return None
         prediction = nom.predict({name: spin.value() for name, spin in self.calculator_inputs.items()})
         labels = self.result["labels"]
