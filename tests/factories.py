@@ -241,11 +241,13 @@ def build_outcome_study(study, tmp_path: Path, n: int = 60, seed: int = 14):
     import_ratings(study, tmp_path / "outcome-ratings.csv", actor="test")
 
     now = datetime.now(timezone.utc)
+    # A tiny stand-in volume per series, so the rows name real stored bytes (server studies check).
+    stored = [study.images.put(np.full((2, 2), k, dtype=np.uint16)) for k in range(n)]
     with study.db.write() as session:
         for k, row in enumerate(truth.itertuples()):
             patient = queries.patient_by_code(session, row.patient)
             series = models.CtSeries(
-                patient_id=patient.id, storage_key=f"ct/sim-{k}", file_sha256="0" * 64, content_sha256=f"{k:064d}",
+                patient_id=patient.id, storage_key=stored[k].key, file_sha256=stored[k].sha256, content_sha256=f"{k:064d}",
                 rows=512, columns=512, slice_count=1, row_spacing_mm=0.8, column_spacing_mm=0.8, slice_spacing_mm=3.0,
                 geometry={}, source_format="simulated", method="simulated", patient_identity_removed="YES",
                 device="simulated", imported_by="test", created_at=now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..domain.errors import ValidationError
 from ..services import outcomes
@@ -21,7 +22,7 @@ def _cmd_outcomes(args) -> int:
         raise ValidationError("--delta takes two time points", fix="e.g. --delta day1,month1")
     with open_study(args.study) as study:
         table = outcomes.analysis_table(study, timepoint=args.timepoint, cutoff=args.cutoff,
-                                        delta=tuple(delta) if delta else None)
+                                        delta=(delta[0], delta[1]) if delta else None)
         report = outcomes.run_outcomes(study, table=table, by=args.by, covariates=_list(args.covariates),
                                        caliper=None if args.caliper == 0 else args.caliper,
                                        profile="mass" if args.profile_ci else None)
@@ -29,12 +30,21 @@ def _cmd_outcomes(args) -> int:
             from ..services.outcome_report import write_outcome_report
 
             path = write_outcome_report(study, args.out, force=args.force, report=report)
+        if args.r_script:
+            from ..services.export import check_output
+            from ..services.outcome_r import write_outcome_r
+
+            check_output(Path(args.r_script), args.force, what="folder")
+            r_files = write_outcome_r(report, args.r_script)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         _print(report)
     if args.out:
         print(f"Wrote the outcome report: {path}")
+    if args.r_script:
+        print("Wrote the R reproduction (Rscript outcomes.R FOLDER writes outcomes-r.csv): "
+              + ", ".join(str(p) for p in r_files))
     return 0
 
 
@@ -74,5 +84,7 @@ def register(subparsers) -> None:
     p.add_argument("--profile-ci", action="store_true", help="add profile-likelihood CIs of the ORs (R confint; slower)")
     p.add_argument("--json", action="store_true", help="print the whole analysis as one JSON object")
     p.add_argument("--out", metavar="report.pdf|report.html", help="also write the tables and figures as a document")
-    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.add_argument("--r-script", metavar="FOLDER", help="write patients.csv and outcomes.R (MatchIt, glm, pROC) "
+                   "that reproduce every number")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file or --r-script folder")
     p.set_defaults(func=_cmd_outcomes)

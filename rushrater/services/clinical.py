@@ -90,12 +90,14 @@ class Variable:
         if text.lower() in MISSING_TOKENS:
             return None, None, None
         if self.kind == "continuous":
+            number: float | None
             try:
                 number = float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
             except ValueError:
                 return None, None, f"{self.name} {text!r} is not a number"
             if not math.isfinite(number):
                 return None, None, f"{self.name} {text!r} is not a number"
+            assert number is not None
             if (self.min_value is not None and number < self.min_value) or (self.max_value is not None and number > self.max_value):
                 return None, None, (f"{self.name} {text} is outside the allowed range "
                                     f"{'' if self.min_value is None else f'{self.min_value:g}'}–{'' if self.max_value is None else f'{self.max_value:g}'}")
@@ -331,8 +333,8 @@ def import_clinical(
     else:
         variables = {}
         for column in data_columns:
-            cells = [values[names.index(column)] if len(values) == len(names) else "" for _, values in rows]
-            variable, problem = infer_variable(column, cells)
+            column_cells = [values[names.index(column)] if len(values) == len(names) else "" for _, values in rows]
+            variable, problem = infer_variable(column, column_cells)
             if problem:
                 problems.append(RowProblem(1, problem))
             elif variable is not None:
@@ -425,8 +427,8 @@ def import_clinical(
                     session.flush()
                     result.new_patients.append(code)
                 for column, (value, number) in values_of.items():
-                    last = current.get((patient.id, column))
-                    if last is None:
+                    stored = current.get((patient.id, column))
+                    if stored is None:
                         if value is None:
                             continue
                         session.add(models.ClinicalValue(
@@ -435,14 +437,14 @@ def import_clinical(
                         result.values_added += 1
                         if patient.id in had_data:  # a value filled in on a corrected sheet
                             result.changes.append(Change(code, column, None, value))
-                    elif last.value == value:
+                    elif stored.value == value:
                         result.unchanged += 1
                     else:
                         session.add(models.ClinicalValue(
-                            patient_id=patient.id, variable=column, version=last.version + 1, supersedes_id=last.id,
+                            patient_id=patient.id, variable=column, version=stored.version + 1, supersedes_id=stored.id,
                             value=value, number=number, source_sha256=sha, recorded_by=actor, recorded_at=audit.now(),
                             change_reason=f"corrected by re-import of {path.name}"))
-                        result.changes.append(Change(code, column, last.value, value))
+                        result.changes.append(Change(code, column, stored.value, value))
             result.patients = len(parsed)
             audit.record(session, actor, "clinical.import", "clinical_value", None, after={
                 "sheet_sha256": sha, "patients": result.patients, "new_patients": len(result.new_patients),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -159,7 +160,7 @@ def scatter_figure(stratum: StratumResult, labels: dict[str, str], indices: list
     return fig
 
 
-def figures(stratum: StratumResult, report: OutcomeReport) -> dict[str, object]:
+def figures(stratum: StratumResult, report: OutcomeReport) -> dict[str, Any]:
     labels = report.table.labels
     return {"roc": roc_figure(stratum, labels), "forest": forest_figure(stratum, labels, report.table.indices),
             "love": love_figure(stratum, labels), "scatter": scatter_figure(stratum, labels, report.table.indices)}

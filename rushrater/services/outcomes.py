@@ -90,7 +90,8 @@ def analysis_table(study: Study, *, timepoint: str | None = None, cutoff: float 
     patients = sorted(set(first["patient"]) | {p for p, _ in decided} | set(body["patient"]) | set(clinical["patient"]))
     out = pd.DataFrame({"patient": patients})
     for tp in tps:
-        values, sources = [], []
+        values: list[float] = []
+        sources: list[str | None] = []
         for p in patients:
             if (p, tp) in decided:
                 values.append(decided[(p, tp)])
@@ -291,9 +292,9 @@ def _stratum(name: str, part: pd.DataFrame, table: AnalysisTable, covariates: li
     if DELTA in part.columns:
         result.correlation = _attempt(notes, "correlation", lambda: stats.correlate(part, DELTA, indices))
     result.roc = _attempt(notes, "ROC analysis", lambda: stats.roc(part, GROUP, indices))
-    for obj in (result.baseline, result.matching, result.univariable and None, result.correlation, result.roc):
-        if obj is not None and getattr(obj, "warnings", None):
-            notes.extend(obj.warnings)
+    for warned in (result.baseline, result.matching, result.correlation, result.roc):
+        if warned is not None:
+            notes.extend(warned.warnings)
     for fit in [*result.univariable, *result.adjusted]:
         if fit.problem:
             notes.append(f"logistic model on {', '.join(fit.predictors)}: {fit.problem}")
@@ -321,6 +322,11 @@ def _summary(row: dict, level) -> list[tuple[str, str]]:
     return [(str(value), f"{c['n']} ({c['percent']:.1f}%)") for value, c in s["levels"].items()]
 
 
+#: How the tables name the stats core's tests.
+TEST_NAMES = {"student_t": "t-test", "welch_t": "Welch t-test", "mann_whitney": "Mann–Whitney U", "chi2": "χ²",
+              "fisher": "Fisher's exact"}
+
+
 def compare_table(result: stats.CompareResult | None, labels: dict[str, str], value_labels=None) -> pd.DataFrame:
     """A baseline table as printed: variable, level, one column per healing group, test, p, SMD."""
     columns = ["variable", "level", "normal healing", "slow healing", "test", "p", "smd"]
@@ -333,7 +339,8 @@ def compare_table(result: stats.CompareResult | None, labels: dict[str, str], va
         for k, ((level, a), (_, b)) in enumerate(zip(normal, slow)):
             shown = (value_labels or {}).get(row["variable"], {}).get(level, level) if level else ""
             rows.append({"variable": labels.get(row["variable"], row["variable"]) if k == 0 else "", "level": shown,
-                         "normal healing": a, "slow healing": b, "test": row["test"] if k == 0 else "",
+                         "normal healing": a, "slow healing": b,
+                         "test": TEST_NAMES.get(row["test"], row["test"] or "") if k == 0 else "",
                          "p": _p(row["p"]) if k == 0 else "", "smd": f"{row['smd']:.3f}" if k == 0 and np.isfinite(row["smd"]) else ""})
     return pd.DataFrame(rows, columns=columns)
 
@@ -375,10 +382,11 @@ def paper_tables(stratum: StratumResult, table: AnalysisTable, value_labels=None
     corr = stratum.correlation.rows.set_index("y") if stratum.correlation is not None else pd.DataFrame()
     roc = stratum.roc.markers.set_index("marker") if stratum.roc is not None else pd.DataFrame()
     for index in table.indices:
-        row = {"index": labels.get(index, index)}
+        row: dict[str, object] = {"index": labels.get(index, index)}
         if index in corr.index:
-            c = corr.loc[index]
-            row |= {"spearman r (ΔRUSH)": f"{c['r']:.3f}" if np.isfinite(c["r"]) else "–", "r p": _p(c["p"]), "n (r)": int(c["n"])}
+            c = corr.loc[index].to_dict()
+            row |= {"spearman r (ΔRUSH)": f"{c['r']:.3f}" if np.isfinite(c["r"]) else "–", "r p": _p(float(c["p"])),
+                    "n (r)": int(c["n"])}
         if index in roc.index:
             r = roc.loc[index]
             row |= {"AUC (95% CI)": f"{r['auc']:.3f} ({r['ci_low']:.3f}–{r['ci_high']:.3f})",

@@ -115,3 +115,5 @@ def test_cli_prints_tables_json_and_writes_the_report(outcome_study, tmp_path, c
     assert main(["outcomes", path, "--out", str(tmp_path / "outcomes.pdf")]) == 1  # exists: refused
     assert "--force" in capsys.readouterr().err
     assert main(["outcomes", path, "--delta", "day1"]) == 1
+    assert main(["outcomes", path, "--covariates", "age,sex", "--r-script", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "outcomes.R").is_file() and (tmp_path / "r" / "patients.csv").is_file()
