@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -133,8 +134,12 @@ def figures(model: RiskModel) -> dict[str, Any]:
     unit = model.source.unit
     out: dict[str, Any] = {}
     if model.nomogram is not None:
+        # the axes named by their labels (a copy: the calculator keeps the column names)
+        labels = model.source.labels
+        named = replace(model.nomogram, axes=[replace(a, predictor=labels.get(a.predictor, a.predictor))
+                                              for a in model.nomogram.axes])
         out[f"Nomogram of {model.source.event}: points per predictor, total points → predicted survival"] = (
-            nomogram_figure(model.nomogram, title=model.source.event.replace("_", " ")))
+            nomogram_figure(named, title=model.source.event.replace("_", " ")))
     if model.calibrations:
         out["Calibration: observed (Kaplan–Meier) against predicted survival"] = calibration_figure(model.calibrations, unit=unit)
     out["Time-dependent ROC curves of the linear predictor"] = roc_figure(model.tdroc)

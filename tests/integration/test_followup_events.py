@@ -146,3 +146,16 @@ def test_cli_imports_and_reports_bad_rows_with_exit_1(populated_study, key, tmp_
     assert json.loads(capsys.readouterr().out)["records"] == 4
     assert main(["clinical", "events-show", study]) == 0
     assert "subsequent_fracture" in capsys.readouterr().out
+
+
+def test_the_study_wide_blinding_check_reads_the_follow_up_table(populated_study, key):
+    """A value written past the import (an older version, a bug) is still found by check-blinding."""
+    from rushrater.services import audit
+    from rushrater.services.blinding import check_blinding
+
+    with populated_study.db.write() as session:
+        patient = queries.patient_by_code(session, "P001")
+        session.add(models.FollowUpEvent(patient_id=patient.id, event_type="fall_lindqvist", version=1, day=3.0,
+                                         status=1, source_sha256="0" * 64, recorded_by="test", recorded_at=audit.now()))
+    report = check_blinding(populated_study, key)
+    assert any("follow_up_event.event_type" in hit.location for hit in report.hits), report.hits

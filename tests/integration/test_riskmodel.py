@@ -146,3 +146,14 @@ def test_the_r_script_reproduces_the_model_in_r(risk_study, tmp_path, capsys):
     assert (folder / "riskmodel_nomogram.pdf").stat().st_size > 2000
     data = (folder / "riskmodel_data.csv").read_text()
     assert data.splitlines()[0] == "patient,time,status,age,smi,rush_month1,set"
+
+
+def test_an_event_type_without_events_is_a_clear_message(risk_study, tmp_path):
+    from rushrater.services.followup import import_events
+
+    study, truth, _ = risk_study
+    sheet = tmp_path / "revisions.csv"
+    pd.DataFrame({"patient": truth["patient"], "event": "revision", "status": 0, "day": 200}).to_csv(sheet, index=False)
+    import_events(study, sheet, code_column="patient", actor="test")
+    with pytest.raises(RushRaterError, match="(?i)no events"):
+        riskmodel.run_riskmodel(study, "revision", ["age"], B=0)
