@@ -497,6 +497,10 @@
             <source>&amp;Outcomes</source>
             <translation>结局(&amp;O)</translation>
         </message>
+        <message>
+            <source>Ris&amp;k model</source>
+            <translation>风险模型(&amp;K)</translation>
+        </message>
     </context>
     <context>
         <name>ConsoleWindow</name>
@@ -3011,6 +3015,253 @@ Record it anyway, with your note?</source>
         <message>
             <source>{0} (matched)</source>
             <translation>{0}（匹配后）</translation>
+        </message>
+    </context>
+    <context>
+        <name>RiskModelView</name>
+        <message>
+            <source>&amp;Bootstrap resamples:</source>
+            <translation>自助法重抽样次数(&amp;B)：</translation>
+        </message>
+        <message>
+            <source>&amp;Calibration</source>
+            <translation>校准(&amp;C)</translation>
+        </message>
+        <message>
+            <source>&amp;Discrimination</source>
+            <translation>区分度(&amp;D)</translation>
+        </message>
+        <message>
+            <source>&amp;Event:</source>
+            <translation>事件(&amp;E)：</translation>
+        </message>
+        <message>
+            <source>&amp;Fit the model</source>
+            <translation>拟合模型(&amp;F)</translation>
+        </message>
+        <message>
+            <source>&amp;Model</source>
+            <translation>模型(&amp;M)</translation>
+        </message>
+        <message>
+            <source>&amp;Nomogram</source>
+            <translation>列线图(&amp;N)</translation>
+        </message>
+        <message>
+            <source>&amp;Predictors:</source>
+            <translation>预测变量(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>&amp;Schoenfeld residuals</source>
+            <translation>Schoenfeld 残差(&amp;S)</translation>
+        </message>
+        <message>
+            <source>&amp;Times:</source>
+            <translation>时间点(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>&amp;Validate on rows where:</source>
+            <translation>验证所用行的条件(&amp;V)：</translation>
+        </message>
+        <message>
+            <source>95% CI</source>
+            <translation>95% CI</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Calculator&lt;/b&gt;: enter a patient's values</source>
+            <translation>&lt;b&gt;计算器&lt;/b&gt;：输入一位患者的数值</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Total: {0:.0f} points&lt;/b&gt;</source>
+            <translation>&lt;b&gt;总分：{0:.0f} 分&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>all patients (e.g. institution == 1)</source>
+            <translation>全部患者（例如 institution == 1）</translation>
+        </message>
+        <message>
+            <source>AUC</source>
+            <translation>AUC</translation>
+        </message>
+        <message>
+            <source>bootstrap only (e.g. institution == 2)</source>
+            <translation>仅自助法（例如 institution == 2）</translation>
+        </message>
+        <message>
+            <source>Calibration-in-the-large</source>
+            <translation>整体校准</translation>
+        </message>
+        <message>
+            <source>Cannot fit the risk model</source>
+            <translation>无法拟合风险模型</translation>
+        </message>
+        <message>
+            <source>Cases</source>
+            <translation>病例</translation>
+        </message>
+        <message>
+            <source>Censored before</source>
+            <translation>此前删失</translation>
+        </message>
+        <message>
+            <source>Choose the event and the predictors, then fit the model.</source>
+            <translation>请选择事件和预测变量，然后拟合模型。</translation>
+        </message>
+        <message>
+            <source>coef</source>
+            <translation>系数</translation>
+        </message>
+        <message>
+            <source>Controls</source>
+            <translation>对照</translation>
+        </message>
+        <message>
+            <source>days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <source>df</source>
+            <translation>自由度</translation>
+        </message>
+        <message>
+            <source>E90</source>
+            <translation>E90</translation>
+        </message>
+        <message>
+            <source>Fewer than 10 events per predictor: the model is likely overfitted (TRIPOD).</source>
+            <translation>每个预测变量的事件数少于 10：模型很可能过拟合（TRIPOD）。</translation>
+        </message>
+        <message>
+            <source>Fit &amp;on rows where:</source>
+            <translation>拟合所用行的条件(&amp;O)：</translation>
+        </message>
+        <message>
+            <source>Fit a model to use the calculator.</source>
+            <translation>请先拟合模型再使用计算器。</translation>
+        </message>
+        <message>
+            <source>Fitting the model and bootstrapping…</source>
+            <translation>正在拟合模型并进行自助法抽样…</translation>
+        </message>
+        <message>
+            <source>Groups</source>
+            <translation>组数</translation>
+        </message>
+        <message>
+            <source>Harrell's C = {0:.3f} (SE {1:.3f}); optimism-corrected C = {2:.3f} (bootstrap B = {3}, seed {4}).</source>
+            <translation>Harrell C 指数 = {0:.3f}（SE {1:.3f}）；乐观校正后 C = {2:.3f}（自助法 B = {3}，种子 {4}）。</translation>
+        </message>
+        <message>
+            <source>HR</source>
+            <translation>HR</translation>
+        </message>
+        <message>
+            <source>ICI</source>
+            <translation>ICI</translation>
+        </message>
+        <message>
+            <source>months</source>
+            <translation>月</translation>
+        </message>
+        <message>
+            <source>No nomogram for this model (see the notes).</source>
+            <translation>此模型没有列线图（见备注）。</translation>
+        </message>
+        <message>
+            <source>No notes.</source>
+            <translation>无备注。</translation>
+        </message>
+        <message>
+            <source>No&amp;tes</source>
+            <translation>备注(&amp;T)</translation>
+        </message>
+        <message>
+            <source>p</source>
+            <translation>p</translation>
+        </message>
+        <message>
+            <source>Predicted event-free survival at {0:g} {1}: {2:.1%}</source>
+            <translation>{0:g} {1}时的预测无事件生存率：{2:.1%}</translation>
+        </message>
+        <message>
+            <source>Predictor</source>
+            <translation>预测变量</translation>
+        </message>
+        <message>
+            <source>Proportional-hazards test (cox.zph):</source>
+            <translation>比例风险检验（cox.zph）：</translation>
+        </message>
+        <message>
+            <source>RUSH at {0}</source>
+            <translation>{0} 的 RUSH</translation>
+        </message>
+        <message>
+            <source>SE</source>
+            <translation>SE</translation>
+        </message>
+        <message>
+            <source>Slope</source>
+            <translation>斜率</translation>
+        </message>
+        <message>
+            <source>Slow healing</source>
+            <translation>愈合缓慢</translation>
+        </message>
+        <message>
+            <source>Term</source>
+            <translation>项</translation>
+        </message>
+        <message>
+            <source>The model could not be fitted.</source>
+            <translation>无法拟合该模型。</translation>
+        </message>
+        <message>
+            <source>The study has no follow-up events yet: import them with rushrater clinical events.</source>
+            <translation>本研究尚无随访事件：请用 rushrater clinical events 导入。</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Times must be numbers separated by commas, e.g. 1,3,6.</source>
+            <translation>时间点必须是以逗号分隔的数字，例如 1,3,6。</translation>
+        </message>
+        <message>
+            <source>Validation: n = {0}, {1} events, C = {2:.3f}.</source>
+            <translation>验证：n = {0}，{1} 个事件，C = {2:.3f}。</translation>
+        </message>
+        <message>
+            <source>weeks</source>
+            <translation>周</translation>
+        </message>
+        <message>
+            <source>years</source>
+            <translation>年</translation>
+        </message>
+        <message>
+            <source>z</source>
+            <translation>z</translation>
+        </message>
+        <message>
+            <source>{0} ({1} events in {2} patients)</source>
+            <translation>{0}（{2} 例患者中 {1} 个事件）</translation>
+        </message>
+        <message>
+            <source>{0}: n = {1}, {2} events, {3:.1f} events per predictor</source>
+            <translation>{0}：n = {1}，{2} 个事件，每个预测变量 {3:.1f} 个事件</translation>
+        </message>
+        <message>
+            <source>{0}: {1:.0f} points</source>
+            <translation>{0}：{1:.0f} 分</translation>
+        </message>
+        <message>
+            <source>ΔRUSH</source>
+            <translation>ΔRUSH</translation>
+        </message>
+        <message>
+            <source>χ²</source>
+            <translation>χ²</translation>
         </message>
     </context>
 </TS>

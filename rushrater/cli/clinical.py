@@ -93,3 +93,7 @@ def register(subparsers) -> None:
     q.add_argument("--labels", action="store_true", help="value labels instead of level values")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_cmd_show)
+
+    from .followup import register_events  # follow-up events (issue 15)
+
+    register_events(sub)

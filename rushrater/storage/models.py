@@ -616,3 +616,42 @@ class ClinicalValue(Base):
 
 #: Clinical-data tables, append-only too (triggers in revision 0012).
 CLINICAL_APPEND_ONLY_TABLES = ("clinical_variable", "clinical_value")
+
+
+class FollowUpEvent(Base):
+    """One version of a patient's follow-up record of one event type (issue 15).
+
+    ``day``: days after surgery (day 0) of the event (``status`` 1) or of the end of follow-up
+    without it (``status`` 0, censored); calendar dates never enter the study. Never updated: a
+    correction is a new version.
+    """
+
+    __tablename__ = "follow_up_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    event_type: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up_event.id"))
+    day: Mapped[float] = mapped_column(Float)
+    status: Mapped[int]
+    # SHA-256 of the sheet the record came from (which import wrote it).
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("patient_id", "event_type", "version"),
+        CheckConstraint("status IN (0, 1)", name="status_known"),
+        CheckConstraint("day >= 0", name="day_not_before_surgery"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(version = 1 AND supersedes_id IS NULL) OR "
+            "(version > 1 AND supersedes_id IS NOT NULL AND change_reason IS NOT NULL)",
+            name="versions_chain",
+        ),
+        Index("ix_follow_up_event_patient", "patient_id"),
+    )
+
+
+#: Follow-up events, append-only too (triggers in revision 0013).
+FOLLOW_UP_APPEND_ONLY_TABLES = ("follow_up_event",)

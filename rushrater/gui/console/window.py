@@ -57,6 +57,7 @@ from ..qt import (
 from .adjudication import AdjudicationDialog
 from .outcomes import OutcomesView
 from .password import unlock
+from .riskmodel import RiskModelView
 from .plots import AgreementHeatmap, BlandAltmanPlot, DistributionPlot, ForestPlot
 
 CASE_ROLE = int(Qt.ItemDataRole.UserRole) + 20
@@ -120,6 +121,8 @@ class ConsoleWindow(QMainWindow):
         self.tabs.addTab(self._discordant_tab(), self.tr("&Discordant cases"))
         self.outcomes = OutcomesView(study)
         self.tabs.addTab(self.outcomes, self.tr("&Outcomes"))
+        self.riskmodel = RiskModelView(study)
+        self.tabs.addTab(self.riskmodel, self.tr("Ris&k model"))
         self.tabs.addTab(self._settings_tab(), self.tr("&Settings"))
         refresh = QAction(self.tr("&Refresh"), self)
         refresh.setShortcut(QKeySequence("F5"))

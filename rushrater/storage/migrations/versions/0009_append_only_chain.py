@@ -10,7 +10,7 @@ read from the table itself, so every unique constraint of every append-only tabl
 PostgreSQL has no REPLACE (``ON CONFLICT DO UPDATE`` fires the UPDATE triggers already there).
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-01
 """
 

@@ -6,7 +6,7 @@ identifier is stored: rows of a clinical sheet are mapped to patient codes throu
 before anything reaches the study, and the identifier column is dropped.
 
 Revision ID: 0010
-Revises: 0006 (the integrator re-chains it after 0010/0011)
+Revises: 0009
 Create Date: 2026-12-02
 """
 
