@@ -120,6 +120,12 @@ def mid_study(make_study, tmp_path: Path):
             if c != "R06" or p <= MID_STUDY_HALF}
     csv = simulated_ratings_csv(tmp_path / "mid-ratings.csv", study.rubric.item_keys, MID_STUDY_PATIENTS, codes,
                                 seed=2, only=only)
+    # Read two months ago, so re-reads "N days later" are still in the past (imports refuse the future).
+    import pandas as pd
+
+    frame = pd.read_csv(csv)
+    frame["submitted_at"] = (pd.Timestamp.now(tz="UTC").tz_localize(None) - pd.Timedelta(days=60)).isoformat()
+    frame.to_csv(csv, index=False)
     import_ratings(study, csv, actor="test")
     return study
 

@@ -23,6 +23,7 @@ from rushrater.services.planning import plan_reading, reading_list
 from rushrater.services.raters import add_rater
 from rushrater.services.ratings import submit_rating
 from rushrater.services.study import create_study, open_study
+from rushrater.storage.database import SCHEMA_HEAD
 
 pytestmark = pytest.mark.skipif(pgserver.server_problem() is not None, reason=str(pgserver.server_problem()))
 
@@ -475,7 +476,7 @@ def test_a_0006_study_upgrades_to_its_own_group_and_its_raters_keep_working(pg_s
         assert conn.execute("SELECT count(*) FROM rater").fetchone()[0] == 2
     # Reopening the study upgrades it: a new random group, the rater moved into it.
     with open_study(url, local_dir=tmp_path / "up") as study:
-        assert study.db.current_revision() == "0008"
+        assert study.db.current_revision() == SCHEMA_HEAD
         group = _rater_group(url)
         assert group != old_group
     with _admin() as conn:
