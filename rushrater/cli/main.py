@@ -22,17 +22,25 @@ from ..services.status import study_status
 from ..services.study import create_study, open_study
 from .format import print_status
 
-from . import agreement as agreement_cli  # noqa: E402
-from . import imaging as imaging_cli  # noqa: E402
 from . import reading as _reading_commands  # noqa: E402
-
-from . import export as export_cli  # noqa: E402
 from . import multisite as multisite_cli  # noqa: E402
-from . import bodycomp as bodycomp_cli  # noqa: E402
-from . import desktop as desktop_cli  # noqa: E402
-from . import stats as stats_cli  # noqa: E402
 
-COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, desktop_cli, stats_cli)
+
+def command_modules() -> tuple:
+    """The modules that register commands, imported when the full command line is built.
+
+    Not at import time: ``rushrater read`` (the workstation) needs none of the statistics stack
+    (scipy.stats, statsmodels), whose import alone took seconds on a loaded 2-core machine before
+    the first case could be on screen (issue 17, benchmark ``first_case_s``).
+    """
+    from . import agreement as agreement_cli
+    from . import bodycomp as bodycomp_cli
+    from . import desktop as desktop_cli
+    from . import export as export_cli
+    from . import imaging as imaging_cli
+    from . import stats as stats_cli
+
+    return (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, desktop_cli, stats_cli)
 
 
 def _cmd_init(args) -> int:
@@ -131,6 +139,7 @@ def _cmd_demo(args) -> int:
         print_status(study_status(study))
         if args.no_gui:
             from ..services.agreement import TOTAL, agreement_report
+            from . import agreement as agreement_cli
 
             report = agreement_report(study)
             print()
@@ -223,13 +232,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Each feature area keeps its commands in its own module: register(subparsers) adds them, and
     # each command's func(args) returns the exit code.
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         module.register(sub)
     return parser
 
 
+def _workstation_parser() -> argparse.ArgumentParser:
+    """Only ``read``: the same arguments, without importing every other command's module."""
+    parser = argparse.ArgumentParser(prog="rushrater")
+    _reading_commands.register_read(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _workstation_parser() if argv[:1] == ["read"] else build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command is None:

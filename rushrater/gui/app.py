@@ -6,13 +6,16 @@ import logging
 import signal
 import sys
 import types
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from ..services.preferences import PreferenceStore
 from .errors import show_error
 from .i18n import TRANSLATIONS_DIR, install_translators
 from .qt import QApplication, QCoreApplication, QEvent, QIcon, QObject, QTimer
-from .start_window import StartWindow
+
+if TYPE_CHECKING:
+    from .start_window import StartWindow
 
 APP_NAME = "RUSH Rater"
 ORGANIZATION = "RUSH Rater"
@@ -52,6 +55,10 @@ def _install_translators(app: QCoreApplication) -> None:
 
 def run(study_path: Path | None = None) -> int:
     """Show the start window (opening ``study_path`` if given) and return the event loop's exit code."""
+    # Here, not at the top: ``rushrater read`` uses application() and needs none of the start
+    # window's imports (console, demo builder, statistics).
+    from .start_window import StartWindow
+
     app = application()
     window = StartWindow()
     window.show()
@@ -82,7 +89,7 @@ def run(study_path: Path | None = None) -> int:
     return int(code)
 
 
-def _close_on_sigterm(window: StartWindow):
+def _close_on_sigterm(window: "StartWindow"):
     """On SIGTERM (logout, shutdown, ``kill``) close the window as if the user did: window state is
     saved and open studies are closed, and the app exits with status 0. Python runs signal handlers
     only between bytecodes, so a timer gives the interpreter a moment every 200 ms while Qt waits.
@@ -108,7 +115,7 @@ class _FileOpenFilter(QObject):
     """Opens the study of a file-open event: how macOS hands the app a double-clicked ``.rushrater``
     link (Linux and Windows pass it on the command line, ``rushrater gui PATH``)."""
 
-    def __init__(self, window: StartWindow):
+    def __init__(self, window: "StartWindow"):
         super().__init__(window)
         self._window = window
 

@@ -21,7 +21,6 @@ import numpy as np
 import platformdirs
 
 from ..domain.errors import StudyExistsError, ValidationError
-from ..imaging.synthetic import render_hip_radiograph
 from ..imaging.writers import write_dicom_radiograph
 from ..storage import queries
 from .imports import import_manifest
@@ -135,6 +134,10 @@ def _patient_healing(rng: np.random.Generator, patients: int) -> dict[str, tuple
 
 
 def _write_demo_images(source: Path, healing: dict[str, tuple[float, float]]) -> Path:
+    # Here, not at the top: the renderer pulls in scipy.ndimage, which opening a built demo (and
+    # the start window, which imports this module) does not need.
+    from ..imaging.synthetic import render_hip_radiograph
+
     jobs = []
     for p_index, (patient, (day1, month1)) in enumerate(healing.items()):
         for tp, value, days in (("day1", day1, 1), ("month1", month1, 30)):

@@ -15,6 +15,9 @@ asks for the rater's PIN again. Keys (the window keeps keyboard focus on the sco
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from datetime import datetime, timezone
 
 from ...domain.errors import RushRaterError
@@ -46,6 +49,17 @@ from .scoring import ScoringPanel
 from .viewer import ImageViewer
 
 PREFETCH = 2  # cases prepared ahead of the current one
+
+# benchmarks/run.py (first_case_s) sets this: the window prints the wall-clock time at which the
+# first case's images were painted, then quits. A timestamp, so the benchmark can measure from
+# the moment it spawned the command.
+FIRST_CASE_PROBE = "RUSHRATER_FIRST_CASE_PROBE"
+
+
+def _report_first_case() -> None:
+    if os.environ.get(FIRST_CASE_PROBE):
+        print(f"first_case_shown {time.time():.6f}", file=sys.stderr, flush=True)
+        QTimer.singleShot(0, QApplication.instance().quit)
 
 STYLE = """
 QMainWindow, QWidget#central { background: #1b1c1f; color: #d9dadc; }
@@ -104,8 +118,10 @@ class WorkstationWindow(QMainWindow):
         self.loader = CaseLoader(session, self)
         self.loader.prepared.connect(self._on_prepared)
         self.loader.failed.connect(self._on_failed)
+        self.loader.image_ready.connect(self._on_image_ready)
 
         self._can_go_back: bool | None = None
+        self._first_case_reported = False
         self.images_failed = False  # an image of the current case did not load: no scores on it
         # Start decoding the first cases before building the window: the two overlap.
         self._request(self.session.upcoming(PREFETCH + 1))
@@ -326,8 +342,7 @@ class WorkstationWindow(QMainWindow):
         if prepared is not None:
             self._put_images(prepared)
         else:
-            for viewer in self.viewers.values():
-                viewer.clear(self.tr("Loading…"))
+            self._show_loading(0, len(case.images))
         if failure is not None:  # failed while prefetched, before it was shown
             self._on_failed(case.key, *failure)
         elif self.session.images_failed(case):
@@ -346,7 +361,20 @@ class WorkstationWindow(QMainWindow):
         self.tool_buttons["invert"].setChecked(False)
         for viewer in self.viewers.values():
             viewer.view.repaint()
+        if not self._first_case_reported:
+            self._first_case_reported = True
+            _report_first_case()
         self.case_shown.emit()
+
+    def _show_loading(self, ready: int, count: int) -> None:
+        """Say how far the case's images are, so a slow first case is not a black screen."""
+        text = self.tr("Loading this case's images… {0} of {1} ready").format(ready, count)
+        for viewer in self.viewers.values():
+            viewer.clear(text)
+
+    def _on_image_ready(self, key: int, ready: int, count: int) -> None:
+        if self.case is not None and key == self.case.key and self.viewers["AP"].prepared is None:
+            self._show_loading(ready, count)
 
     def _on_prepared(self, prepared: PreparedCase) -> None:
         if self._upcoming and prepared.case.key == self._upcoming[0].key:
