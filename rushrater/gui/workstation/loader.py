@@ -130,6 +130,12 @@ class CaseLoader(QObject):
         with self._lock:
             return self._cases.get(key) if key in self._ready else None
 
+    def images_ready(self, key: int) -> int:
+        """How many images of a requested case are prepared so far (the loading progress)."""
+        with self._lock:
+            prepared = self._cases.get(key)
+            return len(prepared.images) if prepared is not None else 0
+
     def failure(self, key: int) -> tuple[str, BaseException] | None:
         """The first image of a requested case that could not be prepared (view, error), if any."""
         with self._lock:
