@@ -839,6 +839,14 @@ class WorkstationWindow(QMainWindow):
 
     def keyPressEvent(self, event) -> None:
         key = event.key()
+        # The session shortcuts also when Qt's shortcut map passed the key on (the window is not
+        # the active one, e.g. on a kiosk without a window manager).
+        pressed = QKeySequence(event.keyCombination())
+        for action in (self.pause_action, self.logout_action, self.quit_action):
+            if any(pressed.matches(s) == QKeySequence.SequenceMatch.ExactMatch for s in action.shortcuts()):
+                action.trigger()
+                event.accept()
+                return
         if self.paused:  # nothing scores or moves while paused: only resuming
             if key == Qt.Key.Key_Space:
                 self.resume()
