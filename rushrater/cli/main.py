@@ -134,19 +134,19 @@ def _cmd_status(args) -> int:
 
 def _cmd_demo(args) -> int:
     path = Path(args.study) if args.study else demo_service.default_demo_path()
+    if not args.no_gui:
+        # The window first: the build (half a minute or more the first time) shows its steps in it.
+        return _launch_gui(None, demo=dict(path=path, fresh=args.fresh, patients=args.patients, echo=_stderr_progress))
     study = demo_service.build_or_open_demo(path, fresh=args.fresh, patients=args.patients, progress=_stderr_progress)
     with study:
         print_status(study_status(study))
-        if args.no_gui:
-            from ..services.agreement import TOTAL, agreement_report
-            from . import agreement as agreement_cli
+        from ..services.agreement import TOTAL, agreement_report
+        from . import agreement as agreement_cli
 
-            report = agreement_report(study)
-            print()
-            agreement_cli.print_agreement(report, "ICC(2,1)", [TOTAL, *report.ratings.subtotals])
-    if args.no_gui:
-        return 0
-    return _launch_gui(study.root)
+        report = agreement_report(study)
+        print()
+        agreement_cli.print_agreement(report, "ICC(2,1)", [TOTAL, *report.ratings.subtotals])
+    return 0
 
 
 def _stderr_progress(message: str) -> None:
@@ -157,15 +157,15 @@ def _cmd_gui(args) -> int:
     return _launch_gui(multisite_cli.desktop_location(args.study))
 
 
-def _launch_gui(study_path: Path | None) -> int:
+def _launch_gui(study_path: Path | None, demo: dict | None = None) -> int:
     try:
-        from ..gui.app import run
+        from ..gui.app import DemoRequest, run
     except ImportError as exc:  # the core runs without Qt; the desktop app needs it
         raise RushRaterError(
             f"the desktop app cannot start: {exc}",
             fix="install the GUI dependencies: pip install PySide6-Essentials pyqtgraph",
         ) from exc
-    return run(study_path)
+    return run(study_path, demo=DemoRequest(**demo) if demo is not None else None)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -49,6 +49,13 @@ DEMO_PERSON = "Demo Reader"
 
 Progress = Callable[[str], None]
 
+# What ``progress`` is told, in order (fixed texts: the GUI translates them and counts the steps).
+STEP_RENDER = "Rendering synthetic hip radiographs…"
+STEP_IMPORT = "De-identifying and importing them through the manifest import…"
+STEP_PLAN = "Enrolling six raters and planning their reading lists…"
+STEP_RATE = "Simulating ratings for five of the six raters…"
+DEMO_STEPS = (STEP_RENDER, STEP_IMPORT, STEP_PLAN, STEP_RATE)
+
 
 def default_demo_path() -> Path:
     return platformdirs.user_data_path("rushrater", appauthor=False) / "demo-study"
@@ -98,12 +105,13 @@ def build_demo(path: Path, *, patients: int = DEFAULT_PATIENTS, progress: Progre
     try:
         with tempfile.TemporaryDirectory(prefix="rushrater-demo-") as tmp:
             source = Path(tmp)
-            say(f"Rendering {patients * 4} synthetic radiographs…")
+            say(STEP_RENDER)
             manifest = _write_demo_images(source, healing)
-            say("De-identifying and importing them through the manifest import…")
+            say(STEP_IMPORT)
             # The key file links codes to the (synthetic) identifiers; like a real one it is kept
             # outside the study folder it documents.
             import_manifest(study, source, manifest, actor="system:demo", key_file=demo_key_file(path))
+        say(STEP_PLAN)
         # Blinding holds in the demo too: the five simulated raters get random PINs nobody is told
         # (their scores can be neither seen nor changed at the workstation); only Demo Reader, the
         # rater left for the person trying the app, is explicitly opened for PIN-less reading.
@@ -113,7 +121,7 @@ def build_demo(path: Path, *, patients: int = DEFAULT_PATIENTS, progress: Progre
         set_open_workstation(study, DEMO_PERSON, True, actor="system:demo",
                              reason="demo: the rater left for the person trying the workstation")
         plan_reading(study, seed=DEMO_SEED, actor="system:demo")
-        say("Simulating ratings for five of the six raters…")
+        say(STEP_RATE)
         _simulate_ratings(study, healing, rng)
         _mark_complete(study)
     except BaseException:
