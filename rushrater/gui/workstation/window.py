@@ -366,6 +366,7 @@ class WorkstationWindow(QMainWindow):
         self.pause_action = QAction(self.tr("Pause"), self)
         self.pause_action.setShortcuts([QKeySequence("Ctrl+P"), QKeySequence(Qt.Key.Key_Pause)])
         self.pause_action.setToolTip(self.tr("Hide the images and stop the clock (Ctrl+P); Space resumes"))
+        self.pause_action.setCheckable(True)  # checked while paused: the button shows the state
         self.pause_action.triggered.connect(self.toggle_pause)
         self.logout_action = QAction(self.tr("Log out"), self)
         self.logout_action.setShortcut(QKeySequence("Ctrl+W"))
@@ -398,7 +399,7 @@ class WorkstationWindow(QMainWindow):
         self.pages.setCurrentWidget(self.paused_page)
         self.side_widget.hide()
         self.clock.set_focused(False)
-        self.pause_action.setText(self.tr("Resume"))
+        self.pause_action.setChecked(True)
         self.paused_page.setFocus()
 
     def resume(self) -> None:
@@ -408,7 +409,7 @@ class WorkstationWindow(QMainWindow):
         self.pages.setCurrentWidget(self._page_before_pause)
         self.side_widget.show()
         self.clock.set_focused(True)  # the rater pressed a key here: they are back
-        self.pause_action.setText(self.tr("Pause"))
+        self.pause_action.setChecked(False)
         self.panel.setFocus()
 
     def _set_page(self, page: QWidget) -> None:
