@@ -19,6 +19,9 @@ from .window import WorkstationWindow
 __all__ = ["LoginDialog", "WorkstationWindow", "open_workstation", "run_workstation"]
 
 
+_OPEN_WINDOWS: set[WorkstationWindow] = set()
+
+
 def _direct_session(study_path: Path, rater: str) -> ReadingSession | None:
     """Straight in when the study and a rater who needs no PIN are named; None when the dialog is needed."""
     study = open_study(study_path)
@@ -60,6 +63,9 @@ def open_workstation(
     window = WorkstationWindow(session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.destroyed.connect(lambda *_: session.study.close())
+    # Held here until it closes: after a log-out nobody else keeps the next rater's window.
+    _OPEN_WINDOWS.add(window)
+    window.ended.connect(lambda *_: _OPEN_WINDOWS.discard(window))
     again_at = study_path if study_path is not None else session.study.root
 
     def log_in_again() -> None:
