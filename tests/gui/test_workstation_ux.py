@@ -235,6 +235,7 @@ def test_the_unreadable_dialogs_prompt_is_readable(qtbot, study, modal):
         label = dialog.findChildren(QLabel)[0]
         found["prompt"] = label.text()
         found["contrast"] = _contrast(dialog.grab(label.geometry()).toImage())
+        _shot(dialog, "workstation-unreadable-dialog-en.png")
         dialog.reject()
 
     modal(lambda: qtbot.keyClick(window.panel, Qt.Key.Key_U), measure)

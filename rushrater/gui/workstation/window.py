@@ -359,6 +359,11 @@ class WorkstationWindow(QMainWindow):
         side_widget.setFixedWidth(430)
         body.addWidget(side_widget)
         self.side_widget = side_widget
+        # While paused the scores are hidden too; this keeps their column, so nothing jumps.
+        self.side_blank = QWidget()
+        self.side_blank.setFixedWidth(side_widget.width())
+        self.side_blank.hide()
+        body.addWidget(self.side_blank)
 
     def _build_session_menu(self) -> None:
         """Pause, log out and quit: in the window itself (a kiosk may have no window manager)."""
@@ -398,6 +403,9 @@ class WorkstationWindow(QMainWindow):
         self._page_before_pause = self.pages.currentWidget()
         self.pages.setCurrentWidget(self.paused_page)
         self.side_widget.hide()
+        self.side_blank.show()
+        for button in self.tool_buttons.values():
+            button.setEnabled(False)
         self.clock.set_focused(False)
         self.pause_action.setChecked(True)
         self.paused_page.setFocus()
@@ -407,7 +415,10 @@ class WorkstationWindow(QMainWindow):
             return
         self.paused = False
         self.pages.setCurrentWidget(self._page_before_pause)
+        self.side_blank.hide()
         self.side_widget.show()
+        for button in self.tool_buttons.values():
+            button.setEnabled(True)
         self.clock.set_focused(True)  # the rater pressed a key here: they are back
         self.pause_action.setChecked(False)
         self.panel.setFocus()
