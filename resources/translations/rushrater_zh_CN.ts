@@ -2390,6 +2390,78 @@
             <source>Why can this case not be scored? It is kept with your reason and left out of the analysis.</source>
             <translation>为什么此病例无法评分？将连同您的理由保存，并排除在分析之外。</translation>
         </message>
+        <message>
+            <source>Loading this case's images… {0} of {1} ready</source>
+            <translation>正在加载本病例的图像… 已就绪 {0} / {1}</translation>
+        </message>
+        <message>
+            <source>&amp;Session</source>
+            <translation>会话(&amp;S)</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>暂停</translation>
+        </message>
+        <message>
+            <source>Hide the images and stop the clock (Ctrl+P); Space resumes</source>
+            <translation>隐藏图像并停止计时（Ctrl+P）；按空格键继续</translation>
+        </message>
+        <message>
+            <source>Log out</source>
+            <translation>退出登录</translation>
+        </message>
+        <message>
+            <source>Hide the images and go back to the login (Ctrl+W)</source>
+            <translation>隐藏图像并返回登录（Ctrl+W）</translation>
+        </message>
+        <message>
+            <source>Quit</source>
+            <translation>退出</translation>
+        </message>
+        <message>
+            <source>Close the workstation (Ctrl+Q); submitted scores are already stored</source>
+            <translation>关闭阅片工作站（Ctrl+Q）；已提交的评分均已保存</translation>
+        </message>
+        <message>
+            <source>Paused — press Space to resume</source>
+            <translation>已暂停 — 按空格键继续</translation>
+        </message>
+        <message>
+            <source>Leave this case?</source>
+            <translation>离开此病例？</translation>
+        </message>
+        <message>
+            <source>The scores on this case are not submitted and will not be kept.</source>
+            <translation>此病例的评分尚未提交，将不会保留。</translation>
+        </message>
+        <message>
+            <source>Every case you submitted is stored. This case is shown again next time.</source>
+            <translation>您提交的每个病例均已保存。下次将再次显示此病例。</translation>
+        </message>
+        <message>
+            <source>Leave without submitting</source>
+            <translation>不提交并离开</translation>
+        </message>
+        <message>
+            <source>Keep reading</source>
+            <translation>继续阅片</translation>
+        </message>
+        <message>
+            <source>Cortical bridging</source>
+            <translation>皮质骨桥接</translation>
+        </message>
+        <message>
+            <source>Cortical fracture line</source>
+            <translation>皮质骨折线</translation>
+        </message>
+        <message>
+            <source>Trabecular consolidation</source>
+            <translation>骨小梁愈合</translation>
+        </message>
+        <message>
+            <source>Trabecular fracture line</source>
+            <translation>骨小梁骨折线</translation>
+        </message>
     </context>
     <context>
         <name>AdjudicationDialog</name>
@@ -3262,6 +3334,29 @@ Record it anyway, with your note?</source>
         <message>
             <source>χ²</source>
             <translation>χ²</translation>
+        </message>
+    </context>
+    <context>
+        <name>DemoBuild</name>
+        <message>
+            <source>Rendering synthetic hip radiographs…</source>
+            <translation>正在生成合成髋部 X 线片…</translation>
+        </message>
+        <message>
+            <source>De-identifying and importing them through the manifest import…</source>
+            <translation>正在去标识化并通过清单导入它们…</translation>
+        </message>
+        <message>
+            <source>Enrolling six raters and planning their reading lists…</source>
+            <translation>正在登记六名评分者并规划其阅片列表…</translation>
+        </message>
+        <message>
+            <source>Simulating ratings for five of the six raters…</source>
+            <translation>正在为六名评分者中的五名模拟评分…</translation>
+        </message>
+        <message>
+            <source>Building the demo study, step {0} of {1}: {2}</source>
+            <translation>正在构建演示研究，第 {0} / {1} 步：{2}</translation>
         </message>
     </context>
 </TS>

@@ -22,24 +22,31 @@ from ..services.status import study_status
 from ..services.study import create_study, open_study
 from .format import print_status
 
-from . import agreement as agreement_cli  # noqa: E402
-from . import imaging as imaging_cli  # noqa: E402
 from . import reading as _reading_commands  # noqa: E402
-
-from . import export as export_cli  # noqa: E402
 from . import multisite as multisite_cli  # noqa: E402
-from . import bodycomp as bodycomp_cli  # noqa: E402
-from . import desktop as desktop_cli  # noqa: E402
-from . import stats as stats_cli  # noqa: E402
-from . import drr as drr_cli  # noqa: E402
-from . import integrity as integrity_cli  # noqa: E402
-from . import clinical as clinical_cli  # noqa: E402
-from . import outcomes as outcomes_cli  # noqa: E402
-from . import riskmodel as riskmodel_cli  # noqa: E402
 
-COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, drr_cli,
-                          desktop_cli, stats_cli, integrity_cli, clinical_cli, outcomes_cli,
-                          riskmodel_cli)
+
+def command_modules() -> tuple:
+    """The modules that register commands, imported when the full command line is built.
+
+    Not at import time: ``rushrater read`` (the workstation) needs none of the statistics stack
+    (scipy.stats, statsmodels), whose import alone took seconds on a loaded 2-core machine before
+    the first case could be on screen (issue 17, benchmark ``first_case_s``).
+    """
+    from . import agreement as agreement_cli
+    from . import bodycomp as bodycomp_cli
+    from . import clinical as clinical_cli
+    from . import desktop as desktop_cli
+    from . import drr as drr_cli
+    from . import export as export_cli
+    from . import imaging as imaging_cli
+    from . import integrity as integrity_cli
+    from . import outcomes as outcomes_cli
+    from . import riskmodel as riskmodel_cli
+    from . import stats as stats_cli
+
+    return (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, drr_cli, desktop_cli,
+            stats_cli, integrity_cli, clinical_cli, outcomes_cli, riskmodel_cli)
 
 
 def _cmd_init(args) -> int:
@@ -133,18 +140,19 @@ def _cmd_status(args) -> int:
 
 def _cmd_demo(args) -> int:
     path = Path(args.study) if args.study else demo_service.default_demo_path()
+    if not args.no_gui:
+        # The window first: the build (half a minute or more the first time) shows its steps in it.
+        return _launch_gui(None, demo=dict(path=path, fresh=args.fresh, patients=args.patients, echo=_stderr_progress))
     study = demo_service.build_or_open_demo(path, fresh=args.fresh, patients=args.patients, progress=_stderr_progress)
     with study:
         print_status(study_status(study))
-        if args.no_gui:
-            from ..services.agreement import TOTAL, agreement_report
+        from ..services.agreement import TOTAL, agreement_report
+        from . import agreement as agreement_cli
 
-            report = agreement_report(study)
-            print()
-            agreement_cli.print_agreement(report, "ICC(2,1)", [TOTAL, *report.ratings.subtotals])
-    if args.no_gui:
-        return 0
-    return _launch_gui(study.root)
+        report = agreement_report(study)
+        print()
+        agreement_cli.print_agreement(report, "ICC(2,1)", [TOTAL, *report.ratings.subtotals])
+    return 0
 
 
 def _stderr_progress(message: str) -> None:
@@ -155,15 +163,15 @@ def _cmd_gui(args) -> int:
     return _launch_gui(multisite_cli.desktop_location(args.study))
 
 
-def _launch_gui(study_path: Path | None) -> int:
+def _launch_gui(study_path: Path | None, demo: dict | None = None) -> int:
     try:
-        from ..gui.app import run
+        from ..gui.app import DemoRequest, run
     except ImportError as exc:  # the core runs without Qt; the desktop app needs it
         raise RushRaterError(
             f"the desktop app cannot start: {exc}",
             fix="install the GUI dependencies: pip install PySide6-Essentials pyqtgraph",
         ) from exc
-    return run(study_path)
+    return run(study_path, demo=DemoRequest(**demo) if demo is not None else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,13 +238,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Each feature area keeps its commands in its own module: register(subparsers) adds them, and
     # each command's func(args) returns the exit code.
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         module.register(sub)
     return parser
 
 
+def _workstation_parser() -> argparse.ArgumentParser:
+    """Only ``read``: the same arguments, without importing every other command's module."""
+    parser = argparse.ArgumentParser(prog="rushrater")
+    _reading_commands.register_read(parser.add_subparsers(dest="command", metavar="COMMAND"))
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _workstation_parser() if argv[:1] == ["read"] else build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command is None:

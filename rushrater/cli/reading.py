@@ -70,11 +70,15 @@ def _raters_actions(subparsers) -> argparse._SubParsersAction:
     raise LookupError("the raters command has no sub-commands")
 
 
-def register(subparsers) -> None:
+def register_read(subparsers) -> None:
     p = subparsers.add_parser("read", help="open the reading workstation (blinded scoring, keyboard first)")
     p.add_argument("study", metavar="STUDY", nargs="?", help="study folder (default: choose at login)")
     p.add_argument("--rater", metavar="CODE", help="your rater code or name (default: choose at login)")
     p.set_defaults(func=_cmd_read)
+
+
+def register(subparsers) -> None:
+    register_read(subparsers)
 
     p = _raters_actions(subparsers).add_parser("pin", help="set or remove a rater's workstation PIN")
     p.add_argument("study", metavar="STUDY")

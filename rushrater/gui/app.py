@@ -6,13 +6,18 @@ import logging
 import signal
 import sys
 import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from ..services.preferences import PreferenceStore
 from .errors import show_error
 from .i18n import TRANSLATIONS_DIR, install_translators
-from .qt import QApplication, QCoreApplication, QEvent, QIcon, QObject, Qt, QTimer
-from .start_window import StartWindow
+from .qt import QT_TRANSLATE_NOOP, QApplication, QCoreApplication, QEvent, QIcon, QObject, Qt, QTimer
+
+if TYPE_CHECKING:
+    from .start_window import StartWindow
 
 APP_NAME = "RUSH Rater"
 ORGANIZATION = "RUSH Rater"
@@ -52,10 +57,15 @@ def _install_translators(app: QCoreApplication) -> None:
     install_translators(app, PreferenceStore().load().language)
 
 
-def run(study_path: Path | None = None) -> int:
-    """Show the start window (opening ``study_path`` if given) and return the event loop's exit code."""
+def run(study_path: Path | None = None, *, demo: DemoRequest | None = None) -> int:
+    """Show the start window (opening ``study_path`` if given, or building and opening the demo
+    study for ``demo``) and return the event loop's exit code."""
+    # Here, not at the top: ``rushrater read`` uses application() and needs none of the start
+    # window's imports (console, demo builder, statistics).
+    from .start_window import StartWindow
+
     app = application()
-    window = StartWindow()
+    window = StartWindow(demo_path=demo.path, demo_builder=demo.builder) if demo is not None else StartWindow()
     window.show()
     previous_hook = sys.excepthook
 
@@ -72,6 +82,8 @@ def run(study_path: Path | None = None) -> int:
     try:
         if study_path is not None:
             window.open_study_path(study_path)
+        elif demo is not None:
+            window.open_demo()  # the window is up at once; the build's steps show in it
         code = app.exec()
         window.wait_for_background_work()
     finally:
@@ -84,7 +96,45 @@ def run(study_path: Path | None = None) -> int:
     return int(code)
 
 
-def _close_on_sigterm(window: StartWindow):
+@dataclass
+class DemoRequest:
+    """``rushrater demo`` in the desktop app: where to build it, afresh or not, and how many patients."""
+
+    path: Path
+    fresh: bool = False
+    patients: int | None = None
+    echo: Callable[[str], None] | None = None  # also told each step (the terminal)
+
+    def builder(self, path: Path, progress: Callable[[str], None]):
+        """Runs on the start window's worker thread: the steps are translated there, as they arrive."""
+        from ..services.demo import DEFAULT_PATIENTS, build_or_open_demo
+
+        def step(message: str) -> None:
+            if self.echo is not None:
+                self.echo(message)
+            progress(demo_step_text(message))
+
+        return build_or_open_demo(path, fresh=self.fresh, patients=self.patients or DEFAULT_PATIENTS, progress=step)
+
+
+# The demo builder's steps (rushrater.services.demo.DEMO_STEPS), for lupdate; the core has no Qt.
+DEMO_STEP_TEXTS = (
+    QT_TRANSLATE_NOOP("DemoBuild", "Rendering synthetic hip radiographs…"),
+    QT_TRANSLATE_NOOP("DemoBuild", "De-identifying and importing them through the manifest import…"),
+    QT_TRANSLATE_NOOP("DemoBuild", "Enrolling six raters and planning their reading lists…"),
+    QT_TRANSLATE_NOOP("DemoBuild", "Simulating ratings for five of the six raters…"),
+)
+
+
+def demo_step_text(message: str) -> str:
+    """'Step 2 of 4: …' in the interface language for a known step; other messages as they are."""
+    if message not in DEMO_STEP_TEXTS:
+        return message
+    return QCoreApplication.translate("DemoBuild", "Building the demo study, step {0} of {1}: {2}").format(
+        DEMO_STEP_TEXTS.index(message) + 1, len(DEMO_STEP_TEXTS), QCoreApplication.translate("DemoBuild", message))
+
+
+def _close_on_sigterm(window: "StartWindow"):
     """On SIGTERM (logout, shutdown, ``kill``) close the window as if the user did: window state is
     saved and open studies are closed, and the app exits with status 0. Python runs signal handlers
     only between bytecodes, so a timer gives the interpreter a moment every 200 ms while Qt waits.
@@ -110,7 +160,7 @@ class _FileOpenFilter(QObject):
     """Opens the study of a file-open event: how macOS hands the app a double-clicked ``.rushrater``
     link (Linux and Windows pass it on the command line, ``rushrater gui PATH``)."""
 
-    def __init__(self, window: StartWindow):
+    def __init__(self, window: "StartWindow"):
         super().__init__(window)
         self._window = window
 

@@ -21,7 +21,6 @@ import numpy as np
 import platformdirs
 
 from ..domain.errors import StudyExistsError, ValidationError
-from ..imaging.synthetic import render_hip_radiograph
 from ..imaging.writers import write_dicom_radiograph
 from ..storage import queries
 from .imports import import_manifest
@@ -49,6 +48,13 @@ DEMO_RATERS = (
 DEMO_PERSON = "Demo Reader"
 
 Progress = Callable[[str], None]
+
+# What ``progress`` is told, in order (fixed texts: the GUI translates them and counts the steps).
+STEP_RENDER = "Rendering synthetic hip radiographs…"
+STEP_IMPORT = "De-identifying and importing them through the manifest import…"
+STEP_PLAN = "Enrolling six raters and planning their reading lists…"
+STEP_RATE = "Simulating ratings for five of the six raters…"
+DEMO_STEPS = (STEP_RENDER, STEP_IMPORT, STEP_PLAN, STEP_RATE)
 
 
 def default_demo_path() -> Path:
@@ -106,12 +112,13 @@ def build_demo(path: Path, *, patients: int = DEFAULT_PATIENTS, progress: Progre
     try:
         with tempfile.TemporaryDirectory(prefix="rushrater-demo-") as tmp:
             source = Path(tmp)
-            say(f"Rendering {patients * 4} synthetic radiographs…")
+            say(STEP_RENDER)
             manifest = _write_demo_images(source, healing)
-            say("De-identifying and importing them through the manifest import…")
+            say(STEP_IMPORT)
             # The key file links codes to the (synthetic) identifiers; like a real one it is kept
             # outside the study folder it documents.
             import_manifest(study, source, manifest, actor="system:demo", key_file=demo_key_file(path))
+        say(STEP_PLAN)
         # Blinding holds in the demo too: the five simulated raters get random PINs nobody is told
         # (their scores can be neither seen nor changed at the workstation); only Demo Reader, the
         # rater left for the person trying the app, is explicitly opened for PIN-less reading.
@@ -121,7 +128,7 @@ def build_demo(path: Path, *, patients: int = DEFAULT_PATIENTS, progress: Progre
         set_open_workstation(study, DEMO_PERSON, True, actor="system:demo",
                              reason="demo: the rater left for the person trying the workstation")
         plan_reading(study, seed=DEMO_SEED, actor="system:demo")
-        say("Simulating ratings for five of the six raters…")
+        say(STEP_RATE)
         _simulate_ratings(study, healing, rng)
         _mark_complete(study)
     except BaseException:
@@ -142,6 +149,10 @@ def _patient_healing(rng: np.random.Generator, patients: int) -> dict[str, tuple
 
 
 def _write_demo_images(source: Path, healing: dict[str, tuple[float, float]]) -> Path:
+    # Here, not at the top: the renderer pulls in scipy.ndimage, which opening a built demo (and
+    # the start window, which imports this module) does not need.
+    from ..imaging.synthetic import render_hip_radiograph
+
     jobs = []
     for p_index, (patient, (day1, month1)) in enumerate(healing.items()):
         for tp, value, days in (("day1", day1, 1), ("month1", month1, 30)):

@@ -6,16 +6,20 @@ what the start window's "Start reading…" action calls (inside a running app).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ...domain.errors import RushRaterError
 from ...services.reading import RaterChoice, ReadingSession, raters_for_login
 from ...services.study import open_study
-from ..qt import QDialog, QSettings, Qt, QWidget
+from ..qt import QDialog, QSettings, Qt, QTimer, QWidget
 from .dialogs import LoginDialog
 from .window import WorkstationWindow
 
 __all__ = ["LoginDialog", "WorkstationWindow", "open_workstation", "run_workstation"]
+
+
+_OPEN_WINDOWS: set[WorkstationWindow] = set()
 
 
 def _direct_session(study_path: Path, rater: str) -> ReadingSession | None:
@@ -41,9 +45,14 @@ def open_workstation(
     rater: str | None = None,
     settings: QSettings | None = None,
     always_ask: bool = False,
+    on_end: Callable[[], None] | None = None,
 ) -> WorkstationWindow | None:
     """Log in (a dialog, unless a PIN-less rater is named and ``always_ask`` is off) and show the
-    workstation window."""
+    workstation window.
+
+    When the rater logs out (Ctrl+W) the login dialog comes back for the same study, for the next
+    rater; ``on_end`` is called when the workstation is left for good (closed, or that login cancelled).
+    """
     direct = study_path is not None and rater and not always_ask
     session = _direct_session(study_path, rater) if direct else None
     if session is None:
@@ -54,6 +63,24 @@ def open_workstation(
     window = WorkstationWindow(session)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.destroyed.connect(lambda *_: session.study.close())
+    # Held here until it closes: after a log-out nobody else keeps the next rater's window.
+    _OPEN_WINDOWS.add(window)
+    window.ended.connect(lambda *_: _OPEN_WINDOWS.discard(window))
+    again_at = study_path if study_path is not None else session.study.root
+
+    def log_in_again() -> None:
+        again = open_workstation(parent, study_path=again_at, settings=settings, always_ask=True, on_end=on_end)
+        if again is None and on_end is not None:
+            on_end()
+
+    def ended(logged_out: bool) -> None:
+        session.study.close()  # the next rater's login opens the study afresh
+        if logged_out:
+            QTimer.singleShot(0, log_in_again)  # after this window has gone
+        elif on_end is not None:
+            on_end()
+
+    window.ended.connect(ended)
     window.show()
     window.raise_()
     window.activateWindow()
@@ -65,7 +92,10 @@ def run_workstation(study_path: Path | None = None, *, rater: str | None = None)
     from ..app import application
 
     app = application()
-    window = open_workstation(study_path=study_path, rater=rater)
+    # Between a log-out and the next login no window is open: the app ends only when the
+    # workstation does (Ctrl+Q, closed, or the login cancelled).
+    app.setQuitOnLastWindowClosed(False)
+    window = open_workstation(study_path=study_path, rater=rater, on_end=app.quit)
     if window is None:
         return 0
     study = window.session.study

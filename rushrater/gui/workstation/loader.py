@@ -76,6 +76,7 @@ class CaseLoader(QObject):
     """Prepares cases in the background; ``prepared`` fires (on the GUI thread) when a case is ready."""
 
     prepared = Signal(object)  # PreparedCase
+    image_ready = Signal(int, int, int)  # case key, images ready, images in the case (progress)
     failed = Signal(int, str, object)  # case key, view ("AP"/"LAT"), exception
 
     def __init__(self, session: ReadingSession, parent: QObject | None = None, workers: int = 2):
@@ -112,7 +113,8 @@ class CaseLoader(QObject):
                 return
             if error is None:
                 prepared.images[view] = future.result()
-            complete = error is None and len(prepared.images) == len(prepared.case.images)
+            ready, count = len(prepared.images), len(prepared.case.images)
+            complete = error is None and ready == count
             if complete:
                 self._ready.add(key)
             if error is not None:
@@ -121,10 +123,18 @@ class CaseLoader(QObject):
             self.failed.emit(key, view, error)
         elif complete:
             self.prepared.emit(prepared)
+        else:
+            self.image_ready.emit(key, ready, count)
 
     def get(self, key: int) -> PreparedCase | None:
         with self._lock:
             return self._cases.get(key) if key in self._ready else None
+
+    def images_ready(self, key: int) -> int:
+        """How many images of a requested case are prepared so far (the loading progress)."""
+        with self._lock:
+            prepared = self._cases.get(key)
+            return len(prepared.images) if prepared is not None else 0
 
     def failure(self, key: int) -> tuple[str, BaseException] | None:
         """The first image of a requested case that could not be prepared (view, error), if any."""

@@ -70,6 +70,7 @@ class ImageViewer(QWidget):
     window_edited = Signal(float, float)  # change of centre and width, as fractions of the value span
     zoom_edited = Signal()
     activated = Signal()
+    lens_shown = Signal()  # the magnifier is over this view: the other view's lens goes
 
     def __init__(self, caption: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -381,8 +382,11 @@ class ImageViewer(QWidget):
         self.message.setGeometry(0, 0, viewport.width(), viewport.height())
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is self.view.viewport():
-            self._place_overlays()
+        if watched is self.view.viewport():
+            if event.type() == QEvent.Type.Resize:
+                self._place_overlays()
+            elif event.type() == QEvent.Type.Leave:  # the pointer left: no lens left behind
+                self.loupe.hide()
         return False
 
     def resizeEvent(self, event) -> None:
@@ -424,3 +428,4 @@ class ImageViewer(QWidget):
         ly = min(max(where.y() + 24, 0), viewport.height() - MAGNIFIER_SIZE)
         self.loupe.move(int(lx), int(ly))
         self.loupe.show()
+        self.lens_shown.emit()

@@ -11,23 +11,33 @@ asks for the rater's PIN again. Keys (the window keeps keyboard focus on the sco
   Backspace  back to the previous case (if the study allows; a change needs a reason)
   P presets · B bone · A auto window · I invert · R reset · F fit · O 1:1 · + - zoom
   L link/unlink the two views · S swap sides · V one view large · M magnifier · F11 full screen
+  Ctrl+P pause (images hidden, time stopped; Space resumes) · Ctrl+W log out · Ctrl+Q quit
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from datetime import datetime, timezone
 
 from ...domain.errors import RushRaterError
 from ...services.reading import IMAGE_FAILED_REASON, ActiveClock, CaseView, PinError, ReadingSession
 from ..errors import show_error
-from ..i18n import item_label
+from ..i18n import component_label, item_label
 from ..qt import (
+    QT_TRANSLATE_NOOP,
+    QAction,
     QApplication,
+    QCoreApplication,
     QEvent,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -47,6 +57,26 @@ from .viewer import ImageViewer
 
 PREFETCH = 2  # cases prepared ahead of the current one
 
+# The RUSH sheet's four subtotals, named short enough to sit beside the total (the rubric's own
+# labels, e.g. "Cortical fracture-line disappearance (4 cortices)", are for the console's tables).
+COMPONENT_SHORT = {
+    "cortical_bridging": QT_TRANSLATE_NOOP("WorkstationWindow", "Cortical bridging"),
+    "cortical_fracture_line": QT_TRANSLATE_NOOP("WorkstationWindow", "Cortical fracture line"),
+    "trabecular_consolidation": QT_TRANSLATE_NOOP("WorkstationWindow", "Trabecular consolidation"),
+    "trabecular_fracture_line": QT_TRANSLATE_NOOP("WorkstationWindow", "Trabecular fracture line"),
+}
+
+# benchmarks/run.py (first_case_s) sets this: the window prints the wall-clock time at which the
+# first case's images were painted, then quits. A timestamp, so the benchmark can measure from
+# the moment it spawned the command.
+FIRST_CASE_PROBE = "RUSHRATER_FIRST_CASE_PROBE"
+
+
+def _report_first_case() -> None:
+    if os.environ.get(FIRST_CASE_PROBE):
+        print(f"first_case_shown {time.time():.6f}", file=sys.stderr, flush=True)
+        QTimer.singleShot(0, QApplication.instance().quit)
+
 STYLE = """
 QMainWindow, QWidget#central { background: #1b1c1f; color: #d9dadc; }
 QLabel { color: #d9dadc; }
@@ -60,6 +90,7 @@ QLabel#groupHeading { color: #9fb7e8; font-weight: 600; padding: 8px 4px 2px 4px
 QFrame#itemRow { background: #26282c; border: 1px solid #2f3236; border-radius: 6px; }
 QFrame#itemRow[current="true"] { border: 2px solid #5a8dee; background: #2b2f38; }
 QFrame#itemRow[missing="true"] { border: 2px solid #e0a030; }
+QFrame#itemRow[missing="true"][current="true"] { border: 3px solid #8fb4ff; background: #323a4d; }
 QLabel#itemTitle { color: #e8e8e8; }
 QPushButton#levelButton { background: #303237; color: #c9cacd; border: 1px solid #3a3d42; border-radius: 4px;
     font-size: 12pt; font-weight: 600; }
@@ -73,14 +104,34 @@ QLabel#definitionTitle { font-weight: 600; color: #e8e8e8; }
 QLabel#definition { color: #b9bbbf; }
 QLabel#total { font-size: 15pt; font-weight: 600; color: #f0f0f0; }
 QLabel#missingNote { color: #f2b84b; }
+QLabel#subtotalName { color: #9a9da3; }
+QLabel#subtotal { color: #e8e8e8; font-weight: 600; }
+QLabel#pausedPage { background: #000000; color: #c9cacd; font-size: 20pt; }
+QMenuBar { background: #1b1c1f; color: #c9cacd; }
+QMenuBar::item:selected { background: #2c2e33; }
+QMenu { background: #26282c; color: #e8e8e8; border: 1px solid #3a3d42; }
+QMenu::item:selected { background: #3d6fd6; color: white; }
 QPushButton#submit { background: #3d6fd6; color: white; border: none; border-radius: 5px; padding: 8px 14px;
     font-weight: 600; }
 QPushButton#submit:disabled { background: #34363b; color: #7d8086; }
 QPushButton#secondary, QToolButton { background: #2c2e33; color: #c9cacd; border: 1px solid #3a3d42;
     border-radius: 4px; padding: 4px 8px; }
-QToolButton:checked { background: #3d6fd6; color: white; }
+QToolButton:checked { background: #3d6fd6; color: white; border-color: #8fb4ff; }
 QPushButton#secondary:disabled { color: #5d6066; border-color: #2f3236; }
 QWidget#blank { background: #000000; }
+"""
+# The window's style sheet reaches its dialogs (reason, unreadable, PIN, messages) too: without these
+# rules they kept the light default background under the light-grey label text above.
+STYLE += """
+QDialog { background: #26282c; }
+QDialog QLabel, QDialog QRadioButton, QDialog QCheckBox { color: #ececec; background: transparent; }
+QDialog QLineEdit { background: #1b1c1f; color: #f0f0f0; border: 1px solid #50545b; border-radius: 4px;
+    padding: 4px; }
+QDialog QLineEdit:focus { border-color: #8fb4ff; }
+QDialog QPushButton { background: #34373c; color: #f0f0f0; border: 1px solid #50545b; border-radius: 4px;
+    padding: 5px 14px; }
+QDialog QPushButton:default { background: #3d6fd6; border-color: #8fb4ff; color: white; }
+QDialog QPushButton:disabled { color: #80838a; }
 """
 
 
@@ -89,6 +140,7 @@ class WorkstationWindow(QMainWindow):
 
     case_shown = Signal()
     finished = Signal()
+    ended = Signal(bool)  # the window closed: True when the rater logged out (the login comes back)
 
     def __init__(self, session: ReadingSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -104,8 +156,13 @@ class WorkstationWindow(QMainWindow):
         self.loader = CaseLoader(session, self)
         self.loader.prepared.connect(self._on_prepared)
         self.loader.failed.connect(self._on_failed)
+        self.loader.image_ready.connect(self._on_image_ready)
 
         self._can_go_back: bool | None = None
+        self._first_case_reported = False
+        self.paused = False
+        self.logged_out = False
+        self._leave_confirmed = False  # the rater already said to leave an unsubmitted case
         self.images_failed = False  # an image of the current case did not load: no scores on it
         # Start decoding the first cases before building the window: the two overlap.
         self._request(self.session.upcoming(PREFETCH + 1))
@@ -138,6 +195,13 @@ class WorkstationWindow(QMainWindow):
         self.progress.setFixedWidth(260)
         self.rater_label = QLabel(self.session.rater_name)
         self.rater_label.setObjectName("muted")
+        self._build_session_menu()
+        self.pause_button = QToolButton()
+        self.pause_button.setDefaultAction(self.pause_action)
+        self.logout_button = QToolButton()
+        self.logout_button.setDefaultAction(self.logout_action)
+        for button in (self.pause_button, self.logout_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header.addWidget(self.case_label)
         header.addSpacing(16)
         header.addWidget(self.progress)
@@ -145,6 +209,9 @@ class WorkstationWindow(QMainWindow):
         header.addWidget(self.correcting_label)
         header.addStretch(1)
         header.addWidget(self.rater_label)
+        header.addSpacing(8)
+        header.addWidget(self.pause_button)
+        header.addWidget(self.logout_button)
         outer.addLayout(header)
 
         body = QHBoxLayout()
@@ -166,7 +233,7 @@ class WorkstationWindow(QMainWindow):
             ("one", self.tr("1:1 (O)"), self.tr("One image pixel per screen pixel"), False),
             ("link", self.tr("Link (L)"), self.tr("Window and zoom change both views together"), True),
             ("swap", self.tr("Swap (S)"), self.tr("Swap the two views left and right"), False),
-            ("single", self.tr("One view (V)"), self.tr("Show one view large; again for the other, then both"), False),
+            ("single", self.tr("One view (V)"), self.tr("Show one view large; again for the other, then both"), True),
             ("magnifier", self.tr("Magnifier (M)"), self.tr("A loupe under the mouse pointer"), True),
             ("reset", self.tr("Reset (R)"), self.tr("Default window, no inversion, fitted"), False),
         ):
@@ -193,14 +260,21 @@ class WorkstationWindow(QMainWindow):
             viewers.addWidget(viewer, 1)
             viewer.window_edited.connect(lambda dc, dw, v=view: self._link_window(v, dc, dw))
             viewer.zoom_edited.connect(lambda v=view: self._link_zoom(v))
+            viewer.lens_shown.connect(lambda v=view: self._hide_other_lenses(v))
         self.blank = QWidget()
         self.blank.setObjectName("blank")
         self.done_page = QLabel()
         self.done_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_page.setWordWrap(True)
+        self.paused_page = QLabel(self.tr("Paused — press Space to resume"))
+        self.paused_page.setObjectName("pausedPage")
+        self.paused_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.paused_page.setWordWrap(True)
+        self.paused_page.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys go to the window, not the form
         self.pages.addWidget(viewers_page)
         self.pages.addWidget(self.blank)
         self.pages.addWidget(self.done_page)
+        self.pages.addWidget(self.paused_page)
         self.viewers_page = viewers_page
         image_side.addWidget(self.pages, 1)
         hint = QLabel(self.tr(
@@ -233,6 +307,24 @@ class WorkstationWindow(QMainWindow):
         totals.addStretch(1)
         totals.addWidget(self.count_label)
         side.addLayout(totals)
+        subtotals = QGridLayout()
+        subtotals.setHorizontalSpacing(10)
+        subtotals.setVerticalSpacing(2)
+        self.subtotal_labels: dict[str, QLabel] = {}
+        for n, component in enumerate(self.session.rubric.components):
+            name = QLabel(self._component_name(component))
+            name.setObjectName("subtotalName")
+            name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            value = QLabel()
+            value.setObjectName("subtotal")
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            row, column = divmod(n, 2)
+            subtotals.addWidget(name, row, 2 * column)
+            subtotals.addWidget(value, row, 2 * column + 1)
+            self.subtotal_labels[component.key] = value
+        subtotals.setColumnStretch(0, 1)
+        subtotals.setColumnStretch(2, 1)
+        side.addLayout(subtotals)
         self.failed_note = QLabel()
         self.failed_note.setObjectName("missingNote")
         self.failed_note.setWordWrap(True)
@@ -267,6 +359,110 @@ class WorkstationWindow(QMainWindow):
         side_widget.setFixedWidth(430)
         body.addWidget(side_widget)
         self.side_widget = side_widget
+        # While paused the scores are hidden too; this keeps their column, so nothing jumps.
+        self.side_blank = QWidget()
+        self.side_blank.setFixedWidth(side_widget.width())
+        self.side_blank.hide()
+        body.addWidget(self.side_blank)
+
+    def _build_session_menu(self) -> None:
+        """Pause, log out and quit: in the window itself (a kiosk may have no window manager)."""
+        menu = self.menuBar().addMenu(self.tr("&Session"))
+        self.pause_action = QAction(self.tr("Pause"), self)
+        self.pause_action.setShortcuts([QKeySequence("Ctrl+P"), QKeySequence(Qt.Key.Key_Pause)])
+        self.pause_action.setToolTip(self.tr("Hide the images and stop the clock (Ctrl+P); Space resumes"))
+        self.pause_action.setCheckable(True)  # checked while paused: the button shows the state
+        self.pause_action.triggered.connect(self.toggle_pause)
+        self.logout_action = QAction(self.tr("Log out"), self)
+        self.logout_action.setShortcut(QKeySequence("Ctrl+W"))
+        self.logout_action.setToolTip(self.tr("Hide the images and go back to the login (Ctrl+W)"))
+        self.logout_action.triggered.connect(self.log_out)
+        self.quit_action = QAction(self.tr("Quit"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setToolTip(self.tr("Close the workstation (Ctrl+Q); submitted scores are already stored"))
+        self.quit_action.triggered.connect(self.quit)
+        for action in (self.pause_action, self.logout_action, self.quit_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            menu.addAction(action)
+            self.addAction(action)  # the shortcuts work with the menu bar hidden (full screen) too
+
+    def _component_name(self, component) -> str:
+        short = COMPONENT_SHORT.get(component.key)
+        return QCoreApplication.translate("WorkstationWindow", short) if short else component_label(component)
+
+    # -- pause, log out, quit --------------------------------------------------------------------
+
+    def toggle_pause(self) -> None:
+        self.resume() if self.paused else self.pause()
+
+    def pause(self) -> None:
+        """Images and scores hidden, active time stopped, until Space (or Ctrl+P) resumes."""
+        if self.paused:
+            return
+        self.paused = True
+        self._page_before_pause = self.pages.currentWidget()
+        self.pages.setCurrentWidget(self.paused_page)
+        self.side_widget.hide()
+        self.side_blank.show()
+        for button in self.tool_buttons.values():
+            button.setEnabled(False)
+        self.clock.set_focused(False)
+        self.pause_action.setChecked(True)
+        self.paused_page.setFocus()
+
+    def resume(self) -> None:
+        if not self.paused:
+            return
+        self.paused = False
+        self.pages.setCurrentWidget(self._page_before_pause)
+        self.side_blank.hide()
+        self.side_widget.show()
+        for button in self.tool_buttons.values():
+            button.setEnabled(True)
+        self.clock.set_focused(True)  # the rater pressed a key here: they are back
+        self.pause_action.setChecked(False)
+        self.panel.setFocus()
+
+    def _set_page(self, page: QWidget) -> None:
+        """Show ``page``, or, while paused, keep the pause screen and show it on resuming."""
+        if self.paused:
+            self._page_before_pause = page
+        else:
+            self.pages.setCurrentWidget(page)
+
+    def unsubmitted(self) -> bool:
+        """Scores on the form that are not stored (the case is read again next time if left)."""
+        if self.case is None:
+            return False
+        return dict(self.panel.values) != dict(self.case.previous_values or {})
+
+    def _confirm_leave(self) -> bool:
+        if self._leave_confirmed or not self.unsubmitted():
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Leave this case?"),
+                          self.tr("The scores on this case are not submitted and will not be kept."), parent=self)
+        box.setInformativeText(self.tr("Every case you submitted is stored. This case is shown again next time."))
+        leave = box.addButton(self.tr("Leave without submitting"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(self.tr("Keep reading"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.exec()
+        self._leave_confirmed = box.clickedButton() is leave
+        if not self._leave_confirmed:
+            self.panel.setFocus()
+        return self._leave_confirmed
+
+    def quit(self) -> bool:
+        """Ctrl+Q: close (``rushrater read`` then ends), after asking about an unsubmitted case."""
+        if not self._confirm_leave():
+            return False
+        return self.close()
+
+    def log_out(self) -> bool:
+        """Hide the images and close; the login comes back for the next rater (see open_workstation)."""
+        if not self._confirm_leave():
+            return False
+        self.logged_out = True
+        return self.close()
 
     # -- cases -----------------------------------------------------------------------------------
 
@@ -300,14 +496,14 @@ class WorkstationWindow(QMainWindow):
         blank = self.session.blank_screen_ms
         if blank > 0 and self.case is not None:
             self.case = None
-            self.pages.setCurrentWidget(self.blank)
+            self._set_page(self.blank)
             QTimer.singleShot(blank, lambda: self._show(upcoming[0]))
         else:
             self._show(upcoming[0])
 
     def _show(self, case: CaseView) -> None:
         self.case = case
-        self.pages.setCurrentWidget(self.viewers_page)
+        self._set_page(self.viewers_page)
         self.panel.reset(dict(case.previous_values or {}))
         self.missing_note.hide()
         self.correcting_label.setVisible(case.correcting)
@@ -326,15 +522,16 @@ class WorkstationWindow(QMainWindow):
         if prepared is not None:
             self._put_images(prepared)
         else:
-            for viewer in self.viewers.values():
-                viewer.clear(self.tr("Loading…"))
+            # Some images may be ready already (their signal can arrive before this case is shown).
+            self._show_loading(self.loader.images_ready(case.key), len(case.images))
         if failure is not None:  # failed while prefetched, before it was shown
             self._on_failed(case.key, *failure)
         elif self.session.images_failed(case):
             self._set_images_failed(True)
         self.started_at = datetime.now(timezone.utc)
-        self.clock.restart(focused=self.isActiveWindow() or not self.isVisible())
-        self.panel.setFocus()
+        self.clock.restart(focused=(self.isActiveWindow() or not self.isVisible()) and not self.paused)
+        if not self.paused:
+            self.panel.setFocus()
 
     def _put_images(self, prepared: PreparedCase) -> None:
         for view, viewer in self.viewers.items():
@@ -346,7 +543,20 @@ class WorkstationWindow(QMainWindow):
         self.tool_buttons["invert"].setChecked(False)
         for viewer in self.viewers.values():
             viewer.view.repaint()
+        if not self._first_case_reported:
+            self._first_case_reported = True
+            _report_first_case()
         self.case_shown.emit()
+
+    def _show_loading(self, ready: int, count: int) -> None:
+        """Say how far the case's images are, so a slow first case is not a black screen."""
+        text = self.tr("Loading this case's images… {0} of {1} ready").format(ready, count)
+        for viewer in self.viewers.values():
+            viewer.clear(text)
+
+    def _on_image_ready(self, key: int, ready: int, count: int) -> None:
+        if self.case is not None and key == self.case.key and self.viewers["AP"].prepared is None:
+            self._show_loading(ready, count)
 
     def _on_prepared(self, prepared: PreparedCase) -> None:
         if self._upcoming and prepared.case.key == self._upcoming[0].key:
@@ -386,6 +596,7 @@ class WorkstationWindow(QMainWindow):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         self.case_label.setText(self.tr("All done"))
+        self.correcting_label.hide()  # e.g. Esc on a reopened case after the last one
         if done < total:
             text = self.tr(
                 "You have scored every case available now.\n{0} re-read cases open after their waiting period."
@@ -393,7 +604,7 @@ class WorkstationWindow(QMainWindow):
         else:
             text = self.tr("You have scored all {0} cases. Thank you.").format(total)
         self.done_page.setText(text)
-        self.pages.setCurrentWidget(self.done_page)
+        self._set_page(self.done_page)
         # The form kept the last case's scores: clear it, so the next person at the workstation
         # does not see them.
         self.panel.reset({})
@@ -413,8 +624,21 @@ class WorkstationWindow(QMainWindow):
         self.total_label.setText(self.tr("Total {0}").format(self.panel.total if scored else "–"))
         self.count_label.setText(self.tr("{0} of {1} scored · range {2}–{3}").format(
             scored, count, self.session.rubric.min_total, self.session.rubric.max_total))
-        if self.missing_note.isVisible() and self.panel.complete:
-            self.missing_note.hide()
+        for component in self.session.rubric.components:
+            keys = [i.key for i in self.session.rubric.items if i.component == component.key]
+            scored_here = [self.panel.values[k] for k in keys if k in self.panel.values]
+            high = self.session.rubric.component_range(component.key)[1]
+            value = str(sum(scored_here)) if scored_here else "–"
+            self.subtotal_labels[component.key].setText(f"{value} / {high}")
+        if self.missing_note.isVisible():
+            if self.panel.complete:
+                self.missing_note.hide()
+            else:  # the list follows as items are scored
+                self._show_missing_note(self.panel.missing())
+
+    def _show_missing_note(self, missing) -> None:
+        names = self.tr(", ").join(item_label(item) for item in missing)
+        self.missing_note.setText(self.tr("Still to score ({0}): {1}").format(len(missing), names))
 
     def viewer_state(self) -> dict:
         return {
@@ -430,8 +654,7 @@ class WorkstationWindow(QMainWindow):
             return False
         missing = self.panel.show_missing()
         if missing:
-            names = self.tr(", ").join(item_label(item) for item in missing)
-            self.missing_note.setText(self.tr("Still to score ({0}): {1}").format(len(missing), names))
+            self._show_missing_note(missing)
             self.missing_note.show()
             return False
         return self._store(dict(self.panel.values))
@@ -581,6 +804,15 @@ class WorkstationWindow(QMainWindow):
         left, right = (self.viewers[v] for v in order)
         left.setVisible(self.single != "right")
         right.setVisible(self.single != "left")
+        self.tool_buttons["single"].setChecked(self.single is not None)
+        for viewer in self.viewers.values():
+            if not viewer.isVisible():
+                viewer.loupe.hide()
+
+    def _hide_other_lenses(self, source: str) -> None:
+        for view, viewer in self.viewers.items():
+            if view != source:
+                viewer.loupe.hide()
 
     def _link_window(self, source: str, d_center: float, d_width: float) -> None:
         if not self.linked:
@@ -619,6 +851,19 @@ class WorkstationWindow(QMainWindow):
 
     def keyPressEvent(self, event) -> None:
         key = event.key()
+        # The session shortcuts also when Qt's shortcut map passed the key on (the window is not
+        # the active one, e.g. on a kiosk without a window manager).
+        pressed = QKeySequence(event.keyCombination())
+        for action in (self.pause_action, self.logout_action, self.quit_action):
+            if any(pressed.matches(s) == QKeySequence.SequenceMatch.ExactMatch for s in action.shortcuts()):
+                action.trigger()
+                event.accept()
+                return
+        if self.paused:  # nothing scores or moves while paused: only resuming
+            if key == Qt.Key.Key_Space:
+                self.resume()
+            event.accept()
+            return
         if key == Qt.Key.Key_U:
             self.mark_unreadable()
         elif key == Qt.Key.Key_Backspace:
@@ -645,12 +890,20 @@ class WorkstationWindow(QMainWindow):
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.ActivationChange:
             # Time stops while another window is in front (and restarts when the rater is back).
-            self.clock.set_focused(self.isActiveWindow())
+            self.clock.set_focused(self.isActiveWindow() and not self.paused)
         super().changeEvent(event)
 
     def closeEvent(self, event) -> None:
-        # Nothing to save: every submitted score is already committed; an unsubmitted form is
-        # simply read again next time (the case is still the first unfinished one).
+        # Every submitted score is already committed; an unsubmitted form is read again next time
+        # (the case is still the first unfinished one), after the rater says so.
+        # The window manager's close button asks like Ctrl+Q does (a close from code has asked already).
+        if event.spontaneous() and not self._confirm_leave():
+            event.ignore()
+            return
+        # Nothing of the case stays on screen while the window goes (or the login comes back).
+        self.pages.setCurrentWidget(self.blank)
+        self.panel.reset({})
         QApplication.instance().removeEventFilter(self)
         self.loader.shutdown()
         super().closeEvent(event)
+        self.ended.emit(self.logged_out)
