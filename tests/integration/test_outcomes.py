@@ -36,7 +36,8 @@ def test_analysis_table_has_rush_sources_delta_group_indices_and_clinical(outcom
     # a saved consensus replaces the raters' mean, and says so
     case = _case_of(study, "P001", "month1")
     add_panel_member(study, "Dr Panel", actor="test")
-    record_consensus(study, case, total=25, method="adjudicated", decided_by="Dr Panel", note="test", actor="test")
+    record_consensus(study, case, total=25, method="adjudicated", decided_by="Dr Panel", note="all raters missed the callus",
+                     confirm_contradiction=True, actor="test")
     again = outcomes.analysis_table(study, cutoff=20, timepoint="day1").data.set_index("patient")
     assert again.loc["P001", "rush_month1"] == 25 and again.loc["P001", "rush_source_month1"] == "consensus"
     assert (again["slow_healing"] == (again["rush_day1"] < 20)).all()
