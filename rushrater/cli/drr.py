@@ -8,6 +8,7 @@ import json
 from ..imaging import drr as projector
 from ..services import drr as drr_service
 from ..services.study import open_study
+from .format import row_id
 
 
 def _cmd_drr(args) -> int:
@@ -69,7 +70,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("drr", help="make radiographs (DRRs) from a patient's CT series")
     p.add_argument("study", metavar="STUDY")
-    p.add_argument("--series", required=True, type=int, metavar="ID", help="the CT series number (from bodycomp-import)")
+    p.add_argument("--series", required=True, type=row_id, metavar="ID", help="the CT series number (from bodycomp-import)")
     p.add_argument("--views", default="frontal,lateral", help="comma list of frontal, lateral, axial (default frontal,lateral)")
     p.add_argument("--geometry", choices=projector.GEOMETRIES, default="parallel")
     p.add_argument("--sid", type=float, default=1000.0, metavar="MM", help="source-image distance for cone beam (default 1000)")
@@ -93,7 +94,7 @@ def register(subparsers) -> None:
 
     p = subparsers.add_parser("drr-surface", help="write a CT series' bone surface as binary STL")
     p.add_argument("study", metavar="STUDY")
-    p.add_argument("--series", required=True, type=int, metavar="ID")
+    p.add_argument("--series", required=True, type=row_id, metavar="ID")
     p.add_argument("--out", required=True, metavar="FILE.stl")
     p.add_argument("--threshold", type=float, metavar="HU", help="bone threshold (default 250 HU)")
     p.add_argument("--crop", metavar="x0,y0,z0,x1,y1,z1", help="crop box in column,row,slice indices (end exclusive)")

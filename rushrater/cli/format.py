@@ -72,3 +72,21 @@ def row_id(text: str) -> int:
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_ROW_ID:
         raise argparse.ArgumentTypeError(f"{text!r} is not a row number (a whole number from 1)")
     return int(text)
+
+
+def number_between(low: float, high: float, what: str):
+    """An argparse type for a finite number from ``low`` to ``high`` (both included)."""
+    import argparse
+    import math
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be from {low:g} to {high:g}, not {text}")
+        return value
+
+    parse.__name__ = what
+    return parse

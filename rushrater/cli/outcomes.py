@@ -8,6 +8,7 @@ from pathlib import Path
 from ..domain.errors import ValidationError
 from ..services import outcomes
 from ..services.study import open_study
+from .format import bounded_setting, number_between
 
 
 def _list(text: str | None) -> list[str] | None:
@@ -76,11 +77,11 @@ def register(subparsers) -> None:
     )
     p.add_argument("study", metavar="STUDY")
     p.add_argument("--timepoint", metavar="T", help="time point of the healing group (default: the last)")
-    p.add_argument("--cutoff", type=float, metavar="RUSH", help="slow healing below this RUSH total (default: the study's, 18)")
+    p.add_argument("--cutoff", type=bounded_setting("slow_healing_cutoff"), metavar="RUSH", help="slow healing below this RUSH total (default: the study's, 18)")
     p.add_argument("--delta", metavar="A,B", help="ΔRUSH from A to B (default: first to last time point)")
     p.add_argument("--by", metavar="VARIABLE", help="analyse per level of a clinical variable, e.g. institution")
     p.add_argument("--covariates", metavar="A,B,…", help="matching and adjustment covariates (default: every clinical variable)")
-    p.add_argument("--caliper", type=float, default=0.05, help="caliper on the propensity-score scale (0: none; default 0.05)")
+    p.add_argument("--caliper", type=number_between(0, 1, "the caliper"), default=0.05, help="caliper on the propensity-score scale (0: none; default 0.05)")
     p.add_argument("--profile-ci", action="store_true", help="add profile-likelihood CIs of the ORs (R confint; slower)")
     p.add_argument("--json", action="store_true", help="print the whole analysis as one JSON object")
     p.add_argument("--out", metavar="report.pdf|report.html", help="also write the tables and figures as a document")

@@ -9,6 +9,7 @@ from ..domain.errors import ValidationError
 from ..services import riskmodel
 from ..services.followup import UNIT_DAYS
 from ..services.study import open_study
+from .format import bounded_setting
 from ..stats.survival_validation import DEFAULT_SEED
 
 
@@ -97,7 +98,7 @@ def register(subparsers) -> None:
     p.add_argument("--train-where", metavar="CONDITION", help='rows to fit on, e.g. "institution == 1"')
     p.add_argument("--validate-where", metavar="CONDITION", help='rows to validate on, e.g. "institution == 2"')
     p.add_argument("--timepoint", metavar="T", help="time point of the healing group (default: the last)")
-    p.add_argument("--cutoff", type=float, metavar="RUSH", help="slow healing below this RUSH total (default the study's)")
+    p.add_argument("--cutoff", type=bounded_setting("slow_healing_cutoff"), metavar="RUSH", help="slow healing below this RUSH total (default the study's)")
     p.add_argument("--bootstrap", type=int, default=200, metavar="B", help="bootstrap resamples (default 200)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"bootstrap seed (recorded; default {DEFAULT_SEED})")
     p.add_argument("--group-size", type=int, metavar="M",

@@ -88,7 +88,8 @@ def analysis_table(study: Study, *, timepoint: str | None = None, cutoff: float 
     clinical = clinical_table(study)
     book = codebook(study)
     patients = sorted(set(first["patient"]) | {p for p, _ in decided} | set(body["patient"]) | set(clinical["patient"]))
-    out = pd.DataFrame({"patient": patients})
+    # object dtype even when empty: the joins below are on patient codes (text)
+    out = pd.DataFrame({"patient": pd.Series(patients, dtype=object)})
     for tp in tps:
         values: list[float] = []
         sources: list[str | None] = []
@@ -110,12 +111,13 @@ def analysis_table(study: Study, *, timepoint: str | None = None, cutoff: float 
     out[GROUP] = np.where(basis.isna(), np.nan, (basis < cutoff).astype(float))
     indices = [i for i in INDICES if i in body.columns]
     if not body.empty:
-        out = out.merge(body[["patient", *[c for c in body.columns if c in stats_index_columns()]]], on="patient", how="left")
+        columns = ["patient", *[c for c in body.columns if c in stats_index_columns()]]
+        out = out.merge(body[columns].astype({"patient": object}), on="patient", how="left")
     else:
         for index in indices:
             out[index] = np.nan
     names = [n for n in book if n in clinical.columns]
-    out = out.merge(clinical[["patient", *names]], on="patient", how="left")
+    out = out.merge(clinical[["patient", *names]].astype({"patient": object}), on="patient", how="left")
     kinds = {n: ("continuous" if book[n].kind == "continuous" else book[n].kind) for n in names}
     kinds.update({i: "continuous" for i in indices})
     labels = {n: book[n].label for n in names} | {i: INDEX_LABELS.get(i, i) for i in indices}

@@ -60,8 +60,8 @@ def _cases():
                 for kind in BAD_PATHS:
                     if kind in ("missing", "directory") and path in CREATES:
                         continue  # a new or empty folder is where these commands build
-                    if kind == "missing" and action.dest == "key_file" and path == ("import",):
-                        continue  # the first import creates the key file
+                    if kind == "missing" and action.dest == "key_file" and path in (("import",), ("bodycomp-import",)):
+                        continue  # the first import (of radiographs or of a CT series) creates the key file
                     yield pytest.param(path, action.dest, f"<{kind}>", id=f"{' '.join(path)}-{action.dest}-{kind}")
 
 
