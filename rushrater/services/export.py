@@ -13,9 +13,15 @@
   ``<stem>_dta_codebook.csv`` beside it, so both can share a folder and a stem;
 * ``xlsx``: one sheet per table plus a codebook sheet (openpyxl);
 * ``r``: a folder with the CSVs, the codebook and ``analysis.R`` that reproduces the study's ICC
-  table (time point x rater group x score, all six forms) with ``psych::ICC``;
+  table (time point x rater group x score, all six forms) with ``psych::ICC``; with body
+  composition and clinical data also ``outcome_data.csv`` + ``outcomes.R`` (services.outcome_r) and,
+  for a chosen risk model, ``riskmodel_data.csv`` + ``riskmodel.R`` (services.riskmodel_r);
 * ``spss``: a folder with the .sav files and ``analysis.sps`` running RELIABILITY /ICC per cell;
 * ``stata``: a folder with the .dta files and ``analysis.do`` running ``icc`` per cell.
+
+With body composition, clinical data or follow-up events, every format adds the per-patient table
+(RUSH per time point, body composition, the clinical variables labelled from their codebook, each
+event type's day and status).
 
 Every codebook describes exactly the columns of its own export's files (a ``file`` column names
 the file). Scripts name their data files relative to their folder, so it can be moved.
