@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from .. import stats
 from ..services.export import FOLDER_FORMATS, FORMATS, export_study
 from ..services.followup import UNIT_DAYS

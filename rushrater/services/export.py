@@ -287,7 +287,8 @@ def _patients_table(study: Study, analysed: pd.DataFrame, consensus: pd.DataFram
     composition, the clinical variables and each follow-up event type's day and status, with the
     codebook of exactly the columns present; None when the study has none of the three."""
     from .bodycomp import bodycomp_table
-    from .clinical import clinical_table, codebook as clinical_codebook
+    from .clinical import clinical_table
+    from .clinical import codebook as clinical_codebook
     from .followup import events_table
 
     body = bodycomp_table(study)

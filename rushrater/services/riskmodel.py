@@ -266,4 +266,5 @@ def source_warnings(source: RiskModelData) -> list[str]:
     return out
 
 
-__all__ = ["MIN_EVENTS_PER_PREDICTOR", "RiskModel", "RiskRequest", "default_group_size", "riskmodel_missing", "RiskModelData", "riskmodel_data", "run_riskmodel"]
+__all__ = ["MIN_EVENTS_PER_PREDICTOR", "RiskModel", "RiskModelData", "RiskRequest", "default_group_size", "riskmodel_data",
+           "riskmodel_missing", "run_riskmodel"]
