@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import stats
+from ..domain.errors import ValidationError
 from ..services.export import FOLDER_FORMATS, FORMATS, export_study
 from ..services.followup import UNIT_DAYS
 from ..services.outcomes import OutcomeRequest
@@ -35,8 +36,11 @@ def requests(parser, args) -> tuple[OutcomeRequest, RiskRequest | None]:
                      "--risk-predictors age,smi)")
     if not args.risk_event:
         return outcome, None
-    return outcome, RiskRequest(args.risk_event, _list(args.risk_predictors), times=tuple(_times(args.risk_at)),
-                                unit=args.risk_unit)
+    try:
+        times = tuple(_times(args.risk_at))
+    except ValidationError:
+        parser.error(f"--risk-at {args.risk_at!r} is not a list of times (e.g. --risk-at 1,3,6)")
+    return outcome, RiskRequest(args.risk_event, _list(args.risk_predictors), times=times, unit=args.risk_unit)
 
 
 def _cmd_export(args) -> int:

@@ -105,3 +105,8 @@ def test_cli_report_with_risk_options(study, tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["report", str(study.root), "--out", str(tmp_path / "r2.html"), "--risk-event", "poor_rehabilitation"])
     assert stop.value.code == 2 and "--risk-predictors" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["report", str(study.root), "--out", str(tmp_path / "r3.html"), "--risk-event", "poor_rehabilitation",
+              "--risk-predictors", "age", "--risk-at", "1,soon"])
+    assert stop.value.code == 2 and "--risk-at '1,soon' is not a list of times" in capsys.readouterr().err
+    assert not (tmp_path / "r2.html").exists() and not (tmp_path / "r3.html").exists()
