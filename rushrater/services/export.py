@@ -13,9 +13,15 @@
   ``<stem>_dta_codebook.csv`` beside it, so both can share a folder and a stem;
 * ``xlsx``: one sheet per table plus a codebook sheet (openpyxl);
 * ``r``: a folder with the CSVs, the codebook and ``analysis.R`` that reproduces the study's ICC
-  table (time point x rater group x score, all six forms) with ``psych::ICC``;
+  table (time point x rater group x score, all six forms) with ``psych::ICC``; with body
+  composition and clinical data also ``outcome_data.csv`` + ``outcomes.R`` (services.outcome_r) and,
+  for a chosen risk model, ``riskmodel_data.csv`` + ``riskmodel.R`` (services.riskmodel_r);
 * ``spss``: a folder with the .sav files and ``analysis.sps`` running RELIABILITY /ICC per cell;
 * ``stata``: a folder with the .dta files and ``analysis.do`` running ``icc`` per cell.
+
+With body composition, clinical data or follow-up events, every format adds the per-patient table
+(RUSH per time point, body composition, the clinical variables labelled from their codebook, each
+event type's day and status).
 
 Every codebook describes exactly the columns of its own export's files (a ``file`` column names
 the file). Scripts name their data files relative to their folder, so it can be moved.
@@ -100,6 +106,12 @@ class ExportTables:
     #: One row per patient: RUSH per time point joined with CT body composition (only when the study
     #: has body-composition measurements).
     patients: pd.DataFrame | None = None
+    #: R export only: the outcome analysis table and the risk-model data (file, table, frame, kind)
+    #: with the scripts that read them (outcomes.R, riskmodel.R)
+    analysis_files: list = field(default_factory=list)
+    analysis_scripts: dict[str, str] = field(default_factory=dict)
+    #: what the export left out and why (printed by the CLI)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def scores(self) -> list[str]:
@@ -122,7 +134,8 @@ class ExportTables:
                 rows.append({
                     "file": file,
                     "table": table,
-                    "variable": _stata_name(v.name) if kind == "dta" else v.name,
+                    "variable": (_stata_name(v.name, labelled=bool(v.values) and v.type != "text") if kind == "dta"
+                                 else v.name),
                     "type": v.type,
                     "measure": v.measure,
                     "label": v.label,
@@ -234,9 +247,11 @@ def export_tables(study: Study, *, with_icc: bool = True) -> ExportTables:
 
     report = _icc_table(study) if with_icc else pd.DataFrame()
     codebook = _codebook(study, timepoint_rows, groups, rater_codes, items, subtotals, cutoff)
-    patients = _patients_table(study, analysed, consensus, timepoints, cutoff)
-    if patients is not None:
-        codebook += _patients_codebook(timepoint_rows, cutoff)
+    joined = _patients_table(study, analysed, consensus, timepoint_rows, cutoff)
+    patients = None
+    if joined is not None:
+        patients, patient_variables = joined
+        codebook += patient_variables
     return ExportTables(
         study=study.title, long=long, wide=wide, wide_scores=wide_scores, consensus=consensus, icc=report,
         codebook=codebook, timepoints=timepoints, groups=groups, raters=raters, items=items,
@@ -266,15 +281,25 @@ BODYCOMP_COLUMNS = {
 }
 
 
-def _patients_table(study: Study, analysed: pd.DataFrame, consensus: pd.DataFrame, timepoints: list[str],
-                    cutoff: float) -> pd.DataFrame | None:
-    """RUSH per patient and time point (raters' mean, consensus, healing status) beside body composition."""
+def _patients_table(study: Study, analysed: pd.DataFrame, consensus: pd.DataFrame, timepoint_rows: list,
+                    cutoff: float) -> tuple[pd.DataFrame, list[Variable]] | None:
+    """RUSH per patient and time point (raters' mean, consensus, healing status) beside body
+    composition, the clinical variables and each follow-up event type's day and status, with the
+    codebook of exactly the columns present; None when the study has none of the three."""
     from .bodycomp import bodycomp_table
+    from .clinical import clinical_table
+    from .clinical import codebook as clinical_codebook
+    from .followup import events_table
 
     body = bodycomp_table(study)
-    if body.empty:
+    clinical = clinical_table(study)
+    book = {name: v for name, v in clinical_codebook(study).items() if name in clinical.columns}
+    events = events_table(study)
+    if body.empty and clinical.empty and events.empty:
         return None
-    out = pd.DataFrame({"patient": sorted(set(analysed["patient"]) | set(body["patient"]))})
+    patients = set(analysed["patient"]) | set(body["patient"]) | set(clinical["patient"]) | set(events["patient"])
+    out = pd.DataFrame({"patient": sorted(patients)})
+    timepoints = [key for key, _label, _day in timepoint_rows]
     means = analysed.assign(total=analysed[TOTAL].astype(float)).groupby(["patient", "timepoint"])["total"].mean()
     agreed = consensus[(consensus["current"] == 1) & (consensus["scope"] == "all")]
     agreed = agreed.set_index(["patient", "timepoint"])
@@ -287,12 +312,65 @@ def _patients_table(study: Study, analysed: pd.DataFrame, consensus: pd.DataFram
         basis = decided.where(decided.notna(), mean)
         out[f"slow_healing_{tp}"] = pd.array(np.where(basis.isna(), np.nan, (basis < cutoff).astype(float)),
                                              dtype="Int64")
-    body = body.rename(columns={"status": "bodycomp_status", "flags": "bodycomp_flags"})
-    keep = ["patient", *[("bodycomp_" + c if c in ("status", "flags") else c) for c in BODYCOMP_COLUMNS]]
-    return out.merge(body[keep], on="patient", how="left")
+    variables: list[Variable] = []
+    if not body.empty:
+        body = body.rename(columns={"status": "bodycomp_status", "flags": "bodycomp_flags"})
+        keep = ["patient", *[("bodycomp_" + c if c in ("status", "flags") else c) for c in BODYCOMP_COLUMNS]]
+        out = out.merge(body[keep], on="patient", how="left")
+        for name, (kind, label, units) in BODYCOMP_COLUMNS.items():
+            column = "bodycomp_" + name if name in ("status", "flags") else name
+            variables.append(Variable("patients", column, kind, f"CT body composition: {label}", units=units))
+    if book:
+        # A clinical variable named like a body-composition column (sex, height_m) keeps both: the
+        # clinical one gets the prefix, as the CT one already has its own meaning in earlier exports.
+        taken = set(out.columns)
+        renamed = {name: (f"clinical_{name}" if name in taken else name) for name in book}
+        out = out.merge(clinical[["patient", *book]].rename(columns=renamed), on="patient", how="left")
+        for name, v in book.items():
+            variables.append(_clinical_variable(renamed[name], v))
+            if v.kind != "continuous" and _integer_levels(v):
+                out[renamed[name]] = pd.array([None if pd.isna(x) else int(float(x)) for x in out[renamed[name]]],
+                                              dtype="Int64")
+    for event_type, part in events.groupby("event_type", sort=True):
+        day = part.set_index("patient")["day"]
+        status = part.set_index("patient")["status"].astype(int)
+        out[f"{event_type}_day"] = out["patient"].map(day).astype(float)
+        out[f"{event_type}_status"] = pd.array(out["patient"].map(status).to_list(), dtype="Int64")
+        words = str(event_type).replace("_", " ")
+        variables += [
+            Variable("patients", f"{event_type}_day", "number",
+                     f"Follow-up: days from surgery to {words}, or to the end of follow-up without it", units="days"),
+            Variable("patients", f"{event_type}_status", "categorical", f"Follow-up: {words} happened",
+                     {0: "censored (no event by the end of follow-up)", 1: "event"}),
+        ]
+    return out, _patients_codebook_head(timepoint_rows, cutoff) + variables
 
 
-def _patients_codebook(timepoint_rows, cutoff: float) -> list[Variable]:
+def _integer_levels(v) -> bool:
+    """Every level of a clinical variable is an integer (so SPSS/Stata can carry its value labels)."""
+    try:
+        return bool(v.levels) and all(float(value) == int(float(value)) for value, _ in v.levels)
+    except ValueError:
+        return False
+
+
+def _clinical_variable(column: str, v, table: str = "patients") -> Variable:
+    """A clinical codebook entry as an export variable: continuous = scale, binary/categorical =
+    nominal with its value labels (text levels stay text, their labels listed in the codebook)."""
+    label = f"Clinical: {v.label}"
+    if v.kind == "continuous":
+        bounds = ("" if v.min_value is None and v.max_value is None else
+                  f" (allowed {'' if v.min_value is None else f'{v.min_value:g}'}–"
+                  f"{'' if v.max_value is None else f'{v.max_value:g}'})")
+        return Variable(table, column, "number", label + bounds, units=v.unit or "")
+    if _integer_levels(v):
+        return Variable(table, column, "categorical", label, {int(float(k)): t for k, t in v.levels},
+                        units=v.unit or "")
+    return Variable(table, column, "text", label, {k: t for k, t in v.levels}, units=v.unit or "",
+                    measure="nominal")
+
+
+def _patients_codebook_head(timepoint_rows, cutoff: float) -> list[Variable]:
     healing = {HEALED: f"healing (RUSH {cutoff:g} or more)", SLOW: f"slow healing (RUSH below {cutoff:g})"}
     out = [Variable("patients", "patient", "text", "Pseudonymous patient code")]
     for key, label, _day in timepoint_rows:
@@ -301,9 +379,75 @@ def _patients_codebook(timepoint_rows, cutoff: float) -> list[Variable]:
             Variable("patients", f"rush_consensus_{key}", "number", f"RUSH total at {label}: current consensus of all raters", units="points"),
             Variable("patients", f"slow_healing_{key}", "categorical", f"Healing status at {label} (consensus, else raters' mean)", healing),
         ]
-    for name, (kind, label, units) in BODYCOMP_COLUMNS.items():
-        column = "bodycomp_" + name if name in ("status", "flags") else name
-        out.append(Variable("patients", column, kind, f"CT body composition: {label}", units=units))
+    return out
+
+
+def add_outcome_analysis(study: Study, tables: ExportTables, outcome=None, risk=None) -> None:
+    """Add the outcome analysis (``outcome_data.csv`` + ``outcomes.R``, when the study has body
+    composition and clinical data) and, when a model is asked for (``risk``, a RiskRequest), the
+    risk model (``riskmodel_data.csv`` + ``riskmodel.R``) to an R export, with their codebook."""
+    from .outcome_r import outcome_data, r_script
+    from .outcomes import OutcomeRequest, analysis_table, outcomes_missing
+    from .riskmodel_r import riskmodel_files
+
+    missing = outcomes_missing(study)
+    if missing:
+        tables.notes.append(f"no outcome script (outcomes.R): the study has {missing}")
+    else:
+        report = (outcome or OutcomeRequest()).run(study)
+        data = outcome_data(report)
+        tables.codebook += _analysis_variables(study, "outcome", list(data.columns), report.table)
+        tables.analysis_files.append(("outcome_data.csv", "outcome", data, "rcsv"))
+        tables.analysis_scripts["outcomes.R"] = r_script(report, "outcome_data.csv")
+    if risk is not None:
+        source = risk.source(study)  # an event or predictor that is not there: the clear error, nothing written
+        data, script = riskmodel_files(source, times=risk.times, train_where=risk.train_where,
+                                       validate_where=risk.validate_where, seed=risk.seed, B=risk.B)
+        tables.codebook += _analysis_variables(study, "riskmodel", list(data.columns), analysis_table(study),
+                                               event=source.event, unit=source.unit)
+        tables.analysis_files.append(("riskmodel_data.csv", "riskmodel", data, "rcsv"))
+        tables.analysis_scripts["riskmodel.R"] = script
+
+
+def _analysis_variables(study: Study, table: str, columns: list[str], analysis, *, event: str = "",
+                        unit: str = "") -> list[Variable]:
+    """Codebook entries of the outcome analysis table's columns (services.outcomes.analysis_table)
+    and of the risk model's time/status/set."""
+    from .bodycomp import INDICES as BODY_INDICES
+    from .clinical import codebook as clinical_codebook
+    from .outcomes import DELTA, GROUP
+
+    book = clinical_codebook(study)
+    cutoff = analysis.cutoff
+    healing = {HEALED: f"healing (RUSH {cutoff:g} or more)", SLOW: f"slow healing (RUSH below {cutoff:g})"}
+    rush = {f"rush_{tp}": tp for tp in analysis.timepoints}
+    out = []
+    for c in columns:
+        if c == "patient":
+            out.append(Variable(table, c, "text", "Pseudonymous patient code"))
+        elif c in rush:
+            out.append(Variable(table, c, "number", f"RUSH total at {rush[c]}: consensus of all raters where saved, "
+                                                    "else the mean of the raters' current first reads", units="points"))
+        elif c == DELTA and analysis.delta:
+            out.append(Variable(table, c, "number", f"ΔRUSH: RUSH at {analysis.delta[1]} minus RUSH at {analysis.delta[0]}",
+                                units="points"))
+        elif c == GROUP:
+            out.append(Variable(table, c, "categorical", f"Healing group at {analysis.timepoint}", healing))
+        elif c in BODY_INDICES:
+            kind, label, units = BODYCOMP_COLUMNS[c]
+            out.append(Variable(table, c, kind, f"CT body composition: {label}", units=units))
+        elif c in book:
+            out.append(_clinical_variable(c, book[c], table))
+        elif c == "time" and event:
+            out.append(Variable(table, c, "number", f"Time from surgery to {event.replace('_', ' ')}, or to the end "
+                                                    "of follow-up without it", units=unit))
+        elif c == "status" and event:
+            out.append(Variable(table, c, "categorical", f"{event.replace('_', ' ')} happened",
+                                {0: "censored", 1: "event"}))
+        elif c == "set":
+            out.append(Variable(table, c, "text", "Training or validation set (--train-where / --validate-where)"))
+        else:
+            raise KeyError(f"column {c!r} of the {table} table has no codebook entry")
     return out
 
 
@@ -426,12 +570,14 @@ def _coded(frame: pd.DataFrame, tables: ExportTables) -> pd.DataFrame:
     return out
 
 
-def _stata_name(name: str) -> str:
-    """Stata: letters, digits and _, not starting with a digit, at most 32 characters."""
+def _stata_name(name: str, *, labelled: bool = False) -> str:
+    """Stata: letters, digits and _, not starting with a digit, at most 32 characters; 28 for a
+    variable with value labels, as readstat names its label set variable + column number (at most
+    32 characters too) before _name_value_label_sets renames it after the variable."""
     clean = re.sub(r"[^A-Za-z0-9_]", "_", name)
     if not clean or clean[0].isdigit():
         clean = "v" + clean
-    return clean[:32]
+    return clean[:28 if labelled else 32]
 
 
 def _integer_format(values: pd.Series) -> str:
@@ -469,8 +615,9 @@ def _write_labelled(frame: pd.DataFrame, table: str, tables: ExportTables, path:
     variables = tables.variables(table)
     data = _labelled_frame(frame, table, tables)
     labels = {c: variables[c].label for c in data.columns}
+    # text-level clinical variables keep their labels in the codebook only: SPSS/Stata label numbers
     value_labels = {c: {int(k): v for k, v in variables[c].values.items()}
-                    for c in data.columns if variables[c].values}
+                    for c in data.columns if variables[c].values and variables[c].type != "text"}
     if kind == "sav":
         import pyreadstat
 
@@ -489,7 +636,7 @@ def _write_labelled(frame: pd.DataFrame, table: str, tables: ExportTables, path:
         return
     import pyreadstat
 
-    names = {c: _stata_name(c) for c in data.columns}
+    names = {c: _stata_name(c, labelled=bool(variables[c].values) and variables[c].type != "text") for c in data.columns}
     if len(set(names.values())) != len(names):
         raise ValidationError(f"two variables of the {table} table have the same Stata name",
                               fix="give the rubric items shorter, distinct keys")
@@ -693,7 +840,7 @@ def _stata_do(tables: ExportTables) -> str:
         if group != ALL:
             condition += f" & group == {tables.groups.index(group) + 1}"
         for score in tables.scores:
-            name = _stata_name(score)
+            name = _stata_name(score, labelled=score in tables.items)  # as the .dta names it
             out += [
                 "",
                 'display as text "{}"'.format(f"{tp} - {group} - {score}".replace('"', "'")),
@@ -751,6 +898,8 @@ def _write(data_file: DataFile, tables: ExportTables) -> Callable[[Path], None]:
     _name, table, frame, kind = data_file
     if kind == "csv":
         return lambda p: _csv(frame, p)
+    if kind == "rcsv":  # what the R scripts read: every digit, NA for missing (as outcome_r writes it)
+        return lambda p: frame.to_csv(p, index=False, na_rep="NA", float_format="%.17g", lineterminator="\n")
     return lambda p: _write_labelled(frame, table, tables, p, kind)
 
 
@@ -782,7 +931,7 @@ def _data_files(fmt: str, tables: ExportTables, stem: str) -> list[DataFile]:
         raise ValidationError(f"unknown export format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
     if patients is not None:
         files.append((extra, "patients", patients, {"sav": "sav", "dta": "dta", "spss": "sav", "stata": "dta"}.get(fmt, "csv")))
-    return files
+    return files + list(tables.analysis_files)
 
 
 def codebook_name(fmt: str, stem: str) -> str:
@@ -807,6 +956,8 @@ def _files(fmt: str, tables: ExportTables, stem: str) -> dict[str, Callable[[Pat
     if script is not None:
         name, make = script
         files[name] = lambda p: p.write_text(make(tables), encoding="utf-8")
+    for name, text in tables.analysis_scripts.items():
+        files[name] = lambda p, text=text: p.write_text(text, encoding="utf-8")
     return files
 
 
@@ -878,14 +1029,23 @@ def atomic_write(outputs: dict[Path, Callable[[Path], None]], force: bool) -> li
     return [final for _tmp, final in pending]
 
 
-def export_study(study: Study, fmt: str, out: str | Path, *, force: bool = False) -> list[Path]:
-    """Write the export ``fmt`` to ``out``; return the paths written (files, or the folder)."""
+def export_study(study: Study, fmt: str, out: str | Path, *, force: bool = False, outcome=None, risk=None,
+                 notes: list[str] | None = None) -> list[Path]:
+    """Write the export ``fmt`` to ``out``; return the paths written (files, or the folder).
+
+    The R export adds the outcome analysis (``outcome``: an OutcomeRequest, default choices when
+    None) and, with ``risk`` (a RiskRequest), the risk model; what it leaves out and why is
+    appended to ``notes``."""
     if fmt not in FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
     out = Path(out).expanduser()
     if fmt in FOLDER_FORMATS:
         check_output(out, force, what="folder")
         tables = export_tables(study)
+        if fmt == "r":
+            add_outcome_analysis(study, tables, outcome, risk)
+            if notes is not None:
+                notes.extend(tables.notes)
         files = _files(fmt, tables, "")
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))

@@ -70,7 +70,8 @@ def _r_vector(values) -> str:
     return "c(" + ", ".join(f'"{v}"' for v in values) + ")"
 
 
-def r_script(report: OutcomeReport) -> str:
+def r_script(report: OutcomeReport, data_file: str = "patients.csv") -> str:
+    """The script; it reads ``data_file`` (written by :func:`write_outcome_data`) from its folder."""
     t = report.table
     by = report.by
     covariates = report.strata[0].covariates if report.strata else []
@@ -88,7 +89,7 @@ def r_script(report: OutcomeReport) -> str:
         "suppressPackageStartupMessages({library(MatchIt); library(pROC)})",
         "args <- commandArgs(trailingOnly = TRUE)",
         'folder <- if (length(args)) args[1] else "."',
-        'd <- read.csv(file.path(folder, "patients.csv"))',
+        f'd <- read.csv(file.path(folder, "{data_file}"))',
         f'group <- "{GROUP}"',
         f'delta <- "{DELTA}"',
         f"indices <- {_r_vector(t.indices)}",
@@ -189,16 +190,26 @@ def r_script(report: OutcomeReport) -> str:
     return "\n".join(lines)
 
 
+def outcome_data(report: OutcomeReport) -> pd.DataFrame:
+    """The per-patient analysis table the script reads (the source columns are text for people)."""
+    keep = [c for c in report.table.data.columns if not c.startswith("rush_source_")]
+    return report.table.data[keep]
+
+
+def write_outcome_data(report: OutcomeReport, path: str | Path) -> None:
+    # every digit: R must see the very numbers RUSH Rater analysed
+    outcome_data(report).to_csv(path, index=False, na_rep="NA", float_format="%.17g")
+
+
 def write_outcome_r(report: OutcomeReport, folder: str | Path) -> list[Path]:
     """``patients.csv`` and ``outcomes.R`` in ``folder`` (created); returns the paths written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "patients.csv"
-    keep = [c for c in report.table.data.columns if not c.startswith("rush_source_")]
-    report.table.data[keep].to_csv(data, index=False, na_rep="NA", float_format="%.17g")
+    write_outcome_data(report, data)
     script = folder / "outcomes.R"
     script.write_text(r_script(report), encoding="utf-8")
     return [data, script]
 
 
-__all__ = ["outcome_numbers", "r_script", "write_outcome_r"]
+__all__ = ["outcome_data", "outcome_numbers", "r_script", "write_outcome_data", "write_outcome_r"]

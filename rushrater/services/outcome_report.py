@@ -3,7 +3,7 @@
 
 :func:`outcome_blocks` returns headings, paragraphs, tables and figures in the block model of
 :mod:`rushrater.services.report`, so the reliability report can add the same section later
-(``build_report`` would append ``outcome_blocks(run_outcomes(study))``). The figures (ROC curves,
+(``build_report`` appends ``outcome_blocks(run_outcomes(study))`` as its section 9). The figures (ROC curves,
 forest plot of odds ratios, Love plot of balance before/after matching, ΔRUSH against each index
 with the Spearman line) are plain matplotlib ``Figure`` objects (no pyplot state), drawn by the
 same functions the console's Outcomes view shows.
@@ -172,13 +172,13 @@ def _table(frame: pd.DataFrame, caption: str) -> Table:
                   for row in frame.itertuples(index=False)], caption=caption)
 
 
-def outcome_blocks(report: OutcomeReport, *, with_figures: bool = True) -> list:
+def outcome_blocks(report: OutcomeReport, *, with_figures: bool = True, heading: str = "Outcome analysis") -> list:
     """The outcome section as report blocks (see the module docstring)."""
     t = report.table
     group = f"slow healing = RUSH below {t.cutoff:g} at {t.timepoint}"
     delta = f"ΔRUSH = {t.delta[1]} − {t.delta[0]}" if t.delta else "no ΔRUSH (one time point)"
     blocks: list = [
-        Heading("Outcome analysis"),
+        Heading(heading),
         Para(f"Healing groups: {group}. RUSH per time point is the saved consensus of all raters where there is "
              f"one, otherwise the mean of the raters' current first reads. {delta}. Propensity scores from "
              "logistic regression on the covariates; greedy nearest-neighbour 1:1 matching without replacement "

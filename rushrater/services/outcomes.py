@@ -234,6 +234,33 @@ def run_outcomes(study: Study | None = None, *, table: AnalysisTable | None = No
     return OutcomeReport(table, by, strata, caliper, value_labels)
 
 
+def outcomes_missing(study: Study) -> str | None:
+    """What the study still lacks for the outcome analysis (one line), or None when it can run:
+    the reliability report and the R export add the analysis only when both inputs are there."""
+    missing = []
+    if bodycomp_table(study).empty:
+        missing.append("no CT body composition (rushrater bodycomp)")
+    if clinical_table(study).empty:
+        missing.append("no clinical data (rushrater clinical import)")
+    return "; ".join(missing) or None
+
+
+@dataclass
+class OutcomeRequest:
+    """The coordinator's choices for the outcome analysis in the report and the R export
+    (defaults: the study's cut-off at the last time point, every clinical variable a covariate)."""
+
+    timepoint: str | None = None
+    cutoff: float | None = None
+    by: str | None = None
+    covariates: list[str] | None = None
+    caliper: float | None = 0.05
+
+    def run(self, study: Study) -> OutcomeReport:
+        return run_outcomes(study, timepoint=self.timepoint, cutoff=self.cutoff, by=self.by,
+                            covariates=self.covariates, caliper=self.caliper)
+
+
 def codebook_labels(study: Study, name: str) -> dict[str, str]:
     variable = codebook(study).get(name)
     if variable is None:
@@ -400,4 +427,5 @@ def paper_tables(stratum: StratumResult, table: AnalysisTable, value_labels=None
     return {"table1": t1, "table2": t2, "table3": pd.DataFrame(rows)}
 
 
-__all__ = ["AnalysisTable", "OutcomeReport", "StratumResult", "analysis_table", "paper_tables", "run_outcomes"]
+__all__ = ["AnalysisTable", "OutcomeReport", "OutcomeRequest", "StratumResult", "analysis_table", "outcomes_missing",
+           "paper_tables", "run_outcomes"]

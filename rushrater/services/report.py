@@ -10,7 +10,11 @@ so the two formats always hold the same content:
    CI, F, df, p and the Koo & Li (2016) reading against the CI; between-group and test-retest ICC;
 4. item-level agreement (Krippendorff's alpha, Fleiss' kappa) and healing-status agreement;
 5. Bland-Altman plots of each rater's total against the mean of the others;
-6. consensus summary; 7. software and versions; 8. a methods paragraph ready to paste.
+6. consensus summary; 7. software and versions; 8. a methods paragraph ready to paste;
+9. the outcome analysis shaped like the paper's Tables 1–3 (services.outcome_report), when the study
+   has CT body composition and clinical data; 10. the TRIPOD-style risk model the coordinator chose
+   (services.riskmodel_report), when the study has follow-up events. Without their data these two
+   sections say in one line what is missing.
 
 PDF: reportlab (BSD, maintained since 2000, pure Python, no browser): its platypus layout engine
 flows long tables across pages and repeats their headers, which matplotlib's PdfPages cannot do.
@@ -182,9 +186,14 @@ def _provenance(study: Study, report: AgreementReport) -> Provenance:
 
 
 def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.95, raters: str = "all",
-                 exclude_early_rereads: bool = False) -> Report:
+                 exclude_early_rereads: bool = False, outcome=None, risk=None, notes: list[str] | None = None,
+                 with_outcomes: bool = True) -> Report:
     """Every block of the report (see the module docstring); ``raters`` and
-    ``exclude_early_rereads`` as in :func:`~rushrater.services.agreement.agreement_report`."""
+    ``exclude_early_rereads`` as in :func:`~rushrater.services.agreement.agreement_report`.
+
+    ``outcome`` (an OutcomeRequest; default choices when None) shapes the outcome section and
+    ``risk`` (a RiskRequest) chooses the risk model; a section the study has no data for says so in
+    one line, and that line is also appended to ``notes`` (the CLI prints them)."""
     if form not in stats.FORMS:
         raise ValidationError(f"unknown ICC form {form!r}", fix=f"use one of {', '.join(stats.FORMS)}")
     ratings = study_ratings(study)
@@ -381,7 +390,55 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
     add(Heading("8. Methods paragraph"))
     add(Para(_methods(study, report, facts, form, mw, model, kind, unit, groups, n_patients, timepoints, seed,
                       washout, cutoff, confidence), "methods"))
+
+    if with_outcomes:
+        doc.blocks += outcome_section(study, outcome, notes)
+        doc.blocks += risk_section(study, risk, notes)
     return doc
+
+
+def outcome_section(study: Study, request=None, notes: list[str] | None = None) -> list:
+    """9. Outcome analysis: the paper's Tables 1–3 with their figures, or one line saying what the
+    study lacks for them (services.outcome_report; imported here, as it builds on this module)."""
+    from .outcome_report import outcome_blocks
+    from .outcomes import OutcomeRequest, outcomes_missing
+
+    title = "9. Outcome analysis"
+    missing = outcomes_missing(study)
+    if missing:
+        line = f"No outcome analysis: the study has {missing}."
+        if notes is not None:
+            notes.append(line)
+        return [Heading(title), Para(line, "note")]
+    return outcome_blocks((request or OutcomeRequest()).run(study), heading=title)
+
+
+def risk_section(study: Study, request=None, notes: list[str] | None = None) -> list:
+    """10. Risk model (TRIPOD items, services.riskmodel_report) of the model the coordinator chose,
+    or one line saying what is missing: follow-up events, or the choice of a model."""
+    from .followup import event_types
+    from .riskmodel import riskmodel_missing
+    from .riskmodel_report import riskmodel_blocks
+
+    title = "10. Risk model"
+    missing = riskmodel_missing(study)
+    line = None
+    if missing:
+        line = f"No risk model: the study has {missing}."
+    elif request is None:
+        kinds = ", ".join(f"{t} ({events} events in {n})" for t, (n, events) in event_types(study).items())
+        line = (f"No risk model chosen. Follow-up events recorded: {kinds}. Choose one with "
+                "rushrater report … --risk-event TYPE --risk-predictors A,B.")
+    else:
+        try:
+            model = request.run(study)
+        except ValidationError as exc:
+            line = f"No risk model of {request.event}: {exc}"
+        else:
+            return riskmodel_blocks(model, heading=f"{title}: {model.source.event}")
+    if notes is not None:
+        notes.append(line)
+    return [Heading(title), Para(line, "note")]
 
 
 def _ci_all_available(row) -> str:
@@ -671,15 +728,17 @@ def render_pdf(doc: Report, path: Path) -> None:
 
 
 def write_report(study: Study, out: str | Path, *, force: bool = False, form: str = "ICC(2,1)",
-                 confidence: float = 0.95, raters: str = "all", exclude_early_rereads: bool = False) -> Path:
-    """Write the report to ``out`` (.pdf or .html), atomically; refuse an existing file unless ``force``."""
+                 confidence: float = 0.95, raters: str = "all", exclude_early_rereads: bool = False,
+                 outcome=None, risk=None, notes: list[str] | None = None) -> Path:
+    """Write the report to ``out`` (.pdf or .html), atomically; refuse an existing file unless ``force``.
+    ``outcome``, ``risk`` and ``notes`` as in :func:`build_report`."""
     out = Path(out).expanduser()
     if out.suffix.lower() not in REPORT_SUFFIXES:
         raise ValidationError(f"cannot tell the report format from {out.name!r}",
                               fix="name the output report.pdf or report.html")
     check_output(out, force, what="report")
     doc = build_report(study, form=form, confidence=confidence, raters=raters,
-                       exclude_early_rereads=exclude_early_rereads)
+                       exclude_early_rereads=exclude_early_rereads, outcome=outcome, risk=risk, notes=notes)
     handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     os.close(handle)
     tmp = Path(name)

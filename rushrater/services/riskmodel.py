@@ -189,8 +189,7 @@ def run_riskmodel(study: Study | None = None, event: str | None = None, predicto
         scored = pd.DataFrame({TIME: train[TIME].to_numpy(float), STATUS: train[STATUS].to_numpy(int), "lp": lp})
         roc = td_auc(scored, TIME, STATUS, "lp", times)
         warnings += roc.warnings
-        # rms' m = 50 gives a single group below 100 patients; five groups by default instead
-        m = m or max(10, len(train) // 5)
+        m = m or default_group_size(len(train))
         cals = []
         last = float(train[TIME].max())
         for u in times:
@@ -219,6 +218,43 @@ def run_riskmodel(study: Study | None = None, event: str | None = None, predicto
                      validate_where=validate_where, B=B, seed=seed, m=m, warnings=list(dict.fromkeys(warnings)))
 
 
+@dataclass
+class RiskRequest:
+    """The coordinator's chosen model (``--risk-event TYPE --risk-predictors A,B``) for the report
+    and the R export, with `rushrater riskmodel`'s defaults."""
+
+    event: str
+    predictors: list[str]
+    times: tuple[float, ...] = (1.0, 3.0, 6.0)
+    unit: str = "months"
+    train_where: str | None = None
+    validate_where: str | None = None
+    B: int = 200
+    seed: int | None = DEFAULT_SEED
+
+    def source(self, study: Study) -> RiskModelData:
+        return riskmodel_data(study, self.event, list(self.predictors), unit=self.unit)
+
+    def run(self, study: Study) -> RiskModel:
+        return run_riskmodel(source=self.source(study), times=self.times, unit=self.unit, train_where=self.train_where,
+                             validate_where=self.validate_where, B=self.B, seed=self.seed)
+
+
+def riskmodel_missing(study: Study) -> str | None:
+    """One line saying the study has no follow-up events, or None."""
+    from .followup import events_table
+
+    if events_table(study).empty:
+        return "no follow-up events (rushrater clinical events)"
+    return None
+
+
+def default_group_size(n_train: int) -> int:
+    """Patients per calibration group: rms' m = 50 gives a single group below 100 patients, so
+    five groups by default instead (at least 10 patients each)."""
+    return max(10, n_train // 5)
+
+
 def source_warnings(source: RiskModelData) -> list[str]:
     out = []
     if source.incomplete:
@@ -230,4 +266,5 @@ def source_warnings(source: RiskModelData) -> list[str]:
     return out
 
 
-__all__ = ["MIN_EVENTS_PER_PREDICTOR", "RiskModel", "RiskModelData", "riskmodel_data", "run_riskmodel"]
+__all__ = ["MIN_EVENTS_PER_PREDICTOR", "RiskModel", "RiskModelData", "RiskRequest", "default_group_size", "riskmodel_data",
+           "riskmodel_missing", "run_riskmodel"]

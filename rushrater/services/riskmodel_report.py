@@ -2,7 +2,7 @@
 
 :func:`riskmodel_blocks` returns headings, paragraphs, tables and figures in the block model of
 :mod:`rushrater.services.report`, so the reliability report can include the same section
-(``build_report`` would append ``riskmodel_blocks(run_riskmodel(study, …))``). The items follow
+(``build_report`` appends ``riskmodel_blocks(run_riskmodel(study, …))`` as its section 10). The items follow
 TRIPOD (Collins et al., BMJ 2015; 350: g7594): source of data and participants (4–5, 13), outcome
 (6), predictors (7), sample size with events per predictor (8, 10), the model (10b, 15: the full
 coefficient table), discrimination and calibration (10d, 16) and validation (10c, 10e). The
@@ -73,7 +73,7 @@ def calibration_rows(model: RiskModel) -> list[list[str]]:
              _f(c.summary.get("e90")), str(len(c.groups))] for c in model.calibrations]
 
 
-def riskmodel_blocks(model: RiskModel, *, with_figures: bool = True) -> list:
+def riskmodel_blocks(model: RiskModel, *, with_figures: bool = True, heading: str | None = None) -> list:
     """The TRIPOD-style risk-model section as report blocks (see the module docstring)."""
     s, fit, unit = model.source, model.fit, model.source.unit
     names = ", ".join(s.labels[p] for p in s.predictors)
@@ -82,7 +82,7 @@ def riskmodel_blocks(model: RiskModel, *, with_figures: bool = True) -> list:
              f"on the rows where {model.validate_where}." if model.train_where else
              "The model was fitted on all analysed patients; its optimism was estimated by bootstrap (internal validation).")
     blocks: list = [
-        Heading(f"Risk model: {s.event}"),
+        Heading(heading or f"Risk model: {s.event}"),
         Para(f"Outcome: time from surgery to {s.event.replace('_', ' ')} in {unit} (follow-up records of the study; "
              "patients without the event are censored at their last follow-up). "
              f"Participants: {s.with_record} patient(s) of the analysis table have a {s.event} record "
