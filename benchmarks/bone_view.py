@@ -23,12 +23,13 @@ def main() -> int:
     import numpy as np
     from rushrater.gui.app import application
     from rushrater.gui.drr import BoneViewWindow
+    from rushrater.gui.drr.bone_view import VIEW_TRIANGLES
     from rushrater.imaging import bone
 
     from run import _hip_ct_512
 
     app = application([])
-    mesh = bone.bone_surface(_hip_ct_512(), target_triangles=int(os.environ.get("BONE_VIEW_TRIANGLES", "120000")))
+    mesh = bone.bone_surface(_hip_ct_512(), target_triangles=int(os.environ.get("BONE_VIEW_TRIANGLES", VIEW_TRIANGLES)))
 
     class _Fixed(BoneViewWindow):  # the surface from memory: no study needed to time the frames
         def rebuild(self):

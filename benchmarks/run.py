@@ -745,7 +745,7 @@ def bone_surface_512(workdir: Path) -> dict[str, float]:
 
 @benchmark("bone_view_frame_ms")
 def bone_view_frame(workdir: Path) -> dict[str, object]:
-    """One repainted frame of the 3D bone view while rotating (median of 60; ~120k triangles),
+    """One repainted frame of the 3D bone view while rotating (median of 60; the view's 60k triangles),
     Mesa software OpenGL under Xvfb (benchmarks/bone_view.py)."""
     import shutil
     import subprocess

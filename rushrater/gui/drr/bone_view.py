@@ -40,6 +40,14 @@ POINT_COLOUR = (1.0, 0.35, 0.1, 1.0)
 AXES = ("x", "y", "z")
 
 
+
+#: Triangles shown in the rotating view: a hip stays smooth at this size, and software OpenGL
+#: (a remote desktop, a VM) turns it about twice as fast as at 120k; points picked for a
+#: measurement land within a triangle's size (~1-2 mm on a hip). STL export builds its own
+#: full-resolution surface.
+VIEW_TRIANGLES = 60_000
+
+
 class PickingView(gl.GLViewWidget):
     """A GLViewWidget that reports clicks (press and release at the same place) as rays."""
 
@@ -164,7 +172,7 @@ class BoneViewWindow(QMainWindow):
         try:
             with wait_cursor():
                 self.mesh = drr_service.bone_surface(self.study, self.series_id, threshold_hu=self.threshold_spin.value(),
-                                                     crop=self.crop, target_triangles=120_000)
+                                                     crop=self.crop, target_triangles=VIEW_TRIANGLES)
         except RushRaterError as exc:
             show_error(self, self.tr("No bone surface"), exc)
             return
