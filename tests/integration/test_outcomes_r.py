@@ -27,6 +27,7 @@ def report(make_study, tmp_path):
     return outcomes.run_outcomes(study, by="institution", covariates=["age", "sex", "bmi", "diabetes", "asa"], caliper=None)
 
 
+@pytest.mark.r
 def test_r_script_reproduces_every_number(report, tmp_path):
     rscript = shutil.which("Rscript")
     if rscript is None:

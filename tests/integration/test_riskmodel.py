@@ -117,6 +117,7 @@ def test_cli_json_text_and_pdf_report(risk_study, capsys):
     assert "no predictor 'nope'" in capsys.readouterr().err
 
 
+@pytest.mark.r
 @pytest.mark.skipif(__import__("shutil").which("Rscript") is None, reason="R is not installed")
 def test_the_r_script_reproduces_the_model_in_r(risk_study, tmp_path, capsys):
     import subprocess
