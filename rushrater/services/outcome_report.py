@@ -11,8 +11,6 @@ same functions the console's Outcomes view shows.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..domain.errors import ValidationError
-from .export import ExportError, check_output
 from .outcomes import DELTA, GROUP, OutcomeReport, StratumResult, paper_tables, run_outcomes
-from .report import REPORT_SUFFIXES, Figure, Heading, Para, Report, Table, render_html, render_pdf
+from .report import Figure, Heading, Para, Report, Table, report_path, write_document
 from .study import Study
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -220,31 +216,10 @@ def _value_labels(report: OutcomeReport) -> dict[str, dict[str, str]]:
 def write_outcome_report(study: Study, out: str | Path, *, force: bool = False, report: OutcomeReport | None = None,
                          **options) -> Path:
     """Write the outcome section alone as a PDF or HTML document, atomically."""
-    out = Path(out).expanduser()
-    if out.suffix.lower() not in REPORT_SUFFIXES:
-        raise ValidationError(f"cannot tell the report format from {out.name!r}", fix="name the output report.pdf or report.html")
-    check_output(out, force, what="report")
+    out = report_path(out, force)
     report = report or run_outcomes(study, **options)
     doc = Report(f"{study.title}: outcome analysis", f"RUSH Rater {__version__}", outcome_blocks(report))
-    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        if out.suffix.lower() == ".pdf":
-            render_pdf(doc, tmp)
-        else:
-            tmp.write_text(render_html(doc), encoding="utf-8")
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise ExportError(f"cannot write {out}: {exc.strerror or exc}; nothing was written", where=str(out),
-                          fix="check the folder's free space and permissions") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return out
+    return write_document(doc, out)
 
 
 __all__ = ["figures", "forest_figure", "love_figure", "outcome_blocks", "roc_figure", "scatter_figure",

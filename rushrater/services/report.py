@@ -727,18 +727,20 @@ def render_pdf(doc: Report, path: Path) -> None:
     pdf.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
-def write_report(study: Study, out: str | Path, *, force: bool = False, form: str = "ICC(2,1)",
-                 confidence: float = 0.95, raters: str = "all", exclude_early_rereads: bool = False,
-                 outcome=None, risk=None, notes: list[str] | None = None) -> Path:
-    """Write the report to ``out`` (.pdf or .html), atomically; refuse an existing file unless ``force``.
-    ``outcome``, ``risk`` and ``notes`` as in :func:`build_report`."""
+
+def report_path(out: str | Path, force: bool) -> Path:
+    """The output path of a report document (.pdf or .html), checked before any work is done."""
     out = Path(out).expanduser()
     if out.suffix.lower() not in REPORT_SUFFIXES:
         raise ValidationError(f"cannot tell the report format from {out.name!r}",
                               fix="name the output report.pdf or report.html")
     check_output(out, force, what="report")
-    doc = build_report(study, form=form, confidence=confidence, raters=raters,
-                       exclude_early_rereads=exclude_early_rereads, outcome=outcome, risk=risk, notes=notes)
+    return out
+
+
+def write_document(doc: Report, out: Path) -> Path:
+    """Render ``doc`` to ``out`` (PDF or HTML by its suffix) atomically: a temporary file in the same
+    folder, renamed into place; on any failure nothing is left behind."""
     handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     os.close(handle)
     tmp = Path(name)
@@ -758,3 +760,14 @@ def write_report(study: Study, out: str | Path, *, force: bool = False, form: st
         if tmp.exists():
             tmp.unlink()
     return out
+
+
+def write_report(study: Study, out: str | Path, *, force: bool = False, form: str = "ICC(2,1)",
+                 confidence: float = 0.95, raters: str = "all", exclude_early_rereads: bool = False,
+                 outcome=None, risk=None, notes: list[str] | None = None) -> Path:
+    """Write the report to ``out`` (.pdf or .html), atomically; refuse an existing file unless ``force``.
+    ``outcome``, ``risk`` and ``notes`` as in :func:`build_report`."""
+    out = report_path(out, force)
+    doc = build_report(study, form=form, confidence=confidence, raters=raters,
+                       exclude_early_rereads=exclude_early_rereads, outcome=outcome, risk=risk, notes=notes)
+    return write_document(doc, out)

@@ -13,20 +13,16 @@ time-dependent ROC (riskRegression::Score) and scaled Schoenfeld residuals (plot
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import replace
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..domain.errors import ValidationError
 from ..stats.calibration import calibration_figure
 from ..stats.cox import schoenfeld_figure
 from ..stats.nomogram import nomogram_figure
 from ..stats.tdroc import roc_figure
-from .export import ExportError, check_output
-from .report import REPORT_SUFFIXES, Figure, Heading, Para, Report, Table, render_html, render_pdf
+from .report import Figure, Heading, Para, Report, Table, report_path, write_document
 from .riskmodel import MIN_EVENTS_PER_PREDICTOR, RiskModel
 from .study import Study
 
@@ -150,30 +146,9 @@ def figures(model: RiskModel) -> dict[str, Any]:
 
 def write_riskmodel_report(study: Study, out: str | Path, model: RiskModel, *, force: bool = False) -> Path:
     """Write the risk-model section alone as a PDF or HTML document, atomically."""
-    out = Path(out).expanduser()
-    if out.suffix.lower() not in REPORT_SUFFIXES:
-        raise ValidationError(f"cannot tell the report format from {out.name!r}", fix="name the output report.pdf or report.html")
-    check_output(out, force, what="report")
+    out = report_path(out, force)
     doc = Report(f"{study.title}: risk model of {model.source.event}", f"RUSH Rater {__version__}", riskmodel_blocks(model))
-    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        if out.suffix.lower() == ".pdf":
-            render_pdf(doc, tmp)
-        else:
-            tmp.write_text(render_html(doc), encoding="utf-8")
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise ExportError(f"cannot write {out}: {exc.strerror or exc}; nothing was written", where=str(out),
-                          fix="check the folder's free space and permissions") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return out
+    return write_document(doc, out)
 
 
 __all__ = ["figures", "riskmodel_blocks", "write_riskmodel_report"]
