@@ -73,11 +73,47 @@
         </message>
         <message>
             <source>Adjudicator's name, or the panel members</source>
-            <translation>裁定人姓名或小组成员</translation>
+            <translation type="vanished">裁定人姓名或小组成员</translation>
         </message>
         <message>
             <source>Cannot record the consensus</source>
             <translation>无法记录共识</translation>
+        </message>
+        <message>
+            <source>Record a contradicting consensus?</source>
+            <translation>记录一个自相矛盾的共识？</translation>
+        </message>
+        <message>
+            <source>Say why in the note</source>
+            <translation>请在备注中说明原因</translation>
+        </message>
+        <message>
+            <source>The study coordinator and the consensus panel (Settings tab); Space checks a name</source>
+            <translation>研究协调员和共识小组（“设置”标签页）；按空格键勾选姓名</translation>
+        </message>
+        <message>
+            <source>This consensus contradicts itself or its raters:
+{0}
+
+If it is meant, write in the note why, then record it again.</source>
+            <translation>此共识与其自身或评分者相矛盾：
+{0}
+
+如确属有意，请在备注中写明原因，然后再次记录。</translation>
+        </message>
+        <message>
+            <source>This consensus contradicts itself or its raters:
+{0}
+
+Record it anyway, with your note?</source>
+            <translation>此共识与其自身或评分者相矛盾：
+{0}
+
+仍然连同您的备注一起记录吗？</translation>
+        </message>
+        <message>
+            <source>{0} (study coordinator)</source>
+            <translation>{0}（研究协调员）</translation>
         </message>
     </context>
     <context>
@@ -134,6 +170,10 @@
         <message>
             <source>{0} − {1}, total, {2}</source>
             <translation>{0} − {1}，总分，{2}</translation>
+        </message>
+        <message>
+            <source>mean of others</source>
+            <translation>其他评分者均值</translation>
         </message>
         <message>
             <source>Mean of the two totals</source>
@@ -490,12 +530,9 @@
             <translation>（剔除 {0} 个病例）</translation>
         </message>
         <message>
-            <source>{0} with {1:g}% confidence intervals, first reads only (complete cases; &quot;all data&quot;: the all-available estimate where cases were dropped). {2}.</source>
+            <source>{0} with {1:g}% confidence intervals, first reads only (complete cases; "all data": the all-available estimate where cases were dropped). {2}.</source>
             <translation>{0}，{1:g}% 置信区间，仅首次阅片（完整病例；“全部数据”：有病例被剔除时基于全部可用数据的估计）。{2}。</translation>
         </message>
-    </context>
-    <context>
-        <name>ConsoleWindow</name>
         <message>
             <source>Coordinator console — {0}</source>
             <translation>协调员控制台 — {0}</translation>
@@ -758,7 +795,7 @@
         </message>
         <message>
             <source>{0} with {1:g}% confidence intervals, first reads only (complete cases). {2}.</source>
-            <translation>{0}，{1:g}% 置信区间，仅首次阅片（完整病例）。{2}。</translation>
+            <translation type="vanished">{0}，{1:g}% 置信区间，仅首次阅片（完整病例）。{2}。</translation>
         </message>
         <message>
             <source>Pooled</source>
@@ -769,12 +806,24 @@
             <translation>尚无重复阅片：请设置洗脱期后安排（设置）</translation>
         </message>
         <message>
+            <source>Total</source>
+            <translation>总分</translation>
+        </message>
+        <message>
+            <source>mean of others</source>
+            <translation>其他评分者均值</translation>
+        </message>
+        <message>
             <source>{0} vs {1}</source>
             <translation>{0} 对比 {1}</translation>
         </message>
         <message>
             <source>{0} discordant case(s), {1} not yet decided: totals spanning more than {2:g} points, or raters split on slow healing (total below {3:g}). Select a case and press Enter to adjudicate.</source>
             <translation>{0} 个不一致病例，{1} 个尚未决定：总分差值超过 {2:g} 分，或评分者对愈合缓慢（总分低于 {3:g}）判断不一。选择病例后按 Enter 进行裁定。</translation>
+        </message>
+        <message>
+            <source>{0} {1:g} — {2}</source>
+            <translation>{0} {1:g} — {2}</translation>
         </message>
         <message>
             <source>not yet</source>
@@ -812,6 +861,161 @@
             <source>Report written to {0}</source>
             <translation>报告已写入 {0}</translation>
         </message>
+        <message>
+            <source>&amp;New member:</source>
+            <translation>新成员(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>Add to the panel</source>
+            <translation>加入小组</translation>
+        </message>
+        <message>
+            <source>Cannot add the panel member</source>
+            <translation>无法添加小组成员</translation>
+        </message>
+        <message>
+            <source>Consensus panel</source>
+            <translation>共识小组</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source>Every rater has a PIN.</source>
+            <translation>每位评分者都已设置 PIN。</translation>
+        </message>
+        <message>
+            <source>Name of a panel member</source>
+            <translation>小组成员姓名</translation>
+        </message>
+        <message>
+            <source>No PIN yet (they choose one at their next login): {0}</source>
+            <translation>尚无 PIN（将在下次登录时自行设置）：{0}</translation>
+        </message>
+        <message>
+            <source>Open workstation (reads without a PIN): {0}</source>
+            <translation>开放工作站（无需 PIN 阅片）：{0}</translation>
+        </message>
+        <message>
+            <source>Rater identity and image failures</source>
+            <translation>评分者身份与图像加载失败</translation>
+        </message>
+        <message>
+            <source>View</source>
+            <translation>视图</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Who may adjudicate:</source>
+            <translation>可裁定者：</translation>
+        </message>
+        <message>
+            <source>All raters</source>
+            <translation>全部评分者</translation>
+        </message>
+        <message>
+            <source>the study coordinator only</source>
+            <translation>仅研究协调员</translation>
+        </message>
+        <message>
+            <source>the study coordinator; {0}</source>
+            <translation>研究协调员；{0}</translation>
+        </message>
+        <message>
+            <source>{0} may now adjudicate</source>
+            <translation>{0} 现在可以裁定</translation>
+        </message>
+    </context>
+    <context>
+        <name>CoreMessage</name>
+        <message>
+            <source>check the path, or create a study with File ▸ New study…</source>
+            <translation>请检查路径，或通过“文件 ▸ 新建研究…”创建研究</translation>
+        </message>
+        <message>
+            <source>choose a study folder (or its study.db), or create a study with File ▸ New study…</source>
+            <translation>请选择研究文件夹（或其中的 study.db），或通过“文件 ▸ 新建研究…”创建研究</translation>
+        </message>
+        <message>
+            <source>check the database name, or create a study there with File ▸ New study…</source>
+            <translation>请检查数据库名称，或通过“文件 ▸ 新建研究…”在该处创建研究</translation>
+        </message>
+        <message>
+            <source>check the database name; create a study in an empty database with File ▸ New study…</source>
+            <translation>请检查数据库名称；可通过“文件 ▸ 新建研究…”在空数据库中创建研究</translation>
+        </message>
+        <message>
+            <source>no such study</source>
+            <translation>研究不存在</translation>
+        </message>
+        <message>
+            <source>not a RUSH Rater study (no study.db in this folder)</source>
+            <translation>不是 RUSH Rater 研究（此文件夹中没有 study.db）</translation>
+        </message>
+        <message>
+            <source>this database is not a RUSH Rater study (no study tables)</source>
+            <translation>此数据库不是 RUSH Rater 研究（没有研究数据表）</translation>
+        </message>
+        <message>
+            <source>check the path; if the file is damaged, restore it from the study's backups/ folder</source>
+            <translation>请检查路径；如文件已损坏，请从研究的 backups/ 文件夹恢复</translation>
+        </message>
+        <message>
+            <source>totals span {0} points (&gt; {1})</source>
+            <translation>总分相差 {0} 分（&gt; {1}）</translation>
+        </message>
+        <message>
+            <source>healing status split ({0} of {1} below {2})</source>
+            <translation>愈合状态不一致（{1} 人中 {0} 人低于 {2}）</translation>
+        </message>
+        <message>
+            <source>an adjudicated consensus is decided by one person</source>
+            <translation>裁定共识由一人决定</translation>
+        </message>
+        <message>
+            <source>fewer than two targets were rated by all raters ({0}): complete-case ICCs are NaN</source>
+            <translation>被所有评分者评分的病例少于两例（{0}）：完整病例 ICC 无法计算</translation>
+        </message>
+        <message>
+            <source>all complete-case ratings equal {0}: zero variance, ICCs are undefined (NaN)</source>
+            <translation>所有完整病例评分均为 {0}：方差为零，ICC 无定义</translation>
+        </message>
+        <message>
+            <source>all-available estimate: the {0} variance is on the boundary ({1})</source>
+            <translation>全部可用数据估计：{0} 方差位于边界（{1}）</translation>
+        </message>
+        <message>
+            <source>no target has two ratings: agreement undefined</source>
+            <translation>没有病例有两个评分：一致性无定义</translation>
+        </message>
+        <message>
+            <source>no scored first reads yet: nothing to analyse</source>
+            <translation>尚无已评分的首次阅片：无可分析内容</translation>
+        </message>
+        <message>
+            <source>mean of others averages different raters for some targets (incomplete data)</source>
+            <translation>部分病例的“其他评分者均值”由不同评分者求得（数据不完整）</translation>
+        </message>
+        <message>
+            <source>adjudicated</source>
+            <translation>裁定</translation>
+        </message>
+        <message>
+            <source>panel</source>
+            <translation>小组</translation>
+        </message>
+        <message>
+            <source>mean</source>
+            <translation>均值</translation>
+        </message>
+        <message>
+            <source>median</source>
+            <translation>中位数</translation>
+        </message>
     </context>
     <context>
         <name>DistributionPlot</name>
@@ -826,6 +1030,10 @@
         <message>
             <source>Share of the rater's cases (%)</source>
             <translation>占该评分者病例的比例（%）</translation>
+        </message>
+        <message>
+            <source>slow healing &lt; {0:g}</source>
+            <translation>愈合缓慢 &lt; {0:g}</translation>
         </message>
     </context>
     <context>
@@ -869,6 +1077,18 @@
         <message>
             <source>Cannot enrol the rater</source>
             <translation>无法登记评分者</translation>
+        </message>
+        <message>
+            <source>&amp;PIN:</source>
+            <translation>PIN(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>empty: the rater chooses it at first login</source>
+            <translation>留空：评分者首次登录时自行设置</translation>
+        </message>
+        <message>
+            <source>the same PIN again</source>
+            <translation>再次输入相同的 PIN</translation>
         </message>
     </context>
     <context>
@@ -1157,7 +1377,23 @@
         </message>
         <message>
             <source>{0} of {1} done</source>
-            <translation>已完成 {0} / {1}</translation>
+            <translation type="vanished">已完成 {0} / {1}</translation>
+        </message>
+        <message>
+            <source>New PIN</source>
+            <translation>新 PIN</translation>
+        </message>
+        <message>
+            <source>The same PIN again</source>
+            <translation>再次输入相同的 PIN</translation>
+        </message>
+        <message>
+            <source>The two PINs differ. Type the same PIN twice.</source>
+            <translation>两次输入的 PIN 不一致。请输入两次相同的 PIN。</translation>
+        </message>
+        <message>
+            <source>You have no PIN yet. Choose one (4 to 32 characters); only you will know it</source>
+            <translation>您还没有 PIN。请设置一个（4 到 32 个字符）；只有您本人知道</translation>
         </message>
     </context>
     <context>
@@ -1340,6 +1576,21 @@
         </message>
     </context>
     <context>
+        <name>PinCheckDialog</name>
+        <message>
+            <source>Change a submitted case</source>
+            <translation>修改已提交的病例</translation>
+        </message>
+        <message>
+            <source>PIN</source>
+            <translation>PIN</translation>
+        </message>
+        <message>
+            <source>{0}, type your PIN to see and change the case you submitted.</source>
+            <translation>{0}，请输入您的 PIN 以查看并修改您已提交的病例。</translation>
+        </message>
+    </context>
+    <context>
         <name>QMessageBox</name>
         <message>
             <source>Cannot open the coordinator console</source>
@@ -1431,6 +1682,10 @@
         <message>
             <source>Reason</source>
             <translation>理由</translation>
+        </message>
+        <message>
+            <source>unreadable: image failed to load</source>
+            <translation type="vanished">无法阅片：图像加载失败</translation>
         </message>
     </context>
     <context>
@@ -1913,6 +2168,10 @@
             <translation>语言将在下次启动 RUSH 评分系统时更改。</translation>
         </message>
         <message>
+            <source>The {0} translation is not installed with this copy of RUSH Rater: the interface stays in English. Reinstall RUSH Rater, or compile the translations (packaging/update-translations, pyside6-lrelease).</source>
+            <translation>此 RUSH Rater 未安装{0}翻译，界面保持英文。请重新安装 RUSH Rater，或编译翻译文件（packaging/update-translations、pyside6-lrelease）。</translation>
+        </message>
+        <message>
             <source>Start</source>
             <translation>开始</translation>
         </message>
@@ -2322,7 +2581,7 @@
         </message>
         <message>
             <source>This case's images cannot be shown: {0}{1}</source>
-            <translation>此病例的图像无法显示：{0}{1}</translation>
+            <translation type="vanished">此病例的图像无法显示：{0}{1}</translation>
         </message>
         <message>
             <source>All done</source>
@@ -2374,156 +2633,6 @@
             <source>Why can this case not be scored? It is kept with your reason and left out of the analysis.</source>
             <translation>为什么此病例无法评分？将连同您的理由保存，并排除在分析之外。</translation>
         </message>
-    </context>
-    <context>
-        <name>AdjudicationDialog</name>
-        <message>
-            <source>Record a contradicting consensus?</source>
-            <translation>记录一个自相矛盾的共识？</translation>
-        </message>
-        <message>
-            <source>Say why in the note</source>
-            <translation>请在备注中说明原因</translation>
-        </message>
-        <message>
-            <source>The study coordinator and the consensus panel (Settings tab); Space checks a name</source>
-            <translation>研究协调员和共识小组（“设置”标签页）；按空格键勾选姓名</translation>
-        </message>
-        <message>
-            <source>This consensus contradicts itself or its raters:
-{0}
-
-If it is meant, write in the note why, then record it again.</source>
-            <translation>此共识与其自身或评分者相矛盾：
-{0}
-
-如确属有意，请在备注中写明原因，然后再次记录。</translation>
-        </message>
-        <message>
-            <source>This consensus contradicts itself or its raters:
-{0}
-
-Record it anyway, with your note?</source>
-            <translation>此共识与其自身或评分者相矛盾：
-{0}
-
-仍然连同您的备注一起记录吗？</translation>
-        </message>
-        <message>
-            <source>{0} (study coordinator)</source>
-            <translation>{0}（研究协调员）</translation>
-        </message>
-    </context>
-    <context>
-        <name>ConsoleWindow</name>
-        <message>
-            <source>&amp;New member:</source>
-            <translation>新成员(&amp;N)：</translation>
-        </message>
-        <message>
-            <source>Add to the panel</source>
-            <translation>加入小组</translation>
-        </message>
-        <message>
-            <source>Cannot add the panel member</source>
-            <translation>无法添加小组成员</translation>
-        </message>
-        <message>
-            <source>Consensus panel</source>
-            <translation>共识小组</translation>
-        </message>
-        <message>
-            <source>Error</source>
-            <translation>错误</translation>
-        </message>
-        <message>
-            <source>Every rater has a PIN.</source>
-            <translation>每位评分者都已设置 PIN。</translation>
-        </message>
-        <message>
-            <source>Name of a panel member</source>
-            <translation>小组成员姓名</translation>
-        </message>
-        <message>
-            <source>No PIN yet (they choose one at their next login): {0}</source>
-            <translation>尚无 PIN（将在下次登录时自行设置）：{0}</translation>
-        </message>
-        <message>
-            <source>Open workstation (reads without a PIN): {0}</source>
-            <translation>开放工作站（无需 PIN 阅片）：{0}</translation>
-        </message>
-        <message>
-            <source>Rater identity and image failures</source>
-            <translation>评分者身份与图像加载失败</translation>
-        </message>
-        <message>
-            <source>View</source>
-            <translation>视图</translation>
-        </message>
-        <message>
-            <source>When</source>
-            <translation>时间</translation>
-        </message>
-        <message>
-            <source>Who may adjudicate:</source>
-            <translation>可裁定者：</translation>
-        </message>
-        <message>
-            <source>the study coordinator only</source>
-            <translation>仅研究协调员</translation>
-        </message>
-        <message>
-            <source>the study coordinator; {0}</source>
-            <translation>研究协调员；{0}</translation>
-        </message>
-        <message>
-            <source>{0} may now adjudicate</source>
-            <translation>{0} 现在可以裁定</translation>
-        </message>
-    </context>
-    <context>
-        <name>LoginDialog</name>
-        <message>
-            <source>New PIN</source>
-            <translation>新 PIN</translation>
-        </message>
-        <message>
-            <source>The same PIN again</source>
-            <translation>再次输入相同的 PIN</translation>
-        </message>
-        <message>
-            <source>The two PINs differ. Type the same PIN twice.</source>
-            <translation>两次输入的 PIN 不一致。请输入两次相同的 PIN。</translation>
-        </message>
-        <message>
-            <source>You have no PIN yet. Choose one (4 to 32 characters); only you will know it</source>
-            <translation>您还没有 PIN。请设置一个（4 到 32 个字符）；只有您本人知道</translation>
-        </message>
-    </context>
-    <context>
-        <name>PinCheckDialog</name>
-        <message>
-            <source>Change a submitted case</source>
-            <translation>修改已提交的病例</translation>
-        </message>
-        <message>
-            <source>PIN</source>
-            <translation>PIN</translation>
-        </message>
-        <message>
-            <source>{0}, type your PIN to see and change the case you submitted.</source>
-            <translation>{0}，请输入您的 PIN 以查看并修改您已提交的病例。</translation>
-        </message>
-    </context>
-    <context>
-        <name>ReasonDialog</name>
-        <message>
-            <source>unreadable: image failed to load</source>
-            <translation>无法阅片：图像加载失败</translation>
-        </message>
-    </context>
-    <context>
-        <name>WorkstationWindow</name>
         <message>
             <source>The case was not opened</source>
             <translation>未打开该病例</translation>
@@ -2543,21 +2652,6 @@ Record it anyway, with your note?</source>
         <message>
             <source>This case's images cannot be shown: {0}</source>
             <translation>无法显示此病例的图像：{0}</translation>
-        </message>
-    </context>
-    <context>
-        <name>EnrolRaterDialog</name>
-        <message>
-            <source>&amp;PIN:</source>
-            <translation>PIN(&amp;P)：</translation>
-        </message>
-        <message>
-            <source>empty: the rater chooses it at first login</source>
-            <translation>留空：评分者首次登录时自行设置</translation>
-        </message>
-        <message>
-            <source>the same PIN again</source>
-            <translation>再次输入相同的 PIN</translation>
         </message>
     </context>
 </TS>

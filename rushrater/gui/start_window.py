@@ -27,8 +27,10 @@ from ..services.preferences import LANGUAGES
 from ..services.study_link import resolve_study_location
 from .dialogs import EnrolRaterDialog, NewStudyDialog
 from .errors import show_error, wait_cursor
+from .i18n import missing_language, translation_available
 from .i18n import plural, rubric_text, timepoint_label
 from .qt import (
+    QCoreApplication,
     QActionGroup,
     QAbstractItemView,
     QAction,
@@ -219,6 +221,7 @@ class StartWindow(QMainWindow):
         self._create_status_bar()
         self._restore_geometry()
         self._show_start_page()
+        self._say_if_language_missing()
 
     # --- public state -------------------------------------------------------------------------
 
@@ -358,7 +361,21 @@ class StartWindow(QMainWindow):
 
     def set_language(self, code: str) -> None:
         self.recent.store.set_language(code)
+        if not translation_available(code):
+            self.statusBar().showMessage(self._missing_language_text(code), 20_000)
+            return
         self.statusBar().showMessage(self.tr("The language changes the next time RUSH Rater starts."), 10_000)
+
+    def _missing_language_text(self, code: str) -> str:
+        name = {"zh_CN": "简体中文"}.get(code, LANGUAGES.get(code, code))
+        return self.tr("The {0} translation is not installed with this copy of RUSH Rater: the interface "
+                       "stays in English. Reinstall RUSH Rater, or compile the translations "
+                       "(packaging/update-translations, pyside6-lrelease).").format(name)
+
+    def _say_if_language_missing(self) -> None:
+        code = missing_language(QCoreApplication.instance())
+        if code:
+            self.statusBar().showMessage(self._missing_language_text(code))
 
     def _create_central(self) -> None:
         central = QWidget()

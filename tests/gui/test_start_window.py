@@ -108,7 +108,7 @@ def test_opening_a_folder_that_is_not_a_study_shows_the_error_and_fix(window, tm
     assert title == "Cannot open the study"
     assert text == "Not a RUSH Rater study (no study.db in this folder)"
     assert f"Where: {folder}" in details
-    assert "What to do: point to a folder made by" in details
+    assert "What to do: choose a study folder (or its study.db), or create a study with File ▸ New study" in details
     assert "Traceback" not in text + details
     assert "Could not open" in window.statusBar().currentMessage()
     assert window.recent.entries() == []

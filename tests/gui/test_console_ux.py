@@ -1,0 +1,103 @@
+"""The console as a coordinator uses it (issue 17): in Chinese down to the core's messages, driven
+from the keyboard, with planning, the audit trail and consistent shortcuts."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6", reason="the coordinator console needs PySide6 (pip install PySide6-Essentials)")
+
+import re  # noqa: E402
+
+from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest  # noqa: E402
+from rushrater.domain.errors import NotAStudyError, StudyNotFoundError  # noqa: E402
+from rushrater.services.imports import import_manifest  # noqa: E402
+from rushrater.services.planning import plan_reading  # noqa: E402
+from rushrater.services.raters import add_rater  # noqa: E402
+from rushrater.services.ratings import import_ratings  # noqa: E402
+from rushrater.services.study import create_study, resolve_study_path  # noqa: E402
+
+pytestmark = pytest.mark.gui
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def rated_study(tmp_path):
+    study = create_study(tmp_path / "study", "Console test study", actor="test")
+    source = tmp_path / "src"
+    import_manifest(study, source, write_manifest(tmp_path / "m.csv", image_rows(source, 8)), actor="test")
+    codes = [add_rater(study, n, g, actor="test").code for n, g, *_ in AGREEMENT_RATERS]
+    plan_reading(study, seed=4, actor="test")
+    import_ratings(study, simulated_ratings_csv(tmp_path / "r.csv", study.rubric.item_keys, 8, codes), actor="test")
+    yield study
+    study.close()
+
+
+@pytest.fixture
+def chinese(qapp):
+    """The zh_CN translation the package ships (rushrater/gui/translations), as the app loads it."""
+    from rushrater.gui.i18n import install_translators, remove_translators
+    from rushrater.gui.qt import QLocale
+
+    before = QLocale()
+    assert install_translators(qapp, "zh_CN")
+    yield
+    remove_translators(qapp)
+    QLocale.setDefault(before)
+
+
+def _console(qtbot, study):
+    from rushrater.gui.console import ConsoleWindow
+
+    window = ConsoleWindow(study)
+    qtbot.addWidget(window)
+    window.resize(1320, 860)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+# --- Chinese --------------------------------------------------------------------------------------
+
+
+def test_console_data_words_and_core_reasons_are_chinese(qtbot, chinese, rated_study):
+    console = _console(qtbot, rated_study)
+    headers = [console.icc_table.horizontalHeaderItem(j).text() for j in range(console.icc_table.columnCount())]
+    assert headers[0] == "day1\n全部评分者"
+    assert console.healing_table.item(0, 1).text() == "全部评分者"
+    assert any(console.ba_pair.itemText(i).endswith("其他评分者均值") for i in range(console.ba_pair.count()))
+    queue = console.queue_table
+    reasons = [queue.item(i, 6).text() for i in range(queue.rowCount())]
+    assert reasons and all(CJK.search(r) and "totals span" not in r and "healing status" not in r for r in reasons)
+    # item rows show the rubric's labels (translated), not variable names
+    rows = [console.icc_table.verticalHeaderItem(i).text() for i in range(console.icc_table.rowCount())]
+    assert rows[0] == "总分" and not any("_" in r for r in rows)
+
+
+def test_core_errors_are_translated_and_point_to_the_gui(chinese, tmp_path):
+    from rushrater.gui.errors import describe
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(NotAStudyError) as caught:
+        resolve_study_path(tmp_path / "empty")
+    message, details = describe(caught.value)
+    assert message == "不是 RUSH Rater 研究（此文件夹中没有 study.db）"
+    assert "文件 ▸ 新建研究" in details and "rushrater init" not in details
+
+
+def test_core_errors_in_english_point_to_file_new_study(tmp_path):
+    from rushrater.gui.errors import describe
+
+    with pytest.raises(StudyNotFoundError) as caught:
+        resolve_study_path(tmp_path / "nowhere")
+    message, details = describe(caught.value)
+    assert message == "No such study"
+    assert "File ▸ New study" in details and "rushrater init" not in details
+
+
+def test_templated_core_messages_keep_their_values(chinese):
+    from rushrater.gui.core_text import core_text
+
+    assert core_text("totals span 4 points (> 3); healing status split (2 of 6 below 18)") == (
+        "总分相差 4 分（> 3）; 愈合状态不一致（6 人中 2 人低于 18）")
+    assert core_text("a message no one translated, 3 times") == "a message no one translated, 3 times"
