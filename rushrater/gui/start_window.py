@@ -256,7 +256,8 @@ class StartWindow(QMainWindow):
             self.tr("&New study…"), self.new_study, "Ctrl+N", self.tr("Create a study in a new or empty folder")
         )
         self.open_action = self._action(
-            self.tr("&Open study…"), self.choose_study, "Ctrl+O", self.tr("Open an existing study folder")
+            self.tr("&Open study…"), self.choose_study, "Ctrl+O",
+            self.tr("Open an existing study: its study.db or a .rushrater link")
         )
         self.open_database_action = self._action(
             self.tr("Open &database study…"),
@@ -275,7 +276,8 @@ class StartWindow(QMainWindow):
         self.quit_action = self._action(self.tr("&Quit"), self.close, "Ctrl+Q", self.tr("Quit RUSH Rater"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.enrol_action = self._action(
-            self.tr("&Enrol rater…"), self.enrol_rater, "Ctrl+E", self.tr("Add a rater to a rater group")
+            # Ctrl+Shift+N, a new rater beside Ctrl+N, a new study: Ctrl+E is Export in every window.
+            self.tr("&Enrol rater…"), self.enrol_rater, "Ctrl+Shift+N", self.tr("Add a rater to a rater group")
         )
         self.refresh_action = self._action(
             self.tr("&Refresh"), self.refresh, "F5", self.tr("Read the study's counts and progress again")
@@ -834,9 +836,24 @@ class StartWindow(QMainWindow):
     def choose_study(self) -> None:
         if self.busy:
             return
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a study folder"), self._last_dir())
-        if folder:
-            self.open_study_path(folder)
+        dialog = self.study_file_dialog()
+        if dialog.exec() == QFileDialog.DialogCode.Accepted and dialog.selectedFiles():
+            self.open_study_path(dialog.selectedFiles()[0])
+
+    def study_file_dialog(self) -> QFileDialog:
+        """File ▸ Open study…: a study's ``study.db`` or a ``.rushrater`` link (the folder itself is
+        opened by picking its study.db, which is chosen already once the dialog is in a study folder)."""
+        dialog = QFileDialog(self, self.tr("Open a study"), self._last_dir())
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters([self.tr("RUSH Rater studies (study.db *.rushrater)"), self.tr("All files (*)")])
+
+        def choose_the_database(folder: str) -> None:
+            if (Path(folder) / "study.db").is_file():
+                dialog.selectFile("study.db")
+
+        dialog.directoryEntered.connect(choose_the_database)
+        choose_the_database(self._last_dir())
+        return dialog
 
     @Slot()
     def new_study(self) -> None:

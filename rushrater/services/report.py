@@ -25,6 +25,7 @@ import math
 import os
 import platform
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -670,16 +671,26 @@ def render_pdf(doc: Report, path: Path) -> None:
     pdf.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
+REPORT_STAGES = ("statistics", "render")
+
+
 def write_report(study: Study, out: str | Path, *, force: bool = False, form: str = "ICC(2,1)",
-                 confidence: float = 0.95, raters: str = "all", exclude_early_rereads: bool = False) -> Path:
-    """Write the report to ``out`` (.pdf or .html), atomically; refuse an existing file unless ``force``."""
+                 confidence: float = 0.95, raters: str = "all", exclude_early_rereads: bool = False,
+                 progress: Callable[[str], None] | None = None) -> Path:
+    """Write the report to ``out`` (.pdf or .html), atomically; refuse an existing file unless ``force``.
+
+    ``progress`` is told each stage as it starts (:data:`REPORT_STAGES`: "statistics", then "render"),
+    so a window can say what the ~10 s are spent on."""
+    say = progress or (lambda _stage: None)
     out = Path(out).expanduser()
     if out.suffix.lower() not in REPORT_SUFFIXES:
         raise ValidationError(f"cannot tell the report format from {out.name!r}",
                               fix="name the output report.pdf or report.html")
     check_output(out, force, what="report")
+    say("statistics")
     doc = build_report(study, form=form, confidence=confidence, raters=raters,
                        exclude_early_rereads=exclude_early_rereads)
+    say("render")
     handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     os.close(handle)
     tmp = Path(name)

@@ -54,6 +54,8 @@ def _console(qtbot, study):
     window.resize(1320, 860)
     window.show()
     qtbot.waitExposed(window)
+    window.activateWindow()  # shortcuts and mnemonics go to the active window
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
     return window
 
 
@@ -101,3 +103,68 @@ def test_templated_core_messages_keep_their_values(chinese):
     assert core_text("totals span 4 points (> 3); healing status split (2 of 6 below 18)") == (
         "总分相差 4 分（> 3）; 愈合状态不一致（6 人中 2 人低于 18）")
     assert core_text("a message no one translated, 3 times") == "a message no one translated, 3 times"
+
+
+# --- keyboard: menus, shortcuts, the discordant queue ---------------------------------------------
+
+
+def _key(qtbot, widget, key, modifier=None):
+    from rushrater.gui.qt import Qt
+
+    qtbot.keyClick(widget, key, modifier or Qt.KeyboardModifier.NoModifier)
+
+
+def test_alt_s_opens_the_study_menu_not_settings(qtbot, rated_study):
+    from rushrater.gui.qt import QApplication, Qt
+
+    console = _console(qtbot, rated_study)
+    tab_texts = [console.tabs.tabText(i) for i in range(console.tabs.count())]
+    mnemonics = [t[t.index("&") + 1].lower() for t in tab_texts]
+    menu_mnemonics = [a.text()[a.text().index("&") + 1].lower() for a in console.menuBar().actions()]
+    assert len(set(mnemonics + menu_mnemonics)) == len(mnemonics + menu_mnemonics), (tab_texts, menu_mnemonics)
+    console.activateWindow()
+    _key(qtbot, console, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is console.study_menu, timeout=3000)
+    _key(qtbot, console.study_menu, Qt.Key.Key_Escape)
+    assert console.tabs.currentIndex() == 0
+
+
+def test_enter_in_the_discordant_queue_opens_the_case(qtbot, rated_study, modal):
+    from rushrater.gui.qt import QApplication, Qt
+
+    console = _console(qtbot, rated_study)
+    console.activateWindow()
+    _key(qtbot, console, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert console.tabs.currentWidget() is console.discordant_page
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is console.queue_table, timeout=3000)
+    _key(qtbot, console.queue_table, Qt.Key.Key_Down)
+    expected = console.queue_table.item(1, 0).text()
+    seen = []
+    result = modal(lambda: _key(qtbot, QApplication.focusWidget(), Qt.Key.Key_Return),
+                   lambda dialog: seen.append(dialog.case))
+    assert seen == [expected]
+
+
+def test_shortcuts_mean_one_thing_in_every_window(qtbot, rated_study, settings, tmp_path):
+    """Ctrl+E is Export wherever it is bound (it was Enrol in the start window)."""
+    from rushrater.gui.console import ConsoleWindow
+    from rushrater.gui.importing.window import ImportWindow
+    from rushrater.gui.qt import QAction, QKeySequence, QPushButton, QShortcut
+    from rushrater.gui.start_window import StartWindow
+
+    windows = [StartWindow(settings, demo_path=tmp_path / "demo"), ConsoleWindow(rated_study), ImportWindow(rated_study)]
+    meanings: dict[str, set[str]] = {}
+    for window in windows:
+        qtbot.addWidget(window)
+        bound = [(a.shortcut(), a.text()) for a in window.findChildren(QAction)]
+        bound += [(b.shortcut(), b.text()) for b in window.findChildren(QPushButton)]
+        bound += [(s.key(), s.objectName() or s.whatsThis()) for s in window.findChildren(QShortcut)]
+        for key, text in bound:
+            if key.isEmpty() or not text:
+                continue
+            verb = text.replace("&", "").split()[0].lower().rstrip("…")
+            meanings.setdefault(key.toString(QKeySequence.SequenceFormat.PortableText), set()).add(verb)
+    assert meanings["Ctrl+E"] == {"export"}
+    # Alt+letter mnemonics belong to one window's labels; Ctrl shortcuts are learnt across windows.
+    clashes = {key: verbs for key, verbs in meanings.items() if len(verbs) > 1 and key.startswith("Ctrl")}
+    assert clashes == {}, clashes

@@ -118,8 +118,10 @@ class ConsoleWindow(QMainWindow):
         self.tabs.addTab(self._progress_tab(), self.tr("&Progress"))
         self.tabs.addTab(self._agreement_tab(), self.tr("&Agreement"))
         self.tabs.addTab(self._plots_tab(), self.tr("P&lots"))
-        self.tabs.addTab(self._discordant_tab(), self.tr("&Discordant cases"))
-        self.tabs.addTab(self._settings_tab(), self.tr("&Settings"))
+        self.discordant_page = self._discordant_tab()
+        self.tabs.addTab(self.discordant_page, self.tr("&Discordant cases"))
+        # Settin&gs, not &Settings: Alt+S is the Study menu's.
+        self.tabs.addTab(self._settings_tab(), self.tr("Settin&gs"))
         refresh = QAction(self.tr("&Refresh"), self)
         refresh.setShortcut(QKeySequence("F5"))
         refresh.triggered.connect(self.refresh)
@@ -135,10 +137,23 @@ class ConsoleWindow(QMainWindow):
         report = QAction(self.tr("Make &report…"), self)
         report.setShortcut(QKeySequence("Ctrl+Shift+R"))
         report.triggered.connect(lambda: self.open_output_dialog("report"))
-        for action in (export, report, refresh, close):
+        self.plan_action = QAction(self.tr("&Plan reading…"), self)
+        self.plan_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.plan_action.setStatusTip(self.tr("Create or extend the reading plan and add re-reads after a washout"))
+        self.plan_action.triggered.connect(self.open_plan_dialog)
+        self.study_menu = study_menu
+        for action in (self.plan_action, export, report, refresh, close):
             study_menu.addAction(action)
+        study_menu.insertSeparator(export)
         self.statusBar().showMessage(self.tr("F5 reads the study again"))
+        self.tabs.currentChanged.connect(self._focus_tab)
         self.refresh()
+
+    @Slot()
+    def _focus_tab(self) -> None:
+        # The queue's caption says "press Enter to adjudicate": Enter must reach the table.
+        if self.tabs.currentWidget() is self.discordant_page:
+            self.queue_table.setFocus(Qt.FocusReason.TabFocusReason)
 
     # --- building ------------------------------------------------------------------------------
 
@@ -521,7 +536,7 @@ class ConsoleWindow(QMainWindow):
         if retest.empty:
             self.retest_table.setRowCount(1)
             self.retest_table.setSpan(0, 0, 1, 3)
-            self.retest_table.setItem(0, 0, _item(self.tr("No re-reads yet: plan them with a washout (Settings)")))
+            self.retest_table.setItem(0, 0, _item(self.tr("No re-reads yet: plan them with a washout (Study ▸ Plan reading…)")))
         self.notes_label.setText("\n".join(core_text(note) for note in report.notes))
 
     def score_label(self, score: str) -> str:
@@ -603,6 +618,7 @@ class ConsoleWindow(QMainWindow):
         table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         if len(queue) and table.currentRow() < 0:
             table.selectRow(0)
+        table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.adjudicate_button.setEnabled(len(queue) > 0)
 
     def _show_settings(self, raters) -> None:
@@ -701,11 +717,22 @@ class ConsoleWindow(QMainWindow):
         self.statusBar().showMessage(message.format(code), 5_000)
         self._show_trust()
 
+    def open_plan_dialog(self) -> bool:
+        """Study ▸ Plan reading…: the plan service, as ``rushrater plan``; the status bar says what changed."""
+        from .planning import PlanDialog
+
+        dialog = PlanDialog(self.study, self)
+        if dialog.exec() != PlanDialog.DialogCode.Accepted:
+            return False
+        self.statusBar().showMessage(dialog.summary(), 15_000)
+        self.refresh()
+        return True
+
     def open_output_dialog(self, kind: str) -> bool:
         """Export… / Make report…: the dialog writes the files; the status bar says where."""
         from .export import OutputDialog
 
-        dialog = OutputDialog(self.study, kind, self)
+        dialog = OutputDialog(self.study, kind, self, form=self.form_combo.currentData())
         if dialog.exec() != OutputDialog.DialogCode.Accepted:
             return False
         where = ", ".join(str(p) for p in dialog.written)
