@@ -555,7 +555,7 @@ Record it anyway, with your note?</source>
         </message>
         <message>
             <source>&amp;Settings</source>
-            <translation>设置(&amp;S)</translation>
+            <translation type="vanished">设置(&amp;S)</translation>
         </message>
         <message>
             <source>&amp;Refresh</source>
@@ -576,6 +576,14 @@ Record it anyway, with your note?</source>
         <message>
             <source>Make &amp;report…</source>
             <translation>生成报告(&amp;R)…</translation>
+        </message>
+        <message>
+            <source>&amp;Plan reading…</source>
+            <translation>规划阅片(&amp;P)…</translation>
+        </message>
+        <message>
+            <source>Create or extend the reading plan and add re-reads after a washout</source>
+            <translation>创建或扩展阅片计划，并在洗脱期后添加重复阅片</translation>
         </message>
         <message>
             <source>F5 reads the study again</source>
@@ -680,6 +688,10 @@ Record it anyway, with your note?</source>
         <message>
             <source>Case</source>
             <translation>病例</translation>
+        </message>
+        <message>
+            <source>Settin&amp;gs</source>
+            <translation>设置(&amp;G)</translation>
         </message>
         <message>
             <source>Patient</source>
@@ -803,7 +815,7 @@ Record it anyway, with your note?</source>
         </message>
         <message>
             <source>No re-reads yet: plan them with a washout (Settings)</source>
-            <translation>尚无重复阅片：请设置洗脱期后安排（设置）</translation>
+            <translation type="vanished">尚无重复阅片：请设置洗脱期后安排（设置）</translation>
         </message>
         <message>
             <source>Total</source>
@@ -916,6 +928,10 @@ Record it anyway, with your note?</source>
         <message>
             <source>All raters</source>
             <translation>全部评分者</translation>
+        </message>
+        <message>
+            <source>No re-reads yet: plan them with a washout (Study ▸ Plan reading…)</source>
+            <translation>尚无重复阅片：请设置洗脱期进行规划（研究 ▸ 规划阅片…）</translation>
         </message>
         <message>
             <source>the study coordinator only</source>
@@ -1166,7 +1182,15 @@ Record it anyway, with your note?</source>
         </message>
         <message>
             <source>Re&amp;move</source>
-            <translation>移除(&amp;M)</translation>
+            <translation type="vanished">移除(&amp;M)</translation>
+        </message>
+        <message>
+            <source>Add fi&amp;les…</source>
+            <translation>添加文件(&amp;L)…</translation>
+        </message>
+        <message>
+            <source>R&amp;emove</source>
+            <translation>移除(&amp;E)</translation>
         </message>
         <message>
             <source>A CSV outside the study folder, e.g. on the coordinator's encrypted drive</source>
@@ -1261,6 +1285,14 @@ Record it anyway, with your note?</source>
             <translation>导出的 X 线片所在文件夹</translation>
         </message>
         <message>
+            <source>Exported radiographs</source>
+            <translation>导出的 X 线片</translation>
+        </message>
+        <message>
+            <source>Radiographs (*.dcm *.DCM *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</source>
+            <translation>X 线片 (*.dcm *.DCM *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;所有文件 (*)</translation>
+        </message>
+        <message>
             <source>Key file (keep it apart from the study)</source>
             <translation>密钥文件（与研究分开保存）</translation>
         </message>
@@ -1317,6 +1349,10 @@ Record it anyway, with your note?</source>
             <translation>无法分配</translation>
         </message>
         <message>
+            <source>Item %1 assigned: %2, %3, %4 (case %5).</source>
+            <translation>第 %1 项已分配：%2，%3，%4（病例 %5）。</translation>
+        </message>
+        <message>
             <source>Discard image</source>
             <translation>丢弃图像</translation>
         </message>
@@ -1329,8 +1365,32 @@ Record it anyway, with your note?</source>
             <translation>无法丢弃</translation>
         </message>
         <message>
+            <source>Mask permanently</source>
+            <translation>永久遮盖</translation>
+        </message>
+        <message>
+            <source>The pixels under the rectangles are replaced in the stored image; this cannot be undone.</source>
+            <translation>矩形框下的像素将在存储的图像中被替换；此操作无法撤销。</translation>
+        </message>
+        <message>
+            <source>&amp;Mask</source>
+            <translation>遮盖(&amp;M)</translation>
+        </message>
+        <message numerus="yes">
+            <source>Mask %n rectangle(s) on this image?</source>
+            <translation>
+                <numerusform>在此图像上遮盖 %n 个矩形框？</numerusform>
+            </translation>
+        </message>
+        <message>
             <source>Cannot mask</source>
             <translation>无法遮盖</translation>
+        </message>
+        <message numerus="yes">
+            <source>Mask %n rectangle(s) on every image of this device and size, now and in later imports?</source>
+            <translation>
+                <numerusform>在此设备和尺寸的每张图像上（包括以后导入的图像）遮盖 %n 个矩形框？</numerusform>
+            </translation>
         </message>
         <message>
             <source>Template saved for %1; %2 image(s) masked. Later imports are masked too.</source>
@@ -1543,6 +1603,10 @@ Record it anyway, with your note?</source>
             <translation>另存为(&amp;S)：</translation>
         </message>
         <message>
+            <source>ICC f&amp;orm:</source>
+            <translation>ICC 形式(&amp;O)：</translation>
+        </message>
+        <message>
             <source>&amp;Export</source>
             <translation>导出(&amp;E)</translation>
         </message>
@@ -1574,6 +1638,14 @@ Record it anyway, with your note?</source>
             <source>Cannot write it</source>
             <translation>无法写入</translation>
         </message>
+        <message>
+            <source>Computing the agreement statistics…</source>
+            <translation>正在计算一致性统计量…</translation>
+        </message>
+        <message>
+            <source>Writing the document…</source>
+            <translation>正在写入文档…</translation>
+        </message>
     </context>
     <context>
         <name>PinCheckDialog</name>
@@ -1588,6 +1660,97 @@ Record it anyway, with your note?</source>
         <message>
             <source>{0}, type your PIN to see and change the case you submitted.</source>
             <translation>{0}，请输入您的 PIN 以查看并修改您已提交的病例。</translation>
+        </message>
+    </context>
+    <context>
+        <name>PlanDialog</name>
+        <message>
+            <source>Plan reading</source>
+            <translation>规划阅片</translation>
+        </message>
+        <message>
+            <source>Every rater gets an independent random order over all cases, from the seed recorded here (the same seed gives the same lists).</source>
+            <translation>每位评分者获得所有病例的独立随机顺序，由此处记录的种子生成（相同种子产生相同列表）。</translation>
+        </message>
+        <message>
+            <source>The study is planned with seed {0}. Planning again keeps every list and adds raters enrolled and cases imported since.</source>
+            <translation>本研究已使用种子 {0} 规划。再次规划会保留所有列表，并加入此后登记的评分者和导入的病例。</translation>
+        </message>
+        <message>
+            <source>Ra&amp;ndom seed</source>
+            <translation>随机种子(&amp;N)</translation>
+        </message>
+        <message>
+            <source>Seed</source>
+            <translation>种子</translation>
+        </message>
+        <message>
+            <source>&amp;Seed:</source>
+            <translation>种子(&amp;S)：</translation>
+        </message>
+        <message>
+            <source>Discard the lists and plan a&amp;gain</source>
+            <translation>放弃现有列表并重新规划(&amp;G)</translation>
+        </message>
+        <message>
+            <source>Ratings have been submitted, so the reading lists cannot be discarded</source>
+            <translation>已有评分提交，因此阅片列表不能放弃</translation>
+        </message>
+        <message>
+            <source>Add &amp;re-reads (test-retest)</source>
+            <translation>添加重复阅片（重测）(&amp;R)</translation>
+        </message>
+        <message>
+            <source>Share of each rater's &amp;cases:</source>
+            <translation>每位评分者病例的比例(&amp;C)：</translation>
+        </message>
+        <message>
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <source>&amp;Washout before re-reads:</source>
+            <translation>重复阅片前洗脱期(&amp;W)：</translation>
+        </message>
+        <message>
+            <source>&amp;Plan</source>
+            <translation>规划(&amp;P)</translation>
+        </message>
+        <message>
+            <source>&amp;Extend plan</source>
+            <translation>扩展计划(&amp;E)</translation>
+        </message>
+        <message>
+            <source>Cannot plan the reading</source>
+            <translation>无法规划阅片</translation>
+        </message>
+        <message>
+            <source>Planned {0} cases for {1} raters with seed {2}</source>
+            <translation>已使用种子 {2} 为 {1} 位评分者规划 {0} 个病例</translation>
+        </message>
+        <message>
+            <source>New lists for {0}</source>
+            <translation>为 {0} 新建列表</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n case(s) appended to the lists</source>
+            <translation>
+                <numerusform>%n 个病例已追加到列表</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n re-read(s) added, available from {0}</source>
+            <translation>
+                <numerusform>已添加 %n 次重复阅片，自 {0} 起可用</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>re-reads kept for {0}</source>
+            <translation>{0} 的重复阅片保持不变</translation>
+        </message>
+        <message>
+            <source>The plan (seed {0}) already covers every rater and case; nothing changed</source>
+            <translation>计划（种子 {0}）已涵盖所有评分者和病例；未作更改</translation>
         </message>
     </context>
     <context>
@@ -2041,7 +2204,11 @@ Record it anyway, with your note?</source>
         </message>
         <message>
             <source>Open an existing study folder</source>
-            <translation>打开已有的研究文件夹</translation>
+            <translation type="vanished">打开已有的研究文件夹</translation>
+        </message>
+        <message>
+            <source>Open an existing study: its study.db or a .rushrater link</source>
+            <translation>打开现有研究：选择其数据库文件或研究链接文件</translation>
         </message>
         <message>
             <source>Open &amp;database study…</source>
@@ -2346,8 +2513,20 @@ Record it anyway, with your note?</source>
 {0}</translation>
         </message>
         <message>
+            <source>Open a study</source>
+            <translation>打开研究</translation>
+        </message>
+        <message>
+            <source>RUSH Rater studies (study.db *.rushrater)</source>
+            <translation>RUSH Rater 研究 (study.db *.rushrater)</translation>
+        </message>
+        <message>
+            <source>All files (*)</source>
+            <translation>所有文件 (*)</translation>
+        </message>
+        <message>
             <source>Open a study folder</source>
-            <translation>打开研究文件夹</translation>
+            <translation type="vanished">打开研究文件夹</translation>
         </message>
         <message>
             <source>Created {0}. Next: enrol raters and import the images.</source>

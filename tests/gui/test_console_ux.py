@@ -168,3 +168,154 @@ def test_shortcuts_mean_one_thing_in_every_window(qtbot, rated_study, settings, 
     # Alt+letter mnemonics belong to one window's labels; Ctrl shortcuts are learnt across windows.
     clashes = {key: verbs for key, verbs in meanings.items() if len(verbs) > 1 and key.startswith("Ctrl")}
     assert clashes == {}, clashes
+
+
+# --- planning --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def unplanned_study(tmp_path):
+    study = create_study(tmp_path / "fresh", "Unplanned study", actor="test")
+    source = tmp_path / "src2"
+    import_manifest(study, source, write_manifest(tmp_path / "m2.csv", image_rows(source, 4)), actor="test")
+    for name, group, *_ in AGREEMENT_RATERS[:2]:
+        add_rater(study, name, group, actor="test")
+    yield study
+    study.close()
+
+
+def _press(qtbot, widget, key, modifier=None) -> None:
+    """A key press; a button's mnemonic clicks it through animateClick, about 100 ms later."""
+    from rushrater.gui.qt import Qt
+
+    qtbot.keyClick(widget, key, modifier or Qt.KeyboardModifier.NoModifier)
+    qtbot.wait(250)
+
+
+def _activate(qtbot, widget) -> None:
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow, timeout=3000)
+
+
+def _shot(widget, name: str) -> None:
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("RUSHRATER_SCREENSHOTS")
+    if folder:
+        widget.grab().save(str(Path(folder) / name))
+
+
+def test_plan_a_new_study_with_a_chosen_seed_from_the_keyboard(qtbot, unplanned_study, modal):
+    from rushrater.gui.qt import QApplication, Qt
+    from rushrater.services.status import study_status
+
+    console = _console(qtbot, unplanned_study)
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    alt = Qt.KeyboardModifier.AltModifier
+
+    def plan(dialog):
+        _activate(qtbot, dialog)
+        assert dialog.random_seed.isChecked() and not dialog.replan.isEnabled()
+        _press(qtbot, dialog, Qt.Key.Key_N, alt)  # Ra&ndom seed: off, the seed can be typed
+        assert not dialog.random_seed.isChecked()
+        _press(qtbot, dialog, Qt.Key.Key_S, alt)  # &Seed:
+        assert QApplication.focusWidget() in (dialog.seed, dialog.seed.findChild(type(dialog.seed.lineEdit())))
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(QApplication.focusWidget(), "4242")
+        _shot(dialog, "plan-dialog-en.png")
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+    result = modal(lambda: _press(qtbot, console, Qt.Key.Key_P, ctrl_shift), plan)
+    assert result["dialog"] is not None and not result["left_open"], result
+    assert study_status(unplanned_study)["plan"]["seed"] == 4242
+    assert "seed 4242" in console.statusBar().currentMessage()
+
+
+def test_extend_the_plan_with_rereads_and_no_start_over_once_rated(qtbot, rated_study, modal, message_boxes):
+    from rushrater.gui.console.planning import PlanDialog
+    from rushrater.gui.qt import QApplication, Qt
+    from rushrater.services.agreement import reading_progress
+
+    console = _console(qtbot, rated_study)
+    alt = Qt.KeyboardModifier.AltModifier
+
+    def rereads(dialog):
+        _activate(qtbot, dialog)
+        assert not dialog.replan.isEnabled() and "cannot be discarded" in dialog.replan.toolTip()
+        assert not dialog.seed.isEnabled() and dialog.seed.value() == 4  # the recorded seed, kept
+        _press(qtbot, dialog, Qt.Key.Key_R, alt)  # Add &re-reads
+        assert dialog.rereads.isChecked() and dialog.fraction.isEnabled()
+        _press(qtbot, dialog, Qt.Key.Key_C, alt)  # Share of each rater's &cases
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(QApplication.focusWidget(), "25")
+        _press(qtbot, dialog, Qt.Key.Key_W, alt)  # &Washout
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(QApplication.focusWidget(), "14")
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+    console.study_menu.setFocus()
+    result = modal(console.plan_action.trigger, rereads)
+    assert not result["left_open"], result
+    assert rated_study.settings["washout_days"] == 14
+    progress = reading_progress(rated_study)
+    assert (progress["rereads_assigned"] == 4).all(), progress  # 25% of 16 cases
+    assert "re-read" in console.statusBar().currentMessage()
+
+    # Start over once rated: the service refuses, the dialog says why and stays open.
+    dialog = PlanDialog(rated_study, console)
+    qtbot.addWidget(dialog)
+    dialog.replan.setEnabled(True)
+    dialog.replan.setChecked(True)
+    dialog.accept()
+    assert dialog.result is None and message_boxes and "cannot be discarded" in message_boxes[-1][1]
+
+
+def test_the_report_shows_its_progress_and_uses_the_icc_form_chosen(qtbot, rated_study, modal, tmp_path):
+    from rushrater.gui.qt import QApplication, Qt
+
+    console = _console(qtbot, rated_study)
+    console.form_combo.setCurrentIndex(console.form_combo.findData("ICC(3,k)"))
+    out = tmp_path / "report.html"
+    seen = {}
+
+    def make(dialog):
+        _activate(qtbot, dialog)
+        assert dialog.form_combo.currentData() == "ICC(3,k)"  # the console's choice to start with
+        dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("html"))
+        _press(qtbot, dialog, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # ICC f&orm
+        assert QApplication.focusWidget() is dialog.form_combo
+        qtbot.keyClick(dialog.form_combo, Qt.Key.Key_Up)
+        seen["form"] = dialog.form_combo.currentData()
+        dialog.path_edit.setText(str(out))
+        _press(qtbot, dialog.path_edit, Qt.Key.Key_Return)  # the default button: Make report
+        seen["running"] = dialog.running and dialog.progress_bar.isVisible()
+        seen["stage"] = dialog.progress_label.text()
+        seen["locked"] = not dialog.ok_button.isEnabled()
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # ignored while the report is written
+        seen["open_after_esc"] = dialog.isVisible()
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=120_000)
+
+    result = modal(lambda: _press(qtbot, console, Qt.Key.Key_R,
+                                  Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier), make)
+    assert result["error"] is None and not result["left_open"], result
+    assert seen["form"] != "ICC(3,k)" and seen["running"] and seen["locked"] and seen["open_after_esc"]
+    assert seen["stage"].startswith("Computing")
+    text = out.read_text(encoding="utf-8")
+    assert f"Table 1. {seen['form']} of the RUSH total" in text
+    assert str(out) in console.statusBar().currentMessage()
+
+
+def test_the_plan_dialog_shows_no_english_in_chinese(qtbot, chinese, rated_study):
+    from test_translation_zh_CN import untranslated, visible_texts
+
+    from rushrater.gui.console.planning import PlanDialog
+
+    dialog = PlanDialog(rated_study)
+    qtbot.addWidget(dialog)
+    dialog.rereads.setChecked(True)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    texts = visible_texts(dialog) + [("tooltip", dialog.replan.toolTip())]
+    assert untranslated(texts, []) == []
+    _shot(dialog, "plan-dialog-zh_CN.png")

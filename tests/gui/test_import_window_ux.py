@@ -123,3 +123,32 @@ def test_import_window_from_the_keyboard(import_window, qtbot, tmp_path, monkeyp
     assert len(staging.list_staged(win.study)[0].redactions) == 1
     row = next(i for i, (k, e) in enumerate(win.rows) if k == "staged")
     assert win.images_table.item(row, 6).text() == "1"  # the Masked column shows it
+
+
+def test_the_import_window_shows_no_english_in_chinese(qtbot, qapp, small_study, tmp_path):
+    from test_translation_zh_CN import untranslated, visible_texts
+
+    from rushrater.gui.i18n import install_translators, remove_translators
+    from rushrater.gui.importing import ImportWindow
+    from rushrater.gui.qt import QLocale
+
+    before = QLocale()
+    assert install_translators(qapp, "zh_CN")
+    study = open_study(small_study)
+    try:
+        win = ImportWindow(study)
+        qtbot.addWidget(win)
+        win.resize(1200, 760)
+        win.show()
+        qtbot.waitExposed(win)
+        data = [study.title, "month1", "day1"] + [p.patient for p in staging.list_placed(study)]
+        buttons = [win.add_files_button.text(), win.remove_source_button.text()]
+        assert untranslated([("button", b) for b in buttons], data) == []
+        win.tabs.setCurrentIndex(1)
+        win.select_row(0)
+        _shot(win, "import-window-zh_CN.png")
+        win.close()
+    finally:
+        study.close()
+        remove_translators(qapp)
+        QLocale.setDefault(before)

@@ -35,7 +35,7 @@ from ..tasks import BackgroundTask
 class OutputDialog(QDialog):
     """Choose a format and where to write it, then write it (``kind`` is "export" or "report")."""
 
-    def __init__(self, study: Study, kind: str, parent: QWidget | None = None, form: str = "ICC(2,1)"):
+    def __init__(self, study: Study, kind: str, parent: QWidget | None = None, icc_form: str = "ICC(2,1)"):
         super().__init__(parent)
         self.study = study
         self.kind = kind
@@ -66,6 +66,7 @@ class OutputDialog(QDialog):
         self.path_edit = QLineEdit()
         self.browse_button = QPushButton(self.tr("&Browse…"))
         self.browse_button.clicked.connect(self._browse)
+        self.browse_button.setAutoDefault(False)  # Enter in the path writes the file, not Browse…
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
         row.addWidget(self.browse_button)
@@ -81,7 +82,7 @@ class OutputDialog(QDialog):
             self.form_combo = QComboBox()
             for key, name in zip(stats.FORMS, stats.MCGRAW_WONG):
                 self.form_combo.addItem(f"{key} — {name}", key)
-            self.form_combo.setCurrentIndex(max(0, self.form_combo.findData(form)))
+            self.form_combo.setCurrentIndex(max(0, self.form_combo.findData(icc_form)))
             form_label = QLabel(self.tr("ICC f&orm:"))
             form_label.setBuddy(self.form_combo)
             form.addRow(form_label, self.form_combo)
@@ -99,6 +100,8 @@ class OutputDialog(QDialog):
         self.buttons, self.ok_button = finish_form_dialog(
             self, form, self.tr("&Export") if kind == "export" else self.tr("&Make report"), spacing=0
         )
+        # Enter in the path writes it (the button box's default is not kept once a field has the focus).
+        self.path_edit.returnPressed.connect(self.ok_button.click)
         self.format_combo.currentIndexChanged.connect(self._suggest)
         self.path_edit.textChanged.connect(self._update)
         self._suggest()

@@ -732,7 +732,7 @@ class ConsoleWindow(QMainWindow):
         """Export… / Make report…: the dialog writes the files; the status bar says where."""
         from .export import OutputDialog
 
-        dialog = OutputDialog(self.study, kind, self, form=self.form_combo.currentData())
+        dialog = OutputDialog(self.study, kind, self, icc_form=self.form_combo.currentData())
         if dialog.exec() != OutputDialog.DialogCode.Accepted:
             return False
         where = ", ".join(str(p) for p in dialog.written)
