@@ -166,6 +166,91 @@ Record it anyway, with your note?</source>
         </message>
     </context>
     <context>
+        <name>AuditTab</name>
+        <message>
+            <source>&amp;Entity:</source>
+            <translation>对象(&amp;E)：</translation>
+        </message>
+        <message>
+            <source>part of a name, e.g. R03</source>
+            <translation>名称的一部分，例如评分者编号</translation>
+        </message>
+        <message>
+            <source>Use&amp;r:</source>
+            <translation>用户(&amp;R)：</translation>
+        </message>
+        <message>
+            <source>&amp;From:</source>
+            <translation>从(&amp;F)：</translation>
+        </message>
+        <message>
+            <source>&amp;To:</source>
+            <translation>到(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>E&amp;xport CSV…</source>
+            <translation>导出 CSV(&amp;X)…</translation>
+        </message>
+        <message>
+            <source>When (UTC)</source>
+            <translation>时间（协调世界时）</translation>
+        </message>
+        <message>
+            <source>User</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <source>Entity</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <source>Id</source>
+            <translation>编号</translation>
+        </message>
+        <message>
+            <source>Before</source>
+            <translation>修改前</translation>
+        </message>
+        <message>
+            <source>After</source>
+            <translation>修改后</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n change(s) shown, oldest first</source>
+            <translation>
+                <numerusform>显示 %n 项更改，最早的在前</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Export the audit trail</source>
+            <translation>导出审计记录</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <source>Cannot write it</source>
+            <translation>无法写入</translation>
+        </message>
+        <message>
+            <source>Audit trail exported to {0}</source>
+            <translation>审计记录已导出到 {0}</translation>
+        </message>
+    </context>
+    <context>
         <name>BlandAltmanPlot</name>
         <message>
             <source>{0} − {1}, total, {2}</source>
@@ -688,6 +773,10 @@ Record it anyway, with your note?</source>
         <message>
             <source>Case</source>
             <translation>病例</translation>
+        </message>
+        <message>
+            <source>A&amp;udit trail</source>
+            <translation>审计记录(&amp;U)</translation>
         </message>
         <message>
             <source>Settin&amp;gs</source>

@@ -197,3 +197,9 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP  # noqa: E402
 from PySide6.QtGui import QActionGroup, QIcon  # noqa: E402
 
 __all__ += ["QT_TRANSLATE_NOOP", "QActionGroup", "QIcon"]
+
+# The console's audit-trail viewer (gui/console/audit.py): date filters.
+from PySide6.QtCore import QDate  # noqa: E402
+from PySide6.QtWidgets import QDateEdit  # noqa: E402
+
+__all__ += ["QDate", "QDateEdit"]

@@ -682,3 +682,18 @@ def body_composition_history(session: Session, patient_id: int) -> list[m.BodyCo
         select(m.BodyComposition).where(m.BodyComposition.patient_id == patient_id)
         .order_by(m.BodyComposition.assessor, m.BodyComposition.version)
     ))
+
+
+def audit_events(session, *, entity: str | None = None, actor: str | None = None, since=None, until=None) -> list:
+    """Audit events, oldest first, filtered by entity (exact), actor (substring), and ``since`` <=
+    time < ``until`` (the console's audit-trail viewer)."""
+    query = select(m.AuditEvent).order_by(m.AuditEvent.at, m.AuditEvent.id)
+    if entity:
+        query = query.where(m.AuditEvent.entity == entity)
+    if actor:
+        query = query.where(m.AuditEvent.actor.contains(actor, autoescape=True))
+    if since is not None:
+        query = query.where(m.AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(m.AuditEvent.at < until)
+    return list(session.scalars(query))

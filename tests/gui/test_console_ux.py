@@ -319,3 +319,62 @@ def test_the_plan_dialog_shows_no_english_in_chinese(qtbot, chinese, rated_study
     texts = visible_texts(dialog) + [("tooltip", dialog.replan.toolTip())]
     assert untranslated(texts, []) == []
     _shot(dialog, "plan-dialog-zh_CN.png")
+
+
+# --- the audit trail -------------------------------------------------------------------------------
+
+
+def test_the_audit_trail_is_filtered_from_the_keyboard_and_exported(qtbot, rated_study, tmp_path):
+    import csv
+
+    from rushrater.gui.qt import QApplication, Qt
+    from rushrater.services.settings import update_settings
+
+    update_settings(rated_study, {"blank_screen_ms": 300}, actor="coordinator:ada")
+    console = _console(qtbot, rated_study)
+    alt = Qt.KeyboardModifier.AltModifier
+    _press(qtbot, console, Qt.Key.Key_U, alt)  # A&udit trail
+    audit = console.audit_tab
+    assert console.tabs.currentWidget() is audit
+    everything = audit.table.rowCount()
+    entities = [audit.entity_combo.itemText(i) for i in range(audit.entity_combo.count())]
+    assert {"rating", "study", "reading_plan"} <= set(entities), entities
+    assert "settings" in " ".join(audit.trail["action"]) or "study.settings" in set(audit.trail["action"])
+
+    _press(qtbot, console, Qt.Key.Key_E, alt)  # &Entity
+    assert QApplication.focusWidget() is audit.entity_combo
+    while audit.entity_combo.currentData() != "study":
+        qtbot.keyClick(audit.entity_combo, Qt.Key.Key_Down)
+    assert 0 < audit.table.rowCount() < everything
+    assert set(audit.trail["entity"]) == {"study"}
+    _press(qtbot, console, Qt.Key.Key_R, alt)  # Use&r
+    qtbot.keyClicks(QApplication.focusWidget(), "ada")
+    actions = [audit.table.item(i, 2).text() for i in range(audit.table.rowCount())]
+    assert actions == ["study.settings"], actions
+    assert '"blank_screen_ms": 300' in audit.table.item(0, 6).text()
+    _shot(console, "audit-viewer-en.png")
+
+    out = tmp_path / "audit.csv"
+    assert audit.export_csv(str(out))
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["action"] for r in rows] == ["study.settings"] and rows[0]["actor"] == "coordinator:ada"
+    assert str(out) in console.statusBar().currentMessage()
+
+    # a date range before the study: nothing
+    audit.until_edit.setDate(audit.until_edit.date().addDays(-400))
+    audit.since_edit.setDate(audit.until_edit.date().addDays(-1))
+    assert audit.table.rowCount() == 0
+
+
+def test_the_audit_viewer_shows_no_english_in_chinese(qtbot, chinese, rated_study):
+    from test_translation_zh_CN import untranslated, visible_texts
+
+    console = _console(qtbot, rated_study)
+    console.tabs.setCurrentWidget(console.audit_tab)
+    audit = console.audit_tab
+    # the rows and the entity list are the study's data (actions, user names)
+    texts = [(w, t) for w, t in visible_texts(audit) if "cell" not in w and w != "QComboBox"]
+    texts += [("tab", console.tabs.tabText(console.tabs.indexOf(audit)))]
+    assert untranslated(texts, []) == [], untranslated(texts, [])
+    _shot(console, "audit-viewer-zh_CN.png")

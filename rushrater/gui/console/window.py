@@ -120,6 +120,10 @@ class ConsoleWindow(QMainWindow):
         self.tabs.addTab(self._plots_tab(), self.tr("P&lots"))
         self.discordant_page = self._discordant_tab()
         self.tabs.addTab(self.discordant_page, self.tr("&Discordant cases"))
+        from .audit import AuditTab  # its own file: the audit-trail viewer
+
+        self.audit_tab = AuditTab(study)
+        self.tabs.addTab(self.audit_tab, self.tr("A&udit trail"))
         # Settin&gs, not &Settings: Alt+S is the Study menu's.
         self.tabs.addTab(self._settings_tab(), self.tr("Settin&gs"))
         refresh = QAction(self.tr("&Refresh"), self)
@@ -391,6 +395,7 @@ class ConsoleWindow(QMainWindow):
         self._show_queue()
         self._show_settings(raters)
         self._show_trust()
+        self.audit_tab.reload()
 
     def _show_progress(self) -> None:
         progress = self.progress
