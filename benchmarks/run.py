@@ -29,8 +29,9 @@ import numpy as np
 
 BENCHMARKS: dict[str, Callable[[Path], dict[str, float]]] = {}
 
-#: --quick: smaller studies and one repeat (set by main()); benchmarks size themselves with sized().
-QUICK = False
+#: --quick: smaller studies and one repeat; benchmarks size themselves with sized(). main() sets it,
+#: through the environment so that spawned worker processes (pg_submit's raters) size themselves too.
+QUICK = os.environ.get("RUSHRATER_BENCH_QUICK") == "1"
 
 
 def sized(full: int, quick: int) -> int:
@@ -402,7 +403,7 @@ def _workstation(kind: str, study: Path, *extra: str) -> dict:
 def reading_session(workdir: Path) -> dict[str, float]:
     """A 240-case reading session on 2500 x 3000 16-bit images: submit -> next case painted (next
     cases prefetched on worker threads), W/L drag frames, peak RSS; a first (cold) case; start-up."""
-    cases = int(os.environ.get("RUSHRATER_BENCH_CASES", str(sized(240, 12))))
+    cases = int(os.environ.get("RUSHRATER_BENCH_CASES", str(sized(240, 6))))
     root = _reading_study(workdir, cases)
     results = {}
     cold = _workstation("cold", root)
@@ -524,7 +525,7 @@ def agreement_report(workdir: Path) -> dict[str, float]:
 
     from rushrater.services.agreement import agreement_report as report, study_ratings
 
-    study = _rated_study(workdir, sized(619, 60), "report")
+    study = _rated_study(workdir, sized(619, 40), "report")
     report(study)  # warm-up: imports and caches
     ours = _best_of(3, lambda: report(study))
 
@@ -542,7 +543,7 @@ def agreement_report(workdir: Path) -> dict[str, float]:
 
     naive_s = _best_of(1, naive)
     study.close()
-    big = _rated_study(workdir, sized(6190, 120), "report10x")
+    big = _rated_study(workdir, sized(6190, 80), "report10x")
     ours_10x = _best_of(1, lambda: report(big))
     big.close()
     return {
@@ -560,7 +561,7 @@ def export_and_report(workdir: Path) -> dict[str, float]:
     from rushrater.services.export import FORMATS, export_study
     from rushrater.services.report import write_report
 
-    study = _rated_study(workdir, sized(619, 60), "export")
+    study = _rated_study(workdir, sized(619, 30), "export")
     out = workdir / "out"
     out.mkdir()
 
@@ -683,7 +684,7 @@ def _pg_rater(url: str, local: str, code: str, cases: list[str], start, queue) -
     pause = random.Random(code)
     start.wait(60)
     times = []
-    for i in range(150):
+    for i in range(sized(150, 30)):
         # A rater needs tens of seconds per case; 100-300 ms between submits still makes the six
         # raters' submits overlap often, while the two cores serve the submits rather than six
         # busy loops of this benchmark (client and server share this machine here).
@@ -768,7 +769,7 @@ def stats_match_5000(workdir: Path) -> dict[str, float]:
 
     rng = np.random.default_rng(14)
     n = sized(10_000, 2000)
-    treated = np.r_[np.ones(5000), np.zeros(5000)].astype(int)
+    treated = np.r_[np.ones(n // 2), np.zeros(n - n // 2)].astype(int)
     data = pd.DataFrame({"treated": treated, "age": rng.normal(60, 10, n) + 3 * treated, "bmi": rng.normal(26, 4, n),
                          "sex": rng.choice(["F", "M"], n), "asa": rng.choice(["I", "II", "III"], n)})
     pairs = []
@@ -798,6 +799,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     global QUICK
     QUICK = args.quick
+    os.environ["RUSHRATER_BENCH_QUICK"] = "1" if QUICK else "0"
     wanted = args.only or list(BENCHMARKS)
     unknown = [k for k in wanted if k not in BENCHMARKS]
     if unknown:
