@@ -1,7 +1,12 @@
-"""Speed and size figures for RUSH Rater, printed as one JSON object.
+"""Speed and size figures for RUSH Rater: one JSON line per figure as it is measured (flushed, so a
+run cut short keeps what it measured), then the summary JSON object of them all.
 
     python benchmarks/run.py            # every figure
     python benchmarks/run.py --only submit_rating_ms_p95 demo_build_s
+    python benchmarks/run.py --quick    # smaller studies, one repeat, same keys, "quick": true (< 3 min)
+
+A figure line is {"key": ..., "value": ..., "benchmark": function, "benchmark_s": its wall time}.
+--quick figures check that every benchmark still runs; they are not the figures the targets name.
 
 Each figure is a function registered under the key it reports; later features add their own.
 Targets live in the issues and the README, not in timed tests.
@@ -24,6 +29,15 @@ from pathlib import Path
 import numpy as np
 
 BENCHMARKS: dict[str, Callable[[Path], dict[str, float]]] = {}
+
+#: --quick: smaller studies and one repeat; benchmarks size themselves with sized(). main() sets it,
+#: through the environment so that spawned worker processes (pg_submit's raters) size themselves too.
+QUICK = os.environ.get("RUSHRATER_BENCH_QUICK") == "1"
+
+
+def sized(full: int, quick: int) -> int:
+    """A study or data size: ``full`` for the real figure, ``quick`` under --quick."""
+    return quick if QUICK else full
 
 
 def benchmark(*keys: str):
@@ -55,7 +69,7 @@ def submit_rating(workdir: Path) -> dict[str, float]:
     source.mkdir()
     rng = np.random.default_rng(0)
     lines = ["file,patient,timepoint,view"]
-    for p in range(150):
+    for p in range(sized(150, 30)):
         for tp in ("day1", "month1"):
             for view in ("AP", "LAT"):
                 name = f"{p}_{tp}_{view}.png"
@@ -182,6 +196,7 @@ def _simulated_ratings(n_patients: int, seed: int = 0):
 
 
 def _best_of(repeats: int, func) -> float:
+    repeats = 1 if QUICK else repeats
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -202,10 +217,10 @@ def agreement_table(workdir: Path) -> dict[str, float]:
     from rushrater.stats import agreement_table as table
 
     keys = dict(target="case", rater="rater", timepoint="timepoint", group="group")
-    data, scores = _simulated_ratings(619)
+    data, scores = _simulated_ratings(sized(619, 120))
     table(data, scores=scores, **keys)  # warm-up: imports and caches
     ours = _best_of(5, lambda: table(data, scores=scores, **keys))
-    big, _ = _simulated_ratings(6190, seed=1)
+    big, _ = _simulated_ratings(sized(6190, 600), seed=1)
     ours_10x = _best_of(2, lambda: table(big, scores=scores, **keys))
 
     def naive() -> None:
@@ -233,7 +248,7 @@ def agreement_table_midstudy(workdir: Path) -> dict[str, float]:
     subtotals beside its complete-case ICC, as services.agreement asks for."""
     from rushrater.stats import agreement_table as table
 
-    data, scores = _simulated_ratings(619)
+    data, scores = _simulated_ratings(sized(619, 120))
     half = (data["rater"] == "R5") & (data["case"].str[1:6].astype(int) >= 310)
     data = data[~half]
     keys = dict(target="case", rater="rater", timepoint="timepoint", group="group")
@@ -289,7 +304,7 @@ def _import_rate(workdir: Path, count: int, transfer_syntax: str | None) -> floa
 @benchmark("import_uncompressed_images_per_s")
 def import_uncompressed(workdir: Path) -> dict[str, float]:
     """Folder import of 2500 x 3000 16-bit uncompressed DICOM: read, de-identify, hash, encode, store, check blinding."""
-    return {"import_uncompressed_images_per_s": round(_import_rate(workdir, 40, None), 2)}
+    return {"import_uncompressed_images_per_s": round(_import_rate(workdir, sized(40, 10), None), 2)}
 
 
 @benchmark("import_j2k_images_per_s")
@@ -297,7 +312,7 @@ def import_j2k(workdir: Path) -> dict[str, float]:
     """The same with JPEG 2000 lossless sources (decoding dominates)."""
     from pydicom.uid import JPEG2000Lossless
 
-    return {"import_j2k_images_per_s": round(_import_rate(workdir, 12, JPEG2000Lossless), 2)}
+    return {"import_j2k_images_per_s": round(_import_rate(workdir, sized(12, 3), JPEG2000Lossless), 2)}
 
 
 
@@ -452,7 +467,7 @@ def _workstation(kind: str, study: Path, *extra: str) -> dict:
 def reading_session(workdir: Path) -> dict[str, float]:
     """A 240-case reading session on 2500 x 3000 16-bit images: submit -> next case painted (next
     cases prefetched on worker threads), W/L drag frames, peak RSS; a first (cold) case; start-up."""
-    cases = int(os.environ.get("RUSHRATER_BENCH_CASES", "240"))
+    cases = int(os.environ.get("RUSHRATER_BENCH_CASES", str(sized(240, 6))))
     root = _reading_study(workdir, cases)
     results = {}
     cold = _workstation("cold", root)
@@ -558,7 +573,7 @@ def cox_fit_10k(workdir: Path) -> dict[str, float]:
     """stats cox on 10,000 patients x 10 predictors (Efron): coefficients, SE, C with its SE, cox.zph."""
     from rushrater.stats.cox import cox_fit
 
-    data = _survival_cohort(10_000, 10)
+    data = _survival_cohort(sized(10_000, 2000), 10)
     predictors = [f"x{j}" for j in range(10)]
     cox_fit(data.head(500), "time", "event", predictors)  # warm-up: imports
     return {"cox_fit_10k_s": round(_best_of(3, lambda: cox_fit(data, "time", "event", predictors)), 3)}
@@ -569,7 +584,7 @@ def tdroc_10k(workdir: Path) -> dict[str, float]:
     """Time-dependent AUC (IPCW) with its influence-function SE and ROC curves at 3 times, 10,000 patients."""
     from rushrater.stats.tdroc import td_auc
 
-    data = _survival_cohort(10_000, 3)
+    data = _survival_cohort(sized(10_000, 2000), 3)
     data["marker"] = data["x0"] - data["x2"]
     td_auc(data.head(500), "time", "event", "marker", [1.0])
     return {"tdroc_3times_10k_s": round(_best_of(3, lambda: td_auc(data, "time", "event", "marker", [1.0, 3.0, 6.0])), 3)}
@@ -584,7 +599,7 @@ def calibrate_bootstrap(workdir: Path) -> dict[str, float]:
     predictors = [f"x{j}" for j in range(4)]
     calibrate(data, "time", "event", predictors, 3.0, B=2)
     return {"calibrate_bootstrap_200_s": round(
-        _best_of(1, lambda: calibrate(data, "time", "event", predictors, 3.0, m=150, B=200, seed=1)), 3)}
+        _best_of(1, lambda: calibrate(data, "time", "event", predictors, 3.0, m=150, B=sized(200, 20), seed=1)), 3)}
 
 
 @benchmark("agreement_report_s", "agreement_report_10x_s", "agreement_report_vs_naive_pingouin_ratio")
@@ -600,7 +615,7 @@ def agreement_report(workdir: Path) -> dict[str, float]:
 
     from rushrater.services.agreement import agreement_report as report, study_ratings
 
-    study = _rated_study(workdir, 619, "report")
+    study = _rated_study(workdir, sized(619, 40), "report")
     report(study)  # warm-up: imports and caches
     ours = _best_of(3, lambda: report(study))
 
@@ -618,7 +633,7 @@ def agreement_report(workdir: Path) -> dict[str, float]:
 
     naive_s = _best_of(1, naive)
     study.close()
-    big = _rated_study(workdir, 6190, "report10x")
+    big = _rated_study(workdir, sized(6190, 80), "report10x")
     ours_10x = _best_of(1, lambda: report(big))
     big.close()
     return {
@@ -636,7 +651,7 @@ def export_and_report(workdir: Path) -> dict[str, float]:
     from rushrater.services.export import FORMATS, export_study
     from rushrater.services.report import write_report
 
-    study = _rated_study(workdir, 619, "export")
+    study = _rated_study(workdir, sized(619, 30), "export")
     out = workdir / "out"
     out.mkdir()
 
@@ -848,7 +863,7 @@ def _pg_rater(url: str, local: str, code: str, cases: list[str], start, queue) -
     pause = random.Random(code)
     start.wait(60)
     times = []
-    for i in range(150):
+    for i in range(sized(150, 30)):
         # A rater needs tens of seconds per case; 100-300 ms between submits still makes the six
         # raters' submits overlap often, while the two cores serve the submits rather than six
         # busy loops of this benchmark (client and server share this machine here).
@@ -932,8 +947,8 @@ def stats_match_5000(workdir: Path) -> dict[str, float]:
     from rushrater.stats.matching import match
 
     rng = np.random.default_rng(14)
-    n = 10_000
-    treated = np.r_[np.ones(5000), np.zeros(5000)].astype(int)
+    n = sized(10_000, 2000)
+    treated = np.r_[np.ones(n // 2), np.zeros(n - n // 2)].astype(int)
     data = pd.DataFrame({"treated": treated, "age": rng.normal(60, 10, n) + 3 * treated, "bmi": rng.normal(26, 4, n),
                          "sex": rng.choice(["F", "M"], n), "asa": rng.choice(["I", "II", "III"], n)})
     pairs = []
@@ -949,7 +964,7 @@ def stats_roc_delong_100k(workdir: Path) -> dict[str, float]:
     from rushrater.stats.roc import roc
 
     rng = np.random.default_rng(14)
-    n = 100_000
+    n = sized(100_000, 20_000)
     slow = (rng.random(n) < 0.3).astype(int)
     data = pd.DataFrame({"slow": slow, "smi": np.round(45 - 3 * slow + rng.normal(0, 6, n), 1)})
     return {"stats_roc_delong_100k_s": round(_best_of(3, lambda: roc(data, "slow", ["smi"])), 3)}
@@ -1004,13 +1019,21 @@ def outcomes_study(workdir: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="+", metavar="KEY", help="run only the benchmarks reporting these keys")
+    parser.add_argument("--quick", action="store_true",
+                        help='smaller studies and one repeat, same keys, marked "quick": true (under 3 minutes)')
     args = parser.parse_args(argv)
+    global QUICK
+    QUICK = args.quick
+    os.environ["RUSHRATER_BENCH_QUICK"] = "1" if QUICK else "0"
     wanted = args.only or list(BENCHMARKS)
     unknown = [k for k in wanted if k not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown key(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     results: dict[str, object] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    if QUICK:
+        results["quick"] = True
     done = set()
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rushrater-bench-") as tmp:
         for key in wanted:
             func = BENCHMARKS[key]
@@ -1019,8 +1042,17 @@ def main(argv: list[str] | None = None) -> int:
             done.add(func)
             workdir = Path(tmp) / func.__name__
             workdir.mkdir()
-            results.update(func(workdir))
-    print(json.dumps(results, indent=2))
+            start = time.perf_counter()
+            figures = func(workdir)
+            seconds = round(time.perf_counter() - start, 1)
+            for name, value in figures.items():  # each figure at once: a run cut short keeps them
+                line = {"key": name, "value": value, "benchmark": func.__name__, "benchmark_s": seconds}
+                if QUICK:
+                    line["quick"] = True
+                print(json.dumps(line), flush=True)
+            results.update(figures)
+    results["total_s"] = round(time.perf_counter() - started, 1)
+    print(json.dumps(results, indent=2), flush=True)
     return 0
 
 

@@ -143,6 +143,10 @@
             <source>Difference</source>
             <translation>差值</translation>
         </message>
+        <message>
+            <source>mean of others</source>
+            <translation>其他评分者均值</translation>
+        </message>
     </context>
     <context>
         <name>BodyCompWindow</name>
@@ -501,6 +505,46 @@
             <source>Ris&amp;k model</source>
             <translation>风险模型(&amp;K)</translation>
         </message>
+        <message>
+            <source>{0} with {1:g}% confidence intervals, first reads only (complete cases; "all data": the all-available estimate where cases were dropped). {2}.</source>
+            <translation>{0}，{1:g}% 置信区间，仅首次阅片（完整病例；“全部数据”：有病例被剔除时基于全部可用数据的估计）。{2}。</translation>
+        </message>
+        <message>
+            <source>&amp;Plan reading…</source>
+            <translation>规划阅片(&amp;P)…</translation>
+        </message>
+        <message>
+            <source>Create or extend the reading plan and add re-reads after a washout</source>
+            <translation>创建或扩展阅片计划，并在洗脱期后添加重复阅片</translation>
+        </message>
+        <message>
+            <source>A&amp;udit trail</source>
+            <translation>审计记录(&amp;U)</translation>
+        </message>
+        <message>
+            <source>Settin&amp;gs</source>
+            <translation>设置(&amp;G)</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>总分</translation>
+        </message>
+        <message>
+            <source>mean of others</source>
+            <translation>其他评分者均值</translation>
+        </message>
+        <message>
+            <source>{0} {1:g} — {2}</source>
+            <translation>{0} {1:g} — {2}</translation>
+        </message>
+        <message>
+            <source>All raters</source>
+            <translation>全部评分者</translation>
+        </message>
+        <message>
+            <source>No re-reads yet: plan them with a washout (Study ▸ Plan reading…)</source>
+            <translation>尚无重复阅片：请设置洗脱期进行规划（研究 ▸ 规划阅片…）</translation>
+        </message>
     </context>
     <context>
         <name>ConsoleWindow</name>
@@ -835,6 +879,10 @@
             <source>Share of the rater's cases (%)</source>
             <translation>占该评分者病例的比例（%）</translation>
         </message>
+        <message>
+            <source>slow healing &lt; {0:g}</source>
+            <translation>愈合缓慢 &lt; {0:g}</translation>
+        </message>
     </context>
     <context>
         <name>EnrolRaterDialog</name>
@@ -1124,6 +1172,38 @@
             <source>Template saved for %1; %2 image(s) masked. Later imports are masked too.</source>
             <translation>已为 %1 保存模板；已遮盖 %2 幅图像。之后导入的图像也会被遮盖。</translation>
         </message>
+        <message>
+            <source>Add fi&amp;les…</source>
+            <translation>添加文件(&amp;L)…</translation>
+        </message>
+        <message>
+            <source>R&amp;emove</source>
+            <translation>移除(&amp;E)</translation>
+        </message>
+        <message>
+            <source>Exported radiographs</source>
+            <translation>导出的 X 线片</translation>
+        </message>
+        <message>
+            <source>Radiographs (*.dcm *.DCM *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</source>
+            <translation>X 线片 (*.dcm *.DCM *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <source>Item %1 assigned: %2, %3, %4 (case %5).</source>
+            <translation>第 %1 项已分配：%2，%3，%4（病例 %5）。</translation>
+        </message>
+        <message>
+            <source>Mask permanently</source>
+            <translation>永久遮盖</translation>
+        </message>
+        <message>
+            <source>The pixels under the rectangles are replaced in the stored image; this cannot be undone.</source>
+            <translation>矩形框下的像素将在存储的图像中被替换；此操作无法撤销。</translation>
+        </message>
+        <message>
+            <source>&amp;Mask</source>
+            <translation>遮盖(&amp;M)</translation>
+        </message>
     </context>
     <context>
         <name>LoginDialog</name>
@@ -1345,6 +1425,18 @@
         <message>
             <source>Cannot write it</source>
             <translation>无法写入</translation>
+        </message>
+        <message>
+            <source>ICC f&amp;orm:</source>
+            <translation>ICC 形式(&amp;O)：</translation>
+        </message>
+        <message>
+            <source>Computing the agreement statistics…</source>
+            <translation>正在计算一致性统计量…</translation>
+        </message>
+        <message>
+            <source>Writing the document…</source>
+            <translation>正在写入文档…</translation>
         </message>
     </context>
     <context>
@@ -2157,6 +2249,26 @@
         <message>
             <source>Make AP and lateral radiographs (DRRs) from a CT series, crop to the hip, place them for reading; 3D bone view</source>
             <translation>由 CT 序列生成正位和侧位数字重建 X 线片，裁剪到髋部，放入阅片；骨骼三维视图</translation>
+        </message>
+        <message>
+            <source>Open an existing study: its study.db or a .rushrater link</source>
+            <translation>打开现有研究：选择其数据库文件或研究链接文件</translation>
+        </message>
+        <message>
+            <source>The {0} translation is not installed with this copy of RUSH Rater: the interface stays in English. Reinstall RUSH Rater, or compile the translations (packaging/update-translations, pyside6-lrelease).</source>
+            <translation>此 RUSH Rater 未安装{0}翻译，界面保持英文。请重新安装 RUSH Rater，或编译翻译文件（packaging/update-translations、pyside6-lrelease）。</translation>
+        </message>
+        <message>
+            <source>Open a study</source>
+            <translation>打开研究</translation>
+        </message>
+        <message>
+            <source>RUSH Rater studies (study.db *.rushrater)</source>
+            <translation>RUSH Rater 研究 (study.db *.rushrater)</translation>
+        </message>
+        <message>
+            <source>All files (*)</source>
+            <translation>所有文件 (*)</translation>
         </message>
     </context>
     <context>
@@ -3357,6 +3469,269 @@ Record it anyway, with your note?</source>
         <message>
             <source>Building the demo study, step {0} of {1}: {2}</source>
             <translation>正在构建演示研究，第 {0} / {1} 步：{2}</translation>
+        </message>
+    </context>
+    <context>
+        <name>AuditTab</name>
+        <message>
+            <source>&amp;Entity:</source>
+            <translation>对象(&amp;E)：</translation>
+        </message>
+        <message>
+            <source>part of a name, e.g. R03</source>
+            <translation>名称的一部分，例如评分者编号</translation>
+        </message>
+        <message>
+            <source>Use&amp;r:</source>
+            <translation>用户(&amp;R)：</translation>
+        </message>
+        <message>
+            <source>&amp;From:</source>
+            <translation>从(&amp;F)：</translation>
+        </message>
+        <message>
+            <source>&amp;To:</source>
+            <translation>到(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>E&amp;xport CSV…</source>
+            <translation>导出 CSV(&amp;X)…</translation>
+        </message>
+        <message>
+            <source>When (UTC)</source>
+            <translation>时间（协调世界时）</translation>
+        </message>
+        <message>
+            <source>User</source>
+            <translation>用户</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>操作</translation>
+        </message>
+        <message>
+            <source>Entity</source>
+            <translation>对象</translation>
+        </message>
+        <message>
+            <source>Id</source>
+            <translation>编号</translation>
+        </message>
+        <message>
+            <source>Before</source>
+            <translation>修改前</translation>
+        </message>
+        <message>
+            <source>After</source>
+            <translation>修改后</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n change(s) shown, oldest first</source>
+            <translation>
+                <numerusform>显示 %n 项更改，最早的在前</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Export the audit trail</source>
+            <translation>导出审计记录</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <source>Cannot write it</source>
+            <translation>无法写入</translation>
+        </message>
+        <message>
+            <source>Audit trail exported to {0}</source>
+            <translation>审计记录已导出到 {0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>CoreMessage</name>
+        <message>
+            <source>check the path, or create a study with File ▸ New study…</source>
+            <translation>请检查路径，或通过“文件 ▸ 新建研究…”创建研究</translation>
+        </message>
+        <message>
+            <source>choose a study folder (or its study.db), or create a study with File ▸ New study…</source>
+            <translation>请选择研究文件夹（或其中的 study.db），或通过“文件 ▸ 新建研究…”创建研究</translation>
+        </message>
+        <message>
+            <source>check the database name, or create a study there with File ▸ New study…</source>
+            <translation>请检查数据库名称，或通过“文件 ▸ 新建研究…”在该处创建研究</translation>
+        </message>
+        <message>
+            <source>check the database name; create a study in an empty database with File ▸ New study…</source>
+            <translation>请检查数据库名称；可通过“文件 ▸ 新建研究…”在空数据库中创建研究</translation>
+        </message>
+        <message>
+            <source>no such study</source>
+            <translation>研究不存在</translation>
+        </message>
+        <message>
+            <source>not a RUSH Rater study (no study.db in this folder)</source>
+            <translation>不是 RUSH Rater 研究（此文件夹中没有 study.db）</translation>
+        </message>
+        <message>
+            <source>this database is not a RUSH Rater study (no study tables)</source>
+            <translation>此数据库不是 RUSH Rater 研究（没有研究数据表）</translation>
+        </message>
+        <message>
+            <source>check the path; if the file is damaged, restore it from the study's backups/ folder</source>
+            <translation>请检查路径；如文件已损坏，请从研究的 backups/ 文件夹恢复</translation>
+        </message>
+        <message>
+            <source>totals span {0} points (&gt; {1})</source>
+            <translation>总分相差 {0} 分（&gt; {1}）</translation>
+        </message>
+        <message>
+            <source>healing status split ({0} of {1} below {2})</source>
+            <translation>愈合状态不一致（{1} 人中 {0} 人低于 {2}）</translation>
+        </message>
+        <message>
+            <source>an adjudicated consensus is decided by one person</source>
+            <translation>裁定共识由一人决定</translation>
+        </message>
+        <message>
+            <source>fewer than two targets were rated by all raters ({0}): complete-case ICCs are NaN</source>
+            <translation>被所有评分者评分的病例少于两例（{0}）：完整病例 ICC 无法计算</translation>
+        </message>
+        <message>
+            <source>all complete-case ratings equal {0}: zero variance, ICCs are undefined (NaN)</source>
+            <translation>所有完整病例评分均为 {0}：方差为零，ICC 无定义</translation>
+        </message>
+        <message>
+            <source>all-available estimate: the {0} variance is on the boundary ({1})</source>
+            <translation>全部可用数据估计：{0} 方差位于边界（{1}）</translation>
+        </message>
+        <message>
+            <source>no target has two ratings: agreement undefined</source>
+            <translation>没有病例有两个评分：一致性无定义</translation>
+        </message>
+        <message>
+            <source>no scored first reads yet: nothing to analyse</source>
+            <translation>尚无已评分的首次阅片：无可分析内容</translation>
+        </message>
+        <message>
+            <source>mean of others averages different raters for some targets (incomplete data)</source>
+            <translation>部分病例的“其他评分者均值”由不同评分者求得（数据不完整）</translation>
+        </message>
+        <message>
+            <source>adjudicated</source>
+            <translation>裁定</translation>
+        </message>
+        <message>
+            <source>panel</source>
+            <translation>小组</translation>
+        </message>
+        <message>
+            <source>mean</source>
+            <translation>均值</translation>
+        </message>
+        <message>
+            <source>median</source>
+            <translation>中位数</translation>
+        </message>
+    </context>
+    <context>
+        <name>PlanDialog</name>
+        <message>
+            <source>Plan reading</source>
+            <translation>规划阅片</translation>
+        </message>
+        <message>
+            <source>Every rater gets an independent random order over all cases, from the seed recorded here (the same seed gives the same lists).</source>
+            <translation>每位评分者获得所有病例的独立随机顺序，由此处记录的种子生成（相同种子产生相同列表）。</translation>
+        </message>
+        <message>
+            <source>The study is planned with seed {0}. Planning again keeps every list and adds raters enrolled and cases imported since.</source>
+            <translation>本研究已使用种子 {0} 规划。再次规划会保留所有列表，并加入此后登记的评分者和导入的病例。</translation>
+        </message>
+        <message>
+            <source>Ra&amp;ndom seed</source>
+            <translation>随机种子(&amp;N)</translation>
+        </message>
+        <message>
+            <source>Seed</source>
+            <translation>种子</translation>
+        </message>
+        <message>
+            <source>&amp;Seed:</source>
+            <translation>种子(&amp;S)：</translation>
+        </message>
+        <message>
+            <source>Discard the lists and plan a&amp;gain</source>
+            <translation>放弃现有列表并重新规划(&amp;G)</translation>
+        </message>
+        <message>
+            <source>Ratings have been submitted, so the reading lists cannot be discarded</source>
+            <translation>已有评分提交，因此阅片列表不能放弃</translation>
+        </message>
+        <message>
+            <source>Add &amp;re-reads (test-retest)</source>
+            <translation>添加重复阅片（重测）(&amp;R)</translation>
+        </message>
+        <message>
+            <source>Share of each rater's &amp;cases:</source>
+            <translation>每位评分者病例的比例(&amp;C)：</translation>
+        </message>
+        <message>
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <source>&amp;Washout before re-reads:</source>
+            <translation>重复阅片前洗脱期(&amp;W)：</translation>
+        </message>
+        <message>
+            <source>&amp;Plan</source>
+            <translation>规划(&amp;P)</translation>
+        </message>
+        <message>
+            <source>&amp;Extend plan</source>
+            <translation>扩展计划(&amp;E)</translation>
+        </message>
+        <message>
+            <source>Cannot plan the reading</source>
+            <translation>无法规划阅片</translation>
+        </message>
+        <message>
+            <source>Planned {0} cases for {1} raters with seed {2}</source>
+            <translation>已使用种子 {2} 为 {1} 位评分者规划 {0} 个病例</translation>
+        </message>
+        <message>
+            <source>New lists for {0}</source>
+            <translation>为 {0} 新建列表</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n case(s) appended to the lists</source>
+            <translation>
+                <numerusform>%n 个病例已追加到列表</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n re-read(s) added, available from {0}</source>
+            <translation>
+                <numerusform>已添加 %n 次重复阅片，自 {0} 起可用</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>re-reads kept for {0}</source>
+            <translation>{0} 的重复阅片保持不变</translation>
+        </message>
+        <message>
+            <source>The plan (seed {0}) already covers every rater and case; nothing changed</source>
+            <translation>计划（种子 {0}）已涵盖所有评分者和病例；未作更改</translation>
         </message>
     </context>
 </TS>

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 
 from ..domain.errors import RushRaterError
+from .core_text import core_text
 from .qt import QApplication, QCoreApplication, QMessageBox, Qt, QWidget
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,12 @@ def describe(exc: BaseException) -> tuple[str, str]:
     """
     details: list[str] = []
     if isinstance(exc, RushRaterError):
-        message = _sentence(exc.message)
+        # The core's English, in the user's language and with GUI advice (File ▸ New study, not the CLI).
+        message = _sentence(core_text(exc.message))
         if exc.where:
             details.append(_tr("Where: {0}").format(exc.where))
         if exc.fix:
-            details.append(_tr("What to do: {0}").format(exc.fix))
+            details.append(_tr("What to do: {0}").format(core_text(exc.fix)))
     elif isinstance(exc, OSError):
         message = _sentence(exc.strerror or str(exc))
         if exc.filename:

@@ -14,8 +14,11 @@ def plural(text: str, n: int) -> str:
 
 # --- loading translations --------------------------------------------------------------------------
 # Qt's translation system: every visible string goes through tr() / QCoreApplication.translate, the
-# sources are resources/translations/rushrater_<lang>.ts, compiled to .qm by pyside6-lrelease at build
-# time (packaging/build-linux, packaging/quickstart) into rushrater/gui/translations/.
+# sources are resources/translations/rushrater_<lang>.ts, compiled to .qm by pyside6-lrelease into
+# rushrater/gui/translations/. The compiled .qm are committed (package data, so a plain
+# `pip install -e .` or a wheel has them; tests/gui/test_packaged_translations.py checks they match
+# the .ts): compiling at install time would need PySide6 in the build requirements (hundreds of MB
+# for every build) and setuptools' editable installs skip build steps anyway.
 
 import re  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -38,6 +41,7 @@ def install_translators(app: QCoreApplication, language: str = "", directory: Pa
     locale = ui_locale(language)
     QLocale.setDefault(locale)
     installed: list[QTranslator] = []
+    missing = ""
     if locale.language() != QLocale.Language.English:
         qt_translator = QTranslator(app)
         if qt_translator.load(locale, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
@@ -48,8 +52,24 @@ def install_translators(app: QCoreApplication, language: str = "", directory: Pa
         if folder.is_dir() and ours.load(locale, "rushrater", "_", str(folder)):
             app.installTranslator(ours)
             installed.append(ours)
+        elif language:  # asked for by name and not there: the start window says so
+            missing = language
     app._rushrater_translators = installed  # keep them alive (Qt does not own them)
+    app._rushrater_missing_language = missing if language and locale.language() != QLocale.Language.English else ""
     return installed
+
+
+def translation_available(language: str, directory: Path | None = None) -> bool:
+    """Whether ``language`` (e.g. "zh_CN") can be shown: English always, others with their .qm."""
+    if not language or QLocale(language).language() == QLocale.Language.English:
+        return True
+    folder = directory if directory is not None else TRANSLATIONS_DIR
+    return QTranslator().load(QLocale(language), "rushrater", "_", str(folder))
+
+
+def missing_language(app: QCoreApplication) -> str:
+    """The language the user chose whose translation did not load ("" when none is missing)."""
+    return getattr(app, "_rushrater_missing_language", "") or ""
 
 
 def remove_translators(app: QCoreApplication) -> None:

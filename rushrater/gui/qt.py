@@ -203,3 +203,9 @@ from PySide6.QtGui import QVector4D  # noqa: E402
 from PySide6.QtWidgets import QSlider  # noqa: E402
 
 __all__ += ["QSlider", "QVector4D"]
+
+# The console's audit-trail viewer (gui/console/audit.py): date filters.
+from PySide6.QtCore import QDate  # noqa: E402
+from PySide6.QtWidgets import QDateEdit  # noqa: E402
+
+__all__ += ["QDate", "QDateEdit"]

@@ -27,8 +27,10 @@ from ..services.preferences import LANGUAGES
 from ..services.study_link import resolve_study_location
 from .dialogs import EnrolRaterDialog, NewStudyDialog
 from .errors import show_error, wait_cursor
+from .i18n import missing_language, translation_available
 from .i18n import plural, rubric_text, timepoint_label
 from .qt import (
+    QCoreApplication,
     QActionGroup,
     QAbstractItemView,
     QAction,
@@ -219,6 +221,7 @@ class StartWindow(QMainWindow):
         self._create_status_bar()
         self._restore_geometry()
         self._show_start_page()
+        self._say_if_language_missing()
 
     # --- public state -------------------------------------------------------------------------
 
@@ -253,7 +256,8 @@ class StartWindow(QMainWindow):
             self.tr("&New study…"), self.new_study, "Ctrl+N", self.tr("Create a study in a new or empty folder")
         )
         self.open_action = self._action(
-            self.tr("&Open study…"), self.choose_study, "Ctrl+O", self.tr("Open an existing study folder")
+            self.tr("&Open study…"), self.choose_study, "Ctrl+O",
+            self.tr("Open an existing study: its study.db or a .rushrater link")
         )
         self.open_database_action = self._action(
             self.tr("Open &database study…"),
@@ -272,7 +276,8 @@ class StartWindow(QMainWindow):
         self.quit_action = self._action(self.tr("&Quit"), self.close, "Ctrl+Q", self.tr("Quit RUSH Rater"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.enrol_action = self._action(
-            self.tr("&Enrol rater…"), self.enrol_rater, "Ctrl+E", self.tr("Add a rater to a rater group")
+            # Ctrl+Shift+N, a new rater beside Ctrl+N, a new study: Ctrl+E is Export in every window.
+            self.tr("&Enrol rater…"), self.enrol_rater, "Ctrl+Shift+N", self.tr("Add a rater to a rater group")
         )
         self.refresh_action = self._action(
             self.tr("&Refresh"), self.refresh, "F5", self.tr("Read the study's counts and progress again")
@@ -364,7 +369,21 @@ class StartWindow(QMainWindow):
 
     def set_language(self, code: str) -> None:
         self.recent.store.set_language(code)
+        if not translation_available(code):
+            self.statusBar().showMessage(self._missing_language_text(code), 20_000)
+            return
         self.statusBar().showMessage(self.tr("The language changes the next time RUSH Rater starts."), 10_000)
+
+    def _missing_language_text(self, code: str) -> str:
+        name = {"zh_CN": "简体中文"}.get(code, LANGUAGES.get(code, code))
+        return self.tr("The {0} translation is not installed with this copy of RUSH Rater: the interface "
+                       "stays in English. Reinstall RUSH Rater, or compile the translations "
+                       "(packaging/update-translations, pyside6-lrelease).").format(name)
+
+    def _say_if_language_missing(self) -> None:
+        code = missing_language(QCoreApplication.instance())
+        if code:
+            self.statusBar().showMessage(self._missing_language_text(code))
 
     def _create_central(self) -> None:
         central = QWidget()
@@ -824,9 +843,24 @@ class StartWindow(QMainWindow):
     def choose_study(self) -> None:
         if self.busy:
             return
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a study folder"), self._last_dir())
-        if folder:
-            self.open_study_path(folder)
+        dialog = self.study_file_dialog()
+        if dialog.exec() == QFileDialog.DialogCode.Accepted and dialog.selectedFiles():
+            self.open_study_path(dialog.selectedFiles()[0])
+
+    def study_file_dialog(self) -> QFileDialog:
+        """File ▸ Open study…: a study's ``study.db`` or a ``.rushrater`` link (the folder itself is
+        opened by picking its study.db, which is chosen already once the dialog is in a study folder)."""
+        dialog = QFileDialog(self, self.tr("Open a study"), self._last_dir())
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters([self.tr("RUSH Rater studies (study.db *.rushrater)"), self.tr("All files (*)")])
+
+        def choose_the_database(folder: str) -> None:
+            if (Path(folder) / "study.db").is_file():
+                dialog.selectFile("study.db")
+
+        dialog.directoryEntered.connect(choose_the_database)
+        choose_the_database(self._last_dir())
+        return dialog
 
     @Slot()
     def new_study(self) -> None:

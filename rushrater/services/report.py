@@ -29,6 +29,7 @@ import math
 import os
 import platform
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -762,12 +763,22 @@ def write_document(doc: Report, out: Path) -> Path:
     return out
 
 
+REPORT_STAGES = ("statistics", "render")
+
+
 def write_report(study: Study, out: str | Path, *, force: bool = False, form: str = "ICC(2,1)",
                  confidence: float = 0.95, raters: str = "all", exclude_early_rereads: bool = False,
-                 outcome=None, risk=None, notes: list[str] | None = None) -> Path:
+                 outcome=None, risk=None, notes: list[str] | None = None,
+                 progress: Callable[[str], None] | None = None) -> Path:
     """Write the report to ``out`` (.pdf or .html), atomically; refuse an existing file unless ``force``.
-    ``outcome``, ``risk`` and ``notes`` as in :func:`build_report`."""
+    ``outcome``, ``risk`` and ``notes`` as in :func:`build_report`.
+
+    ``progress`` is told each stage as it starts (:data:`REPORT_STAGES`: "statistics", then "render"),
+    so a window can say what the ~10 s are spent on."""
+    say = progress or (lambda _stage: None)
     out = report_path(out, force)
+    say("statistics")
     doc = build_report(study, form=form, confidence=confidence, raters=raters,
                        exclude_early_rereads=exclude_early_rereads, outcome=outcome, risk=risk, notes=notes)
+    say("render")
     return write_document(doc, out)

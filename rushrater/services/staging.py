@@ -35,6 +35,8 @@ class StagedItem:
     storage_key: str
     file_sha256: str
     display: dict
+    #: rectangles already masked on it (the import window's Masked column)
+    redactions: tuple = ()
 
 
 def list_staged(study: Study) -> list[StagedItem]:
@@ -54,6 +56,7 @@ def list_staged(study: Study) -> list[StagedItem]:
                 storage_key=s.storage_key,
                 file_sha256=s.file_sha256,
                 display=dict(s.display or {}),
+                redactions=tuple(tuple(r) for r in (s.redactions or {}).get("rects", [])),
             )
             for s in queries.staged_images(session)
         ]

@@ -714,3 +714,18 @@ def latest_clinical_values(session: Session) -> dict[tuple[int, str], m.Clinical
     for row in session.scalars(select(m.ClinicalValue).order_by(m.ClinicalValue.version)):
         out[(row.patient_id, row.variable)] = row
     return out
+
+
+def audit_events(session, *, entity: str | None = None, actor: str | None = None, since=None, until=None) -> list:
+    """Audit events, oldest first, filtered by entity (exact), actor (substring), and ``since`` <=
+    time < ``until`` (the console's audit-trail viewer)."""
+    query = select(m.AuditEvent).order_by(m.AuditEvent.at, m.AuditEvent.id)
+    if entity:
+        query = query.where(m.AuditEvent.entity == entity)
+    if actor:
+        query = query.where(m.AuditEvent.actor.contains(actor, autoescape=True))
+    if since is not None:
+        query = query.where(m.AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(m.AuditEvent.at < until)
+    return list(session.scalars(query))

@@ -29,7 +29,7 @@ def console(qtbot, make_study, tmp_path):
 def test_all_available_estimate_beside_the_complete_case_cell_and_the_finished_option(console):
     window, study = console
     table = window.icc_table
-    total = [table.verticalHeaderItem(i).text() for i in range(table.rowCount())].index("total")
+    total = [table.verticalHeaderItem(i).text() for i in range(table.rowCount())].index("Total")  # rows show labels (issue 17), the key in the tooltip
     headers = [table.horizontalHeaderItem(j).text() for j in range(table.columnCount())]
     day1_all = headers.index("day1\nAll raters")
     cell = agreement_report(study).cell("day1", "all")

@@ -66,12 +66,13 @@ def test_export_action_writes_the_chosen_format(console, tmp_path, modal):
 
 
 def test_make_report_action_writes_a_pdf_and_refuses_to_overwrite_without_asking(console, tmp_path, modal,
-                                                                                  message_boxes):
+                                                                                  message_boxes, qtbot):
     out = tmp_path / "report.pdf"
 
     def make(dialog):
         _choose(dialog, "pdf", out)
         dialog.ok_button.click()
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=120_000)  # written off the GUI thread
 
     assert modal(lambda: console.open_output_dialog("report"), make)["error"] is None
     assert out.read_bytes().startswith(b"%PDF-")
@@ -84,6 +85,7 @@ def test_make_report_action_writes_a_pdf_and_refuses_to_overwrite_without_asking
         errors.append(dialog.isVisible())
         dialog.force_check.setChecked(True)
         dialog.ok_button.click()
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=120_000)
 
     result = modal(lambda: console.open_output_dialog("report"), again)
     assert result["error"] is None and errors == [True]

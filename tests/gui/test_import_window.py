@@ -87,7 +87,7 @@ def test_import_assign_and_redact_in_the_window(import_window, qtbot, tmp_path, 
     assert len(drawn) == 1
     win.grab().save(str(tmp_path / "import-redact.png"))
     win.mask_image_button.click()
-    assert message_boxes == []
+    assert [title for title, *_ in message_boxes] == ["Mask permanently"]  # asked first (answered Mask)
     placed = {p.image_id: p for p in staging.list_placed(win.study)}
     assert any(p.redactions == drawn for p in placed.values())
 

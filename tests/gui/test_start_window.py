@@ -108,7 +108,7 @@ def test_opening_a_folder_that_is_not_a_study_shows_the_error_and_fix(window, tm
     assert title == "Cannot open the study"
     assert text == "Not a RUSH Rater study (no study.db in this folder)"
     assert f"Where: {folder}" in details
-    assert "What to do: point to a folder made by" in details
+    assert "What to do: choose a study folder (or its study.db), or create a study with File ▸ New study" in details
     assert "Traceback" not in text + details
     assert "Could not open" in window.statusBar().currentMessage()
     assert window.recent.entries() == []
@@ -121,15 +121,38 @@ def test_a_failed_open_keeps_the_open_study(window, small_study, tmp_path, messa
     assert window.study is not None and window.header_title.text() == SMALL_STUDY_TITLE
 
 
-def test_open_study_action_uses_a_folder_dialog(window, small_study, monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(small_study))
-    window.open_action.trigger()
+def test_open_study_accepts_the_study_database(window, small_study, modal):
+    """Issue 17: the Open dialog takes a study.db (or a .rushrater link), not only folders; in a
+    study folder its study.db is chosen already, so Enter opens it."""
+    from rushrater.gui.qt import QKeySequence
+
+    assert window.open_action.shortcut() == QKeySequence("Ctrl+O")
+
+    def pick(dialog):
+        dialog.setDirectory(str(small_study))
+        dialog.directoryEntered.emit(str(small_study))
+        assert [Path(f).name for f in dialog.selectedFiles()] == ["study.db"]
+        dialog.accept()
+
+    assert modal(window.open_action.trigger, pick)["error"] is None
     assert window.study is not None and window.study.root == small_study
 
 
-def test_cancelling_the_folder_dialog_changes_nothing(window, monkeypatch):
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: "")
-    window.open_action.trigger()
+def test_open_study_accepts_a_study_link(window, small_study, tmp_path, modal):
+    from rushrater.services.study_link import write_study_link
+
+    link = write_study_link(small_study, tmp_path / "my study.rushrater")
+
+    def pick(dialog):
+        dialog.selectFile(str(link))
+        dialog.accept()
+
+    assert modal(window.open_action.trigger, pick)["error"] is None
+    assert window.study is not None and window.study.root == small_study
+
+
+def test_cancelling_the_open_dialog_changes_nothing(window, modal):
+    modal(window.open_action.trigger, lambda dialog: dialog.reject())
     assert window.study is None
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ... import stats
 from ...domain.errors import RushRaterError
-from ...services.export import FOLDER_FORMATS, export_study
+from ...services.export import FOLDER_FORMATS, check_output, export_study
 from ...services.report import write_report
-from ...services.study import Study
+from ...services.study import Study, open_study
 from ..dialogs import finish_form_dialog, hint_label
 from ..errors import show_error, wait_cursor
 from ..qt import (
@@ -23,18 +24,24 @@ from ..qt import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
+    QThreadPool,
     QWidget,
 )
+from ..tasks import BackgroundTask
 
 
 class OutputDialog(QDialog):
     """Choose a format and where to write it, then write it (``kind`` is "export" or "report")."""
 
-    def __init__(self, study: Study, kind: str, parent: QWidget | None = None):
+    def __init__(self, study: Study, kind: str, parent: QWidget | None = None, icc_form: str = "ICC(2,1)"):
         super().__init__(parent)
         self.study = study
         self.kind = kind
+        self._task: BackgroundTask | None = None
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
         #: the paths written, once the dialog is accepted
         self.written: list[Path] = []
         self.setMinimumWidth(620)
@@ -59,6 +66,7 @@ class OutputDialog(QDialog):
         self.path_edit = QLineEdit()
         self.browse_button = QPushButton(self.tr("&Browse…"))
         self.browse_button.clicked.connect(self._browse)
+        self.browse_button.setAutoDefault(False)  # Enter in the path writes the file, not Browse…
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
         row.addWidget(self.browse_button)
@@ -69,13 +77,31 @@ class OutputDialog(QDialog):
         path_label = QLabel(self.tr("&Save as:"))
         path_label.setBuddy(self.path_edit)
         form.addRow(format_label, self.format_combo)
+        self.form_combo: QComboBox | None = None
+        if kind == "report":  # the ICC form of the report's tables and methods paragraph
+            self.form_combo = QComboBox()
+            for key, name in zip(stats.FORMS, stats.MCGRAW_WONG):
+                self.form_combo.addItem(f"{key} — {name}", key)
+            self.form_combo.setCurrentIndex(max(0, self.form_combo.findData(icc_form)))
+            form_label = QLabel(self.tr("ICC f&orm:"))
+            form_label.setBuddy(self.form_combo)
+            form.addRow(form_label, self.form_combo)
         form.addRow(path_label, row)
         form.addRow("", self.force_check)
         self.hint = hint_label()
         form.addRow("", self.hint)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 0)  # the stages take seconds each, with no count to show
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.hide()
+        self.progress_label = QLabel()
+        self.progress_label.hide()
+        form.addRow(self.progress_label, self.progress_bar)
         self.buttons, self.ok_button = finish_form_dialog(
             self, form, self.tr("&Export") if kind == "export" else self.tr("&Make report"), spacing=0
         )
+        # Enter in the path writes it (the button box's default is not kept once a field has the focus).
+        self.path_edit.returnPressed.connect(self.ok_button.click)
         self.format_combo.currentIndexChanged.connect(self._suggest)
         self.path_edit.textChanged.connect(self._update)
         self._suggest()
@@ -120,13 +146,75 @@ class OutputDialog(QDialog):
         key = self.format_combo.currentData()
         if self.kind == "report" and out.suffix.lower() != f".{key}":
             out = out.with_name(out.name + f".{key}")
+        if self._task is not None:
+            return
         try:
-            with wait_cursor():
-                if self.kind == "export":
+            if self.kind == "export":
+                with wait_cursor():
                     self.written = export_study(self.study, key, out, force=self.force_check.isChecked())
-                else:
-                    self.written = [write_report(self.study, out, force=self.force_check.isChecked())]
+            else:
+                check_output(out, self.force_check.isChecked(), what="report")  # refused at once, not after 10 s
+                self._start_report(out)
+                return
         except (RushRaterError, OSError) as exc:  # shown; the dialog stays open to choose again
             show_error(self, self.tr("Cannot write it"), exc)
             return
         super().accept()
+
+    # --- the report, made off the GUI thread (about 10 s): the dialog says which stage it is in ----
+
+    def _start_report(self, out: Path) -> None:
+        study, force, form = self.study, self.force_check.isChecked(), self.form_combo.currentData()
+        # The open study's database engine belongs to this thread: the worker opens its own.
+        location = study.url or study.root
+        local_dir = study.root if study.url else None
+
+        def work(progress) -> Path:
+            with open_study(location, local_dir=local_dir) as own:
+                return write_report(own, out, force=force, form=form, progress=progress)
+
+        task = BackgroundTask(work)
+        task.signals.progress.connect(self._on_progress)
+        task.signals.succeeded.connect(self._on_report_written)
+        task.signals.failed.connect(self._on_report_failed)
+        self._task = task
+        self._set_running(True)
+        self._on_progress("statistics")
+        self._pool.start(task)
+
+    def _on_progress(self, stage: str) -> None:
+        texts = {"statistics": self.tr("Computing the agreement statistics…"),
+                 "render": self.tr("Writing the document…")}
+        self.progress_label.setText(texts.get(stage, stage))
+
+    def _on_report_written(self, path: Path) -> None:
+        self._task = None
+        self._set_running(False)
+        self.written = [path]
+        super().accept()
+
+    def _on_report_failed(self, exc: BaseException) -> None:
+        self._task = None
+        self._set_running(False)
+        show_error(self, self.tr("Cannot write it"), exc)
+
+    def _set_running(self, running: bool) -> None:
+        self.progress_bar.setVisible(running)
+        self.progress_label.setVisible(running)
+        for widget in (self.format_combo, self.path_edit, self.browse_button, self.force_check, self.buttons,
+                       self.form_combo):
+            if widget is not None:
+                widget.setEnabled(not running)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    def reject(self) -> None:
+        if self._task is None:  # a report being written finishes first (its file appears atomically)
+            super().reject()
+
+    def done(self, result: int) -> None:
+        if self._task is not None and result != QDialog.DialogCode.Accepted:
+            return
+        super().done(result)

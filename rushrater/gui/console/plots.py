@@ -16,6 +16,9 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 #: Koo & Li (2016) boundaries drawn as guides: poor < 0.5 <= moderate < 0.75 <= good < 0.9 <= excellent.
 KOO_LI_BOUNDS = (0.5, 0.75, 0.9)
 
+# The Bland–Altman partner that stands for the other raters' mean (stats/bland_altman.py says it so).
+MEAN_OF_OTHERS = "mean of others"
+
 
 class ForestPlot(pg.PlotWidget):
     """ICC with its CI for every time point x rater group (and between groups), one score and form."""
@@ -93,12 +96,13 @@ class BlandAltmanPlot(pg.PlotWidget):
         data = report.ratings.first_reads
         data = data[data["timepoint"] == timepoint]
         wide = data.pivot_table(index="patient", columns=data["rater"].astype(str), values=TOTAL, observed=True)
-        if rater_b == "mean of others":
+        if rater_b == MEAN_OF_OTHERS:
             others = wide.drop(columns=[rater_a]).mean(axis=1)
             a, b = wide.get(rater_a), others
         else:
             a, b = wide.get(rater_a), wide.get(rater_b)
-        item.setTitle(self.tr("{0} − {1}, total, {2}").format(rater_a, rater_b, timepoint), color="#202020", size="11pt")
+        item.setTitle(self.tr("{0} − {1}, total, {2}").format(
+            rater_a, self.tr("mean of others") if rater_b == MEAN_OF_OTHERS else rater_b, timepoint), color="#202020", size="11pt")
         item.setLabel("bottom", self.tr("Mean of the two totals"), color="#202020")
         item.setLabel("left", self.tr("Difference"), color="#202020")
         if a is None or b is None:
@@ -158,7 +162,7 @@ class DistributionPlot(pg.PlotWidget):
             item.plot(values, share, pen=pg.mkPen(PALETTE[i % len(PALETTE)], width=2, style=style),
                       name=f"{code} ({group['group'].iloc[0]})")
         item.addItem(pg.InfiniteLine(cutoff - 0.5, angle=90, pen=pg.mkPen("#9a9a9a", style=Qt.PenStyle.DotLine),
-                                     label=f"slow healing < {cutoff:g}", labelOpts={"position": 0.9, "color": "#606060"}))
+                                     label=self.tr("slow healing < {0:g}").format(cutoff), labelOpts={"position": 0.9, "color": "#606060"}))
 
 
 class AgreementHeatmap(pg.GraphicsLayoutWidget):

@@ -24,7 +24,9 @@ from ...services.raters import list_raters, rater_credentials
 from ...services.reading import image_load_failures, set_rater_pin
 from ...services.settings import update_settings
 from ...services.study import Study
+from ..core_text import core_text
 from ..errors import show_error, wait_cursor
+from ..i18n import component_label, item_label
 from ..qt import (
     QAbstractItemView,
     QAction,
@@ -58,7 +60,7 @@ from .adjudication import AdjudicationDialog
 from .outcomes import OutcomesView
 from .password import unlock
 from .riskmodel import RiskModelView
-from .plots import AgreementHeatmap, BlandAltmanPlot, DistributionPlot, ForestPlot
+from .plots import MEAN_OF_OTHERS, AgreementHeatmap, BlandAltmanPlot, DistributionPlot, ForestPlot
 
 CASE_ROLE = int(Qt.ItemDataRole.UserRole) + 20
 
@@ -118,12 +120,18 @@ class ConsoleWindow(QMainWindow):
         self.tabs.addTab(self._progress_tab(), self.tr("&Progress"))
         self.tabs.addTab(self._agreement_tab(), self.tr("&Agreement"))
         self.tabs.addTab(self._plots_tab(), self.tr("P&lots"))
-        self.tabs.addTab(self._discordant_tab(), self.tr("&Discordant cases"))
+        self.discordant_page = self._discordant_tab()
+        self.tabs.addTab(self.discordant_page, self.tr("&Discordant cases"))
         self.outcomes = OutcomesView(study)
         self.tabs.addTab(self.outcomes, self.tr("&Outcomes"))
         self.riskmodel = RiskModelView(study)
         self.tabs.addTab(self.riskmodel, self.tr("Ris&k model"))
-        self.tabs.addTab(self._settings_tab(), self.tr("&Settings"))
+        from .audit import AuditTab  # its own file: the audit-trail viewer
+
+        self.audit_tab = AuditTab(study)
+        self.tabs.addTab(self.audit_tab, self.tr("A&udit trail"))
+        # Settin&gs, not &Settings: Alt+S is the Study menu's.
+        self.tabs.addTab(self._settings_tab(), self.tr("Settin&gs"))
         refresh = QAction(self.tr("&Refresh"), self)
         refresh.setShortcut(QKeySequence("F5"))
         refresh.triggered.connect(self.refresh)
@@ -139,10 +147,23 @@ class ConsoleWindow(QMainWindow):
         report = QAction(self.tr("Make &report…"), self)
         report.setShortcut(QKeySequence("Ctrl+Shift+R"))
         report.triggered.connect(lambda: self.open_output_dialog("report"))
-        for action in (export, report, refresh, close):
+        self.plan_action = QAction(self.tr("&Plan reading…"), self)
+        self.plan_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.plan_action.setStatusTip(self.tr("Create or extend the reading plan and add re-reads after a washout"))
+        self.plan_action.triggered.connect(self.open_plan_dialog)
+        self.study_menu = study_menu
+        for action in (self.plan_action, export, report, refresh, close):
             study_menu.addAction(action)
+        study_menu.insertSeparator(export)
         self.statusBar().showMessage(self.tr("F5 reads the study again"))
+        self.tabs.currentChanged.connect(self._focus_tab)
         self.refresh()
+
+    @Slot()
+    def _focus_tab(self) -> None:
+        # The queue's caption says "press Enter to adjudicate": Enter must reach the table.
+        if self.tabs.currentWidget() is self.discordant_page:
+            self.queue_table.setFocus(Qt.FocusReason.TabFocusReason)
 
     # --- building ------------------------------------------------------------------------------
 
@@ -380,6 +401,7 @@ class ConsoleWindow(QMainWindow):
         self._show_queue()
         self._show_settings(raters)
         self._show_trust()
+        self.audit_tab.reload()
 
     def _show_progress(self) -> None:
         progress = self.progress
@@ -445,14 +467,16 @@ class ConsoleWindow(QMainWindow):
         comparison = between["comparison"].iloc[0] if not between.empty else None
         columns = [(t, g) for t in timepoints for g in groups] + ([(t, None) for t in timepoints] if comparison else [])
         columns.sort(key=lambda c: timepoints.index(c[0]))
-        labels = [f"{t}\n{('All raters' if g == ALL else g) if g is not None else comparison}" for t, g in columns]
+        labels = [f"{t}\n{(self.tr('All raters') if g == ALL else g) if g is not None else comparison}" for t, g in columns]
         table = self.icc_table
         table.clear()
         table.setColumnCount(len(columns))
         table.setRowCount(len(scores))
         table.setHorizontalHeaderLabels(labels)
         table.verticalHeader().setVisible(True)
-        table.setVerticalHeaderLabels(scores)
+        table.setVerticalHeaderLabels([self.score_label(score) for score in scores])
+        for i, score in enumerate(scores):  # the key stays at hand for those who script the exports
+            table.verticalHeaderItem(i).setToolTip(score)
         icc = report.icc[report.icc["form"] == form].set_index(["timepoint", "group", "score"])
         between_index = between.set_index(["timepoint", "score"])
         for i, score in enumerate(scores):
@@ -474,7 +498,7 @@ class ConsoleWindow(QMainWindow):
                     self.tr("All available data: {0}, {1} cases").format(
                         icc_cell(available, row["ci_low_all_available"], row["ci_high_all_available"]),
                         int(row["n_targets_all_available"])) if (available := _available(row)) is not None else "",
-                    row["note"],
+                    core_text(row["note"]),
                 ]))
                 text = icc_cell(row["icc"], row["ci_low"], row["ci_high"])
                 if available is not None:  # cases were dropped: the all-available estimate beside it
@@ -502,12 +526,12 @@ class ConsoleWindow(QMainWindow):
         healing = report.healing
         self.healing_table.setRowCount(len(healing))
         for i, r in enumerate(healing.itertuples()):
-            values = [r.timepoint, "All raters" if r.group == ALL else r.group,
+            values = [r.timepoint, self.tr("All raters") if r.group == ALL else r.group,
                       "n/a" if not np.isfinite(r.percent_agreement) else f"{r.percent_agreement:.1f}%",
                       r.n_targets, "n/a" if not np.isfinite(r.fleiss_kappa) else f"{r.fleiss_kappa:.3f}",
                       r.n_targets_kappa]
             for j, value in enumerate(values):
-                self.healing_table.setItem(i, j, _item(value, align_right=j >= 2, tip=r.note))
+                self.healing_table.setItem(i, j, _item(value, align_right=j >= 2, tip=core_text(r.note)))
         self.healing_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         retest = report.test_retest
         sel = retest[(retest["form"] == form) & (retest["score"] == TOTAL)] if not retest.empty else retest
@@ -518,33 +542,48 @@ class ConsoleWindow(QMainWindow):
                       icc_cell(r["icc"], r["ci_low"], r["ci_high"]), int(r["n_targets"])]
             for j, value in enumerate(values):
                 self.retest_table.setItem(i, j, _item(value, align_right=j >= 1, bold=r["rater"] == POOLED,
-                                                      tip=r["note"]))
+                                                      tip=core_text(r["note"])))
         self.retest_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         if retest.empty:
             self.retest_table.setRowCount(1)
             self.retest_table.setSpan(0, 0, 1, 3)
-            self.retest_table.setItem(0, 0, _item(self.tr("No re-reads yet: plan them with a washout (Settings)")))
-        self.notes_label.setText("\n".join(report.notes))
+            self.retest_table.setItem(0, 0, _item(self.tr("No re-reads yet: plan them with a washout (Study ▸ Plan reading…)")))
+        self.notes_label.setText("\n".join(core_text(note) for note in report.notes))
+
+    def score_label(self, score: str) -> str:
+        """The rubric's label of an item or component (in the user's language), "Total" for the total."""
+        if score == TOTAL:
+            return self.tr("Total")
+        rubric = self.study.rubric
+        component = next((c for c in rubric.components if c.key == score), None)
+        if component is not None:
+            return component_label(component)
+        return item_label(rubric.item(score)) if score in rubric.item_keys else score
 
     def _fill_plot_controls(self) -> None:
         report = self.report
-        for combo, values in ((self.plot_timepoint, report.ratings.timepoints), (self.plot_score, report.ratings.scores)):
-            current = combo.currentText()
+        for combo, values, labels in (
+            (self.plot_timepoint, report.ratings.timepoints, report.ratings.timepoints),
+            (self.plot_score, report.ratings.scores, [self.score_label(s) for s in report.ratings.scores]),
+        ):
+            current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
-            combo.addItems(values)
+            for value, label in zip(values, labels):
+                combo.addItem(label, value)
             if current in values:
-                combo.setCurrentText(current)
+                combo.setCurrentIndex(values.index(current))
             combo.blockSignals(False)
         raters = sorted(report.ratings.first_reads["rater"].astype(str).unique())
-        pairs = [(r, "mean of others") for r in raters] + [
+        pairs = [(r, MEAN_OF_OTHERS) for r in raters] + [
             (a, b) for i, a in enumerate(raters) for b in raters[i + 1:]
         ]
         current = self.ba_pair.currentData()
         self.ba_pair.blockSignals(True)
         self.ba_pair.clear()
         for a, b in pairs:
-            self.ba_pair.addItem(self.tr("{0} vs {1}").format(a, b), (a, b))
+            shown = self.tr("mean of others") if b == MEAN_OF_OTHERS else b
+            self.ba_pair.addItem(self.tr("{0} vs {1}").format(a, shown), (a, b))
         if current in pairs:
             self.ba_pair.setCurrentIndex(pairs.index(current))
         self.ba_pair.blockSignals(False)
@@ -554,8 +593,8 @@ class ConsoleWindow(QMainWindow):
         report = self.report
         if report is None or report.icc.empty:
             return
-        timepoint = self.plot_timepoint.currentText()
-        score = self.plot_score.currentText() or TOTAL
+        timepoint = self.plot_timepoint.currentData()
+        score = self.plot_score.currentData() or TOTAL
         form = self.form_combo.currentData()
         self.forest.show_report(report, score, form)
         pair = self.ba_pair.currentData()
@@ -576,10 +615,10 @@ class ConsoleWindow(QMainWindow):
         table = self.queue_table
         table.setRowCount(len(queue))
         for i, r in enumerate(queue.itertuples()):
-            decided = (f"{r.decided_method} {r.decided_total:g} — {r.decided_by}" if isinstance(r.decided_method, str)
-                       else self.tr("not yet"))
+            decided = (self.tr("{0} {1:g} — {2}").format(core_text(r.decided_method), r.decided_total, r.decided_by)
+                       if isinstance(r.decided_method, str) else self.tr("not yet"))
             values = [r.case, r.patient, r.timepoint, r.n_raters, f"{r.median_total:g}",
-                      f"{r.min_total:g}–{r.max_total:g}", r.reason, decided]
+                      f"{r.min_total:g}–{r.max_total:g}", core_text(r.reason), decided]
             for j, value in enumerate(values):
                 cell = _item(value, align_right=3 <= j <= 5)
                 cell.setData(CASE_ROLE, r.case)
@@ -590,6 +629,7 @@ class ConsoleWindow(QMainWindow):
         table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         if len(queue) and table.currentRow() < 0:
             table.selectRow(0)
+        table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.adjudicate_button.setEnabled(len(queue) > 0)
 
     def _show_settings(self, raters) -> None:
@@ -688,11 +728,22 @@ class ConsoleWindow(QMainWindow):
         self.statusBar().showMessage(message.format(code), 5_000)
         self._show_trust()
 
+    def open_plan_dialog(self) -> bool:
+        """Study ▸ Plan reading…: the plan service, as ``rushrater plan``; the status bar says what changed."""
+        from .planning import PlanDialog
+
+        dialog = PlanDialog(self.study, self)
+        if dialog.exec() != PlanDialog.DialogCode.Accepted:
+            return False
+        self.statusBar().showMessage(dialog.summary(), 15_000)
+        self.refresh()
+        return True
+
     def open_output_dialog(self, kind: str) -> bool:
         """Export… / Make report…: the dialog writes the files; the status bar says where."""
         from .export import OutputDialog
 
-        dialog = OutputDialog(self.study, kind, self)
+        dialog = OutputDialog(self.study, kind, self, icc_form=self.form_combo.currentData())
         if dialog.exec() != OutputDialog.DialogCode.Accepted:
             return False
         where = ", ".join(str(p) for p in dialog.written)

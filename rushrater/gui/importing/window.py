@@ -21,6 +21,7 @@ from ...services import staging
 from ...services.imports import import_images
 from ...services.study import Study, open_study
 from ..errors import show_error
+from ..i18n import plural
 from ..qt import (
     QAbstractItemView,
     QComboBox,
@@ -164,9 +165,14 @@ class ImportWindow(QMainWindow):
         buttons = QVBoxLayout()
         self.add_folder_button = QPushButton(self.tr("Add &folder…"))
         self.add_folder_button.clicked.connect(self.add_folder)
-        self.remove_source_button = QPushButton(self.tr("Re&move"))
+        self.add_files_button = QPushButton(self.tr("Add fi&les…"))
+        self.add_files_button.clicked.connect(self.add_files)
+        self.remove_source_button = QPushButton(self.tr("R&emove"))
         self.remove_source_button.clicked.connect(self.remove_source)
-        buttons.addWidget(self.add_folder_button)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_folder_button)
+        add_row.addWidget(self.add_files_button)
+        buttons.addLayout(add_row)
         buttons.addWidget(self.remove_source_button)
         row.addLayout(buttons)
         grid.addLayout(row)
@@ -188,7 +194,8 @@ class ImportWindow(QMainWindow):
         self.import_button.setDefault(True)
         self.import_button.clicked.connect(self.start_import)
         self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
+        # No "0 of 100 files" before an import: the count shows once the import knows it.
+        self.progress.setTextVisible(False)
         self.progress.setFormat(self.tr("%v of %m files"))
         self.progress.setValue(0)
         self.progress_label = QLabel(self.tr("Add the folder PACS exported to, choose the key file, then Import."))
@@ -265,7 +272,7 @@ class ImportWindow(QMainWindow):
         right_layout.addWidget(self.redaction_note)
         buttons = QHBoxLayout()
         self.add_rect_button = QPushButton(self.tr("Add &rectangle"))
-        self.add_rect_button.setShortcut(QKeySequence("Ctrl+R"))
+        self.add_rect_button.setShortcut(QKeySequence("Ctrl+D"))  # D for draw: Ctrl+R is Read in the start window
         self.add_rect_button.clicked.connect(self.preview.add_rectangle)
         self.mask_image_button = QPushButton(self.tr("&Mask on this image"))
         self.mask_image_button.clicked.connect(self.mask_image)
@@ -288,6 +295,15 @@ class ImportWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, self.tr("Folder of exported radiographs"))
         if folder:
             self.add_source(folder)
+
+    @Slot()
+    def add_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Exported radiographs"), "",
+            self.tr("Radiographs (*.dcm *.DCM *.dicom *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"),
+        )
+        for path in files:
+            self.add_source(path)
 
     def add_source(self, path: str | Path) -> None:
         if str(path) not in [self.sources.item(i).text() for i in range(self.sources.count())]:
@@ -343,7 +359,8 @@ class ImportWindow(QMainWindow):
         return self.pool.waitForDone(msecs)
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.import_button, self.add_folder_button, self.remove_source_button, self.assign_button,
+        for widget in (self.import_button, self.add_folder_button, self.add_files_button, self.remove_source_button,
+                       self.assign_button,
                        self.discard_button, self.mask_image_button, self.mask_template_button):
             widget.setEnabled(not busy)
         if not busy:
@@ -354,6 +371,7 @@ class ImportWindow(QMainWindow):
         done, total = (int(v) for v in text.split("/"))
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
+        self.progress.setTextVisible(True)
 
     @Slot(object)
     def _on_done(self, report) -> None:
@@ -400,7 +418,8 @@ class ImportWindow(QMainWindow):
             self.images_table.insertRow(row)
             if kind == "staged":
                 values = (self.tr("item %1").replace("%1", str(entry.item)), self.tr("needs assignment"), entry.patient,
-                          entry.timepoint, entry.view, f"{entry.width}×{entry.height}", "", entry.reason)
+                          entry.timepoint, entry.view, f"{entry.width}×{entry.height}", len(entry.redactions) or "",
+                          entry.reason)
             else:
                 values = (f"{entry.case} {entry.view}", self.tr("in case"), entry.patient, entry.timepoint, entry.view,
                           f"{entry.width}×{entry.height}", len(entry.redactions) or "", "")
@@ -464,13 +483,24 @@ class ImportWindow(QMainWindow):
         if chosen is None or chosen[0] != "staged":
             return
         entry = chosen[1]
+        index = self.rows.index(chosen)
+        patient, timepoint, view = self.patient_box.currentText(), self.timepoint_box.currentText(), self.view_box.currentData()
         try:
-            staging.assign(self.study, [staging.Assignment(entry.item, self.patient_box.currentText(),
-                                                           self.timepoint_box.currentText(), self.view_box.currentData())])
+            cases = staging.assign(self.study, [staging.Assignment(entry.item, patient, timepoint, view)])
         except RushRaterError as exc:
             show_error(self, self.tr("Cannot assign"), exc)
             return
         self.refresh_images()
+        self.progress_label.setText(
+            self.tr("Item %1 assigned: %2, %3, %4 (case %5).").replace("%1", str(entry.item)).replace("%2", patient)
+            .replace("%3", timepoint).replace("%4", self.view_box.currentText()).replace("%5", ", ".join(cases))
+        )
+        # The next image still to assign (after this one, else the first), so Assign can go on.
+        pending = [i for i, (kind, _) in enumerate(self.rows) if kind == "staged"]
+        following = [i for i in pending if i >= index] or pending
+        if following:
+            self.select_row(following[0])
+            self.images_table.setFocus()
 
     @Slot()
     def discard_selected(self) -> None:
@@ -495,6 +525,16 @@ class ImportWindow(QMainWindow):
             self.preview.view.removeItem(roi)
             self.preview.rois.remove(roi)
 
+    def _confirm_mask(self, text: str) -> bool:
+        """Masking replaces stored pixels for good: ask first, Cancel the default."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Mask permanently"), text,
+                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText(self.tr("The pixels under the rectangles are replaced in the stored image; this "
+                                       "cannot be undone."))
+        box.button(QMessageBox.StandardButton.Ok).setText(self.tr("&Mask"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Ok
+
     @Slot()
     def mask_image(self) -> None:
         chosen = self.selected()
@@ -502,6 +542,8 @@ class ImportWindow(QMainWindow):
         if chosen is None or not rects:
             return
         kind, entry = chosen
+        if not self._confirm_mask(plural(self.tr("Mask %n rectangle(s) on this image?", "", len(rects)), len(rects))):
+            return
         try:
             if kind == "staged":
                 redaction_service.redact_staged(self.study, entry.item, rects)
@@ -519,6 +561,10 @@ class ImportWindow(QMainWindow):
         if chosen is None or not rects:
             return
         kind, entry = chosen
+        question = self.tr("Mask %n rectangle(s) on every image of this device and size, now and in later imports?",
+                           "", len(rects))
+        if not self._confirm_mask(plural(question, len(rects))):
+            return
         try:
             _, _, template = redaction_service.pixels_for(
                 self.study, item=entry.item if kind == "staged" else None, image_id=entry.image_id if kind == "placed" else None

@@ -1,0 +1,137 @@
+"""The console's Audit trail tab: every change to ratings, consensus, settings, plans and images,
+filtered by entity, user and date, and written to CSV (services/audit_trail.py)."""
+
+from __future__ import annotations
+
+from ...domain.errors import RushRaterError
+from ...services.audit_trail import audit_entities, audit_trail, write_audit_csv
+from ...services.study import Study
+from ..errors import show_error
+from ..i18n import plural
+from ..qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class AuditTab(QWidget):
+    def __init__(self, study: Study, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.study = study
+        self.trail = None
+        layout = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.entity_combo = QComboBox()
+        entity_label = QLabel(self.tr("&Entity:"))
+        entity_label.setBuddy(self.entity_combo)
+        self.actor_edit = QLineEdit()
+        self.actor_edit.setPlaceholderText(self.tr("part of a name, e.g. R03"))
+        actor_label = QLabel(self.tr("Use&r:"))
+        actor_label.setBuddy(self.actor_edit)
+        self.since_edit = QDateEdit()
+        self.until_edit = QDateEdit()
+        for edit in (self.since_edit, self.until_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        since_label = QLabel(self.tr("&From:"))
+        since_label.setBuddy(self.since_edit)
+        until_label = QLabel(self.tr("&To:"))
+        until_label.setBuddy(self.until_edit)
+        for widget in (entity_label, self.entity_combo, actor_label, self.actor_edit, since_label, self.since_edit,
+                       until_label, self.until_edit):
+            filters.addWidget(widget)
+        self.export_button = QPushButton(self.tr("E&xport CSV…"))
+        self.export_button.clicked.connect(self.export_csv)
+        filters.addStretch(1)
+        filters.addWidget(self.export_button)
+        layout.addLayout(filters)
+        self.caption = QLabel()
+        layout.addWidget(self.caption)
+        self.headers = [self.tr("When (UTC)"), self.tr("User"), self.tr("Action"), self.tr("Entity"), self.tr("Id"),
+                        self.tr("Before"), self.tr("After"), self.tr("Reason")]
+        self.table = QTableWidget(0, len(self.headers))
+        self.table.setHorizontalHeaderLabels(self.headers)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        self.reload()
+        self.entity_combo.currentIndexChanged.connect(self.apply_filters)
+        self.actor_edit.textChanged.connect(self.apply_filters)
+        self.since_edit.dateChanged.connect(self.apply_filters)
+        self.until_edit.dateChanged.connect(self.apply_filters)
+
+    def reload(self) -> None:
+        """Entities and date range from the trail as it is now (F5 in the console)."""
+        current = self.entity_combo.currentData()
+        everything = audit_trail(self.study)
+        for edit in (self.since_edit, self.until_edit, self.entity_combo):
+            edit.blockSignals(True)
+        self.entity_combo.clear()
+        self.entity_combo.addItem(self.tr("All"), "")
+        for entity in audit_entities(self.study):
+            self.entity_combo.addItem(entity, entity)
+        self.entity_combo.setCurrentIndex(max(0, self.entity_combo.findData(current or "")))
+        if len(everything):
+            first, last = everything["at"].iloc[0].date(), everything["at"].iloc[-1].date()
+            self.since_edit.setDate(QDate(first.year, first.month, first.day))
+            self.until_edit.setDate(QDate(last.year, last.month, last.day))
+        for edit in (self.since_edit, self.until_edit, self.entity_combo):
+            edit.blockSignals(False)
+        self.apply_filters()
+
+    def apply_filters(self) -> None:
+        self.trail = audit_trail(
+            self.study, entity=self.entity_combo.currentData() or None, actor=self.actor_edit.text().strip() or None,
+            since=self.since_edit.date().toPython(), until=self.until_edit.date().toPython(),
+        )
+        table = self.table
+        table.setRowCount(len(self.trail))
+        for i, row in enumerate(self.trail.itertuples(index=False)):
+            values = [row.at.strftime("%Y-%m-%d %H:%M:%S"), row.actor, row.action, row.entity, row.entity_id,
+                      row.before, row.after, row.reason]
+            for j, value in enumerate(values):
+                cell = QTableWidgetItem(str(value))
+                if j in (5, 6) and value:
+                    cell.setToolTip(str(value))
+                table.setItem(i, j, cell)
+        table.resizeColumnsToContents()
+        for column in (5, 6):
+            table.setColumnWidth(column, min(table.columnWidth(column), 320))
+        n = len(self.trail)
+        self.caption.setText(plural(self.tr("%n change(s) shown, oldest first", "", n), n))
+
+    def export_csv(self, path: str | None = None) -> bool:
+        """The rows shown, as CSV (``path`` given: no dialog)."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the audit trail"),
+                                                  str(self.study.root.parent / "audit-trail.csv"),
+                                                  self.tr("CSV files (*.csv)"))
+        if not path:
+            return False
+        try:
+            written = write_audit_csv(self.trail, path)
+        except OSError as exc:
+            show_error(self, self.tr("Cannot write it"), exc)
+            return False
+        except RushRaterError as exc:
+            show_error(self, self.tr("Cannot write it"), exc)
+            return False
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(self.tr("Audit trail exported to {0}").format(written), 15_000)
+        return True
