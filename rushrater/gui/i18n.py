@@ -76,6 +76,7 @@ def remove_translators(app: QCoreApplication) -> None:
     for translator in getattr(app, "_rushrater_translators", None) or []:
         app.removeTranslator(translator)
     app._rushrater_translators = []
+    app._rushrater_missing_language = ""  # back to English: nothing is missing any more
 
 
 def rubric_text(text: str, key: str, part: str) -> str:
