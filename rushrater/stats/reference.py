@@ -8,9 +8,9 @@ Weighted kappa is :func:`rushrater.stats.ordinal.weighted_kappa` (the reference 
 rater); categories are given so every rater is weighted on the same scale, e.g. 1-3 for a RUSH item
 and 10-30 for the total.
 
-R: ``psych::cohen.kappa(cbind(rater, reference), w = 1 - abs(outer(1:k, 1:k, "-")) / (k - 1),
-levels = categories)$weighted.kappa`` for the linear-weighted kappa over ``k`` categories (psych
-takes agreement weights; its default ``w`` is quadratic); ``mean(rater - reference)`` for the bias.
+R: ``psych::cohen.kappa(cbind(rater, reference), w = abs(outer(1:k, 1:k, "-")),
+levels = categories)$weighted.kappa`` for the linear-weighted kappa over ``k`` categories (psych's
+default ``w`` is quadratic); ``mean(rater - reference)`` for the bias.
 """
 
 from __future__ import annotations
