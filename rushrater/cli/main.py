@@ -36,10 +36,11 @@ from . import integrity as integrity_cli  # noqa: E402
 from . import clinical as clinical_cli  # noqa: E402
 from . import outcomes as outcomes_cli  # noqa: E402
 from . import riskmodel as riskmodel_cli  # noqa: E402
+from . import training as training_cli  # noqa: E402
 
 COMMAND_MODULES: tuple = (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, drr_cli,
                           desktop_cli, stats_cli, integrity_cli, clinical_cli, outcomes_cli,
-                          riskmodel_cli)
+                          riskmodel_cli, training_cli)
 
 
 def _cmd_init(args) -> int:

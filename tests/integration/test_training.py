@@ -276,3 +276,24 @@ def test_methods_sentence(trained):
     sentence = training.methods_sentence(trained)
     assert "4 training case(s)" in sentence and "1 of 3 rater(s) trained, 1 passed" in sentence
     assert json.dumps(training.training_status(trained)[0].to_dict())
+
+
+def test_cli_reference_and_status(populated_study, tmp_path, capsys):
+    from rushrater.cli.main import main
+
+    study = populated_study
+    path = _write_reference_csv(tmp_path / "ref.csv", study, [("P006", "day1", _reference(study, 1)),
+                                                              ("P006", "month1", _reference(study, 2))])
+    root = str(study.root)
+    study.close()
+    assert main(["training", "reference", root, str(path)]) == 0
+    assert "2 case(s) added" in capsys.readouterr().out
+    assert main(["training", "status", root, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["training_cases"] == 2 and len(out["raters"]) == 3 and out["raters"][0]["passed"] is False
+    assert main(["training", "status", root]) == 0
+    assert "R01" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case," + ",".join(study.rubric.item_keys) + "\nNOPE," + ",".join("2" * 10) + "\n")
+    assert main(["training", "reference", root, str(bad)]) == 1
+    assert "NOPE" in capsys.readouterr().err
