@@ -58,6 +58,7 @@ from .adjudication import AdjudicationDialog
 from .outcomes import OutcomesView
 from .password import unlock
 from .riskmodel import RiskModelView
+from .training import TrainingView
 from .plots import AgreementHeatmap, BlandAltmanPlot, DistributionPlot, ForestPlot
 
 CASE_ROLE = int(Qt.ItemDataRole.UserRole) + 20
@@ -123,6 +124,8 @@ class ConsoleWindow(QMainWindow):
         self.tabs.addTab(self.outcomes, self.tr("&Outcomes"))
         self.riskmodel = RiskModelView(study)
         self.tabs.addTab(self.riskmodel, self.tr("Ris&k model"))
+        self.training = TrainingView(study)
+        self.tabs.addTab(self.training, self.tr("&Training"))
         self.tabs.addTab(self._settings_tab(), self.tr("&Settings"))
         refresh = QAction(self.tr("&Refresh"), self)
         refresh.setShortcut(QKeySequence("F5"))
@@ -380,6 +383,7 @@ class ConsoleWindow(QMainWindow):
         self._show_queue()
         self._show_settings(raters)
         self._show_trust()
+        self.training.refresh()
 
     def _show_progress(self) -> None:
         progress = self.progress

@@ -43,6 +43,7 @@ from ..qt import (
 from .dialogs import UNREADABLE_REASONS, PinCheckDialog, ReasonDialog
 from .loader import CaseLoader, PreparedCase
 from .scoring import ScoringPanel
+from . import training
 from .viewer import ImageViewer
 
 PREFETCH = 2  # cases prepared ahead of the current one
@@ -312,6 +313,7 @@ class WorkstationWindow(QMainWindow):
         self.missing_note.hide()
         self.correcting_label.setVisible(case.correcting)
         self.case_label.setText(self.tr("Case {0} of {1}").format(case.number, case.total))
+        training.mark_case(self, case)
         if not case.correcting:  # the case number says how many are done: no query needed
             done, total = case.number - 1, case.total
             self.progress.setRange(0, max(total, 1))
@@ -451,7 +453,7 @@ class WorkstationWindow(QMainWindow):
                     case, values, reason=dialog.reason(), active_seconds=self.clock.seconds(), unreadable_reason=unreadable
                 )
             else:
-                self.session.submit(
+                result = self.session.submit(
                     case,
                     values,
                     started_at=self.started_at,
@@ -464,6 +466,8 @@ class WorkstationWindow(QMainWindow):
             return False
         self._can_go_back = self.session.edit_policy == "previous"
         self.advance()
+        if case.training:
+            training.show_feedback(self, result)
         return True
 
     def mark_unreadable(self) -> bool:
