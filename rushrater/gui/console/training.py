@@ -80,8 +80,10 @@ class TrainingView(QWidget):
         layout.addLayout(buttons)
 
         items = self.study.rubric.items
-        headers = [self.tr("Rater"), self.tr("Name"), self.tr("Round"), self.tr("Cases done")]
-        headers += [item_label(i) for i in items] + [self.tr("Kappa total"), self.tr("Bias total"), self.tr("Passed")]
+        # The verdict first, the ten item kappas after it (they scroll).
+        headers = [self.tr("Rater"), self.tr("Name"), self.tr("Round"), self.tr("Cases done"), self.tr("Passed"),
+                   self.tr("Kappa total"), self.tr("Bias total")]
+        headers += [item_label(i) for i in items]
         self.table = QTableWidget(0, len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.verticalHeader().hide()
@@ -124,11 +126,11 @@ class TrainingView(QWidget):
             self.table.setItem(row, 1, name)
             self.table.setItem(row, 2, _cell(str(s.round)))
             self.table.setItem(row, 3, _cell(f"{s.done} / {s.of}"))
-            for n, key in enumerate((*keys, training.TOTAL)):
+            self.table.setItem(row, 4, _cell(self.tr("yes") if s.passed else self.tr("no"), colour))
+            self.table.setItem(row, 6, _cell("—" if s.bias is None else f"{s.bias:+.2f}"))
+            for column, key in ((5, training.TOTAL), *((7 + n, k) for n, k in enumerate(keys))):
                 value = s.kappa.get(key)
-                self.table.setItem(row, 4 + n, _cell("—" if value is None else f"{value:.2f}"))
-            self.table.setItem(row, 5 + len(keys), _cell("—" if s.bias is None else f"{s.bias:+.2f}"))
-            self.table.setItem(row, 6 + len(keys), _cell(self.tr("yes") if s.passed else self.tr("no"), colour))
+                self.table.setItem(row, column, _cell("—" if value is None else f"{value:.2f}"))
 
     def apply(self) -> bool:
         try:

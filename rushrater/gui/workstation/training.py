@@ -48,6 +48,12 @@ class TrainingFeedbackDialog(QDialog):
         self.setWindowTitle(self.tr("Training case {0} of {1}: your scores and the reference").format(
             feedback.done, feedback.of))
         self.setMinimumSize(620, 520)
+        # The workstation's dark theme (its style sheet colours labels light for a dark background).
+        self.setStyleSheet(
+            "QDialog#trainingFeedback { background: #222327; } QLabel { color: #d9dadc; font-size: 11pt; } "
+            "QTableWidget { background: #26282c; color: #e6e6e6; gridline-color: #3a3d42; border: none; } "
+            "QHeaderView::section { background: #2f3236; color: #c9cbd0; border: none; padding: 4px; }"
+        )
         layout = QVBoxLayout(self)
         self.summary = QLabel(self.tr("You agreed with the reference on {0} of {1} items.").format(
             feedback.agreeing, len(feedback.items)))
