@@ -297,3 +297,27 @@ def test_cli_reference_and_status(populated_study, tmp_path, capsys):
     bad.write_text("case," + ",".join(study.rubric.item_keys) + "\nNOPE," + ",".join("2" * 10) + "\n")
     assert main(["training", "reference", root, str(bad)]) == 1
     assert "NOPE" in capsys.readouterr().err
+
+
+def test_report_methods_say_how_raters_were_trained(make_study, tmp_path):
+    """Training images imported after the study was planned and rated; the methods paragraph says so."""
+    pytest.importorskip("reportlab")
+    from factories import write_manifest, write_png
+    from rushrater.services.imports import import_manifest
+    from rushrater.services.report import build_report
+    from test_export_formats import rated_study
+
+    study = rated_study(make_study, tmp_path)
+    source = tmp_path / "training-images"
+    rows = [(f"T_{v}.png", "TRAIN01", "day1", v) for v in ("AP", "LAT")]
+    for n, (name, *_rest) in enumerate(rows):
+        write_png(source / name, 9000 + n)
+    import_manifest(study, source, write_manifest(tmp_path / "training.csv", rows), actor="test")
+    with study.db.read() as s:
+        code = next(c.code for c in queries.cases(s) if c.patient.code == "TRAIN01")
+    before = [b.text for b in build_report(study).blocks if getattr(b, "style", "") == "methods"][0]
+    assert "training case" not in before
+    training.define_training_cases(study, {code: {k: 2 for k in study.rubric.item_keys}}, actor="test")
+    methods = [b.text for b in build_report(study).blocks if getattr(b, "style", "") == "methods"][0]
+    assert "raters scored 1 training case(s) with reference scores" in methods
+    assert "0 of 6 rater(s) trained, 0 passed" in methods
