@@ -321,3 +321,35 @@ def test_report_methods_say_how_raters_were_trained(make_study, tmp_path):
     methods = [b.text for b in build_report(study).blocks if getattr(b, "style", "") == "methods"][0]
     assert "raters scored 1 training case(s) with reference scores" in methods
     assert "0 of 6 rater(s) trained, 0 passed" in methods
+
+
+
+def test_a_rater_login_stores_only_its_own_training_reads(trained):
+    """PostgreSQL (revision 0012): a rater login reads the references, inserts its own training reads
+    and no one else's, and changes none."""
+    import pgserver
+
+    if pgserver.BACKEND != "postgresql":
+        pytest.skip("rater logins exist on PostgreSQL only")
+    import psycopg
+    from test_pg_isolation import _login as pg_login, _psycopg
+
+    url = pg_login(trained, "R01")
+    with trained.db.read() as s:
+        ref = queries.training_cases(s)[0]
+        r1, r2 = (queries.rater_by_code_or_name(s, c).id for c in ("R01", "R02"))
+        case_id, ref_id, total = ref.case_id, ref.id, ref.reference_total
+        values = json.dumps(dict(ref.reference))
+    insert = ("INSERT INTO training_read (submission_id, rater_id, case_id, training_case_id, round, rubric_id, "
+              "item_values, total, submitted_at) VALUES (%s, %s, %s, %s, 1, %s, %s::json, %s, now())")
+    with _psycopg(url) as conn:
+        assert conn.execute("SELECT count(*) FROM training_case").fetchone()[0] == 4
+        conn.execute(insert, ("a" * 36, r1, case_id, ref_id, trained.rubric_id, values, total))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(insert, ("b" * 36, r2, case_id, ref_id, trained.rubric_id, values, total))
+        with pytest.raises(psycopg.Error):
+            conn.execute("UPDATE training_read SET total = 10")
+        with pytest.raises(psycopg.Error):
+            conn.execute("INSERT INTO training_case (case_id, version, reference, reference_total, source, defined_by, "
+                         "defined_at) VALUES (%s, 9, '{}'::json, 20, 'cli', 'me', now())", (case_id,))
+    assert [s.done for s in training.training_status(trained) if s.rater == "R01"] == [1]
