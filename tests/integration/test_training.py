@@ -353,3 +353,17 @@ def test_a_rater_login_stores_only_its_own_training_reads(trained):
             conn.execute("INSERT INTO training_case (case_id, version, reference, reference_total, source, defined_by, "
                          "defined_at) VALUES (%s, 9, '{}'::json, 20, 'cli', 'me', now())", (case_id,))
     assert [s.done for s in training.training_status(trained) if s.rater == "R01"] == [1]
+
+
+def test_verify_checks_the_training_tables_append_only_triggers(trained):
+    from sqlalchemy import text
+
+    from rushrater.services.verify import verify_study
+
+    assert verify_study(trained).ok
+    if trained.db.engine.dialect.name != "sqlite":
+        pytest.skip("the SQLite trigger is dropped here; PostgreSQL's are checked by name the same way")
+    with trained.db.engine.begin() as connection:
+        connection.execute(text("DROP TRIGGER training_read_no_update"))
+    findings = verify_study(trained).findings
+    assert [f.table for f in findings] == ["training_read"] and "training_read_no_update" in findings[0].problem
