@@ -37,8 +37,8 @@ import pandas as pd
 from .. import __version__, stats
 from ..domain.errors import ValidationError
 from ..storage import queries
-from .agreement import ALL, POOLED, TOTAL, AgreementReport, agreement_report, study_ratings
 from . import training
+from .agreement import ALL, POOLED, TOTAL, AgreementReport, agreement_report, study_ratings
 from .consensus import automatic_consensus, current_consensus, thresholds
 from .export import ExportError, check_output
 from .study import Study

@@ -258,7 +258,7 @@ class TrainingFeedback:
     of: int
     round: int
     #: The rater's standing once the round is complete (None before).
-    status: "RaterTraining | None" = None
+    status: RaterTraining | None = None
 
     @property
     def agreeing(self) -> int:

@@ -18,7 +18,6 @@ from rushrater.services.export import export_tables
 from rushrater.services.planning import plan_reading, reading_list
 from rushrater.services.reading import ReadingSession
 from rushrater.services.settings import update_settings
-from rushrater.services.status import study_status
 from rushrater.stats.reference import agreement_with_reference
 from rushrater.storage import models, queries
 
@@ -303,9 +302,10 @@ def test_report_methods_say_how_raters_were_trained(make_study, tmp_path):
     """Training images imported after the study was planned and rated; the methods paragraph says so."""
     pytest.importorskip("reportlab")
     from factories import write_manifest, write_png
+    from test_export_formats import rated_study
+
     from rushrater.services.imports import import_manifest
     from rushrater.services.report import build_report
-    from test_export_formats import rated_study
 
     study = rated_study(make_study, tmp_path)
     source = tmp_path / "training-images"
@@ -332,7 +332,8 @@ def test_a_rater_login_stores_only_its_own_training_reads(trained):
     if pgserver.BACKEND != "postgresql":
         pytest.skip("rater logins exist on PostgreSQL only")
     import psycopg
-    from test_pg_isolation import _login as pg_login, _psycopg
+    from test_pg_isolation import _login as pg_login
+    from test_pg_isolation import _psycopg
 
     url = pg_login(trained, "R01")
     with trained.db.read() as s:

@@ -17,9 +17,9 @@ from ..qt import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
-    Qt,
     QVBoxLayout,
     QWidget,
 )

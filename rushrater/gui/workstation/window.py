@@ -40,10 +40,10 @@ from ..qt import (
     QWidget,
     Signal,
 )
+from . import training
 from .dialogs import UNREADABLE_REASONS, PinCheckDialog, ReasonDialog
 from .loader import CaseLoader, PreparedCase
 from .scoring import ScoringPanel
-from . import training
 from .viewer import ImageViewer
 
 PREFETCH = 2  # cases prepared ahead of the current one

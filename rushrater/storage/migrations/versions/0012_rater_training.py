@@ -17,8 +17,8 @@ Revises: 0011 (follow-up events)
 Create Date: 2026-12-02
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0012"
 down_revision = "0011"

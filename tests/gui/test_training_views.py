@@ -8,16 +8,17 @@ import pytest
 
 pytest.importorskip("PySide6", reason="the training views need PySide6")
 
-import csv  # noqa: E402
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-from factories import login_rater  # noqa: E402
-from rushrater.services import training  # noqa: E402
-from rushrater.services.planning import plan_reading  # noqa: E402
-from rushrater.storage import models, queries  # noqa: E402
+from factories import login_rater
+
+from rushrater.services import training
+from rushrater.services.planning import plan_reading
+from rushrater.storage import models, queries
 
 pytestmark = pytest.mark.gui
 SHOTS = Path(os.environ.get("RUSHRATER_SHOTS", "/work/helpers/shots"))
@@ -137,10 +138,11 @@ def _refs(study):
 
 
 def test_training_views_show_no_english_in_chinese(qtbot, trained, tmp_path_factory):
+    from test_translation_zh_CN import ALLOWED, LATIN_WORD, TS, _strip, visible_texts
+
     from rushrater.gui.console.window import ConsoleWindow
     from rushrater.gui.i18n import install_translators, remove_translators
     from rushrater.gui.qt import QApplication, QLocale
-    from test_translation_zh_CN import ALLOWED, LATIN_WORD, TS, _strip, visible_texts
 
     lrelease = Path(sys.executable).with_name("pyside6-lrelease")
     if not lrelease.exists():
