@@ -545,6 +545,10 @@
             <source>No re-reads yet: plan them with a washout (Study ▸ Plan reading…)</source>
             <translation>尚无重复阅片：请设置洗脱期进行规划（研究 ▸ 规划阅片…）</translation>
         </message>
+        <message>
+            <source>&amp;Training</source>
+            <translation>培训(&amp;T)</translation>
+        </message>
     </context>
     <context>
         <name>ConsoleWindow</name>
@@ -3732,6 +3736,160 @@ Record it anyway, with your note?</source>
         <message>
             <source>The plan (seed {0}) already covers every rater and case; nothing changed</source>
             <translation>计划（种子 {0}）已涵盖所有评分者和病例；未作更改</translation>
+        </message>
+    </context>
+    <context>
+        <name>TrainingFeedbackDialog</name>
+        <message>
+            <source>Training case {0} of {1}: your scores and the reference</source>
+            <translation>培训病例 {0}/{1}：您的评分与参考评分</translation>
+        </message>
+        <message>
+            <source>You agreed with the reference on {0} of {1} items.</source>
+            <translation>您在 {1} 个条目中的 {0} 个与参考评分一致。</translation>
+        </message>
+        <message>
+            <source>Item</source>
+            <translation>条目</translation>
+        </message>
+        <message>
+            <source>Yours</source>
+            <translation>您的评分</translation>
+        </message>
+        <message>
+            <source>Reference</source>
+            <translation>参考评分</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>总分</translation>
+        </message>
+        <message>
+            <source>Next case (Enter)</source>
+            <translation>下一个病例（Enter）</translation>
+        </message>
+        <message>
+            <source>Training case {0} of {1} done.</source>
+            <translation>已完成培训病例 {0}/{1}。</translation>
+        </message>
+        <message>
+            <source>n/a</source>
+            <translation>无</translation>
+        </message>
+        <message>
+            <source>Training round done: weighted kappa of your totals {0}, bias {1} points. You passed.</source>
+            <translation>本轮培训完成：您的总分加权 kappa 为 {0}，偏倚 {1} 分。您已通过。</translation>
+        </message>
+        <message>
+            <source>Training round done: weighted kappa of your totals {0}, bias {1} points. Not passed yet; the study coordinator sees your results.</source>
+            <translation>本轮培训完成：您的总分加权 kappa 为 {0}，偏倚 {1} 分。尚未通过；研究协调员可以看到您的结果。</translation>
+        </message>
+        <message>
+            <source>Training case {0} of {1}</source>
+            <translation>培训病例 {0}/{1}</translation>
+        </message>
+    </context>
+    <context>
+        <name>TrainingView</name>
+        <message>
+            <source>Before the study, once</source>
+            <translation>研究开始前，一次</translation>
+        </message>
+        <message>
+            <source>Until passed (study cases wait)</source>
+            <translation>直到通过（研究病例等待）</translation>
+        </message>
+        <message>
+            <source>Off</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>&amp;Training:</source>
+            <translation>培训(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>Pass at weighted kappa of the total &amp;at least:</source>
+            <translation>通过条件：总分加权 kappa 至少(&amp;A)：</translation>
+        </message>
+        <message>
+            <source>and |bias| of the total at &amp;most (points):</source>
+            <translation>且总分 |偏倚| 至多（分）(&amp;M)：</translation>
+        </message>
+        <message>
+            <source>A&amp;pply threshold</source>
+            <translation>应用阈值(&amp;P)</translation>
+        </message>
+        <message>
+            <source>&amp;Import reference scores (CSV)…</source>
+            <translation>导入参考评分（CSV）(&amp;I)…</translation>
+        </message>
+        <message>
+            <source>Rater</source>
+            <translation>评分者</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Round</source>
+            <translation>轮次</translation>
+        </message>
+        <message>
+            <source>Cases done</source>
+            <translation>已完成病例</translation>
+        </message>
+        <message>
+            <source>Passed</source>
+            <translation>是否通过</translation>
+        </message>
+        <message>
+            <source>Kappa total</source>
+            <translation>总分 kappa</translation>
+        </message>
+        <message>
+            <source>Bias total</source>
+            <translation>总分偏倚</translation>
+        </message>
+        <message>
+            <source>Linear-weighted kappa of each rater's scores against the reference, per item and for the total; bias: mean (rater − reference) of the total</source>
+            <translation>每位评分者与参考评分的线性加权 kappa（按条目及总分）；偏倚：总分的均值（评分者 − 参考）</translation>
+        </message>
+        <message>
+            <source>Cannot read the study</source>
+            <translation>无法读取研究</translation>
+        </message>
+        <message>
+            <source>{0} training cases with reference scores; {1} of {2} raters passed. Training reads never enter the study's agreement or exports.</source>
+            <translation>{0} 个带参考评分的培训病例；{2} 位评分者中 {1} 位已通过。培训阅片从不进入研究的一致性分析或导出。</translation>
+        </message>
+        <message>
+            <source>No training cases yet: import reference scores for cases imported for training (before the reading plan).</source>
+            <translation>尚无培训病例：请为导入用于培训的病例导入参考评分（在制定阅片计划之前）。</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <source>The threshold was not saved</source>
+            <translation>阈值未保存</translation>
+        </message>
+        <message>
+            <source>Reference scores of training cases</source>
+            <translation>培训病例的参考评分</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <source>The reference scores were not imported</source>
+            <translation>参考评分未导入</translation>
         </message>
     </context>
 </TS>

@@ -44,9 +44,10 @@ def command_modules() -> tuple:
     from . import outcomes as outcomes_cli
     from . import riskmodel as riskmodel_cli
     from . import stats as stats_cli
+    from . import training as training_cli
 
     return (_reading_commands, agreement_cli, imaging_cli, export_cli, multisite_cli, bodycomp_cli, drr_cli, desktop_cli,
-            stats_cli, integrity_cli, clinical_cli, outcomes_cli, riskmodel_cli)
+            stats_cli, integrity_cli, clinical_cli, outcomes_cli, riskmodel_cli, training_cli)
 
 
 def _cmd_init(args) -> int:

@@ -41,7 +41,7 @@ import numpy as np
 from ..domain.errors import NotFoundError, ValidationError
 from ..imaging.attributes import DisplayAttributes
 from ..storage import models, queries
-from . import audit
+from . import audit, training
 from .ratings import SubmittedRating, correct_rating, submit_rating
 from .study import Study
 
@@ -206,6 +206,9 @@ class CaseView:
     #: When reopened for a change (edit policy "previous"): the values submitted last time.
     previous_values: Mapping[str, int] | None = None
     previous_unreadable: str | None = None
+    #: A training case (issue 17): ``number`` of ``total`` count the training round; the submit
+    #: returns a :class:`~rushrater.services.training.TrainingFeedback`.
+    training: bool = False
 
     @property
     def correcting(self) -> bool:
@@ -221,6 +224,7 @@ class _CaseRef:
     case_id: int
     read_number: int
     reverified: bool = False  # issued by previous() after the rater's credential was checked again
+    training_round: int | None = None  # a training case, in this round of the rater's training
 
 
 class ReadingSession:
@@ -235,6 +239,7 @@ class ReadingSession:
         self._refs: dict[str, _CaseRef] = {}  # submission id of each view issued -> its case
         self._files: dict[int, tuple[str, str]] = {}  # image id -> (storage key, file hash)
         self._failed_cases: set[tuple[int, int]] = set()  # (case id, read number) whose images failed
+        self._skipped_training: set[int] = set()  # training cases whose images failed in this session
 
     @classmethod
     def login(cls, study: Study, rater: str, pin: str | None = None, *, new_pin: str | None = None) -> "ReadingSession":
@@ -305,6 +310,17 @@ class ReadingSession:
     def upcoming(self, count: int) -> list[CaseView]:
         """The next ``count`` unfinished cases in list order: the current one first."""
         with self.study.db.read() as session:
+            rater = session.get(models.Rater, self.rater_id)
+            pending = training.pending(self.study, session, rater)
+            if training.blocks_study(self.study, pending):
+                todo = [c for c in pending.case_ids if c not in self._skipped_training]
+                if todo or training.policy(self.study) == "until_passed":
+                    images = queries.case_images(session, todo[:count])
+                    return [
+                        self._view(-(10**9 + c), c, 1, pending.done + 1 + n, pending.of, images[c],
+                                   training_round=pending.round, training=True)
+                        for n, c in enumerate(todo[:count])
+                    ]
             done, total = queries.assignment_progress(session, self.rater_id)
             assignments = queries.next_assignments(
                 session, self.rater_id, self._clock(), limit=count, washout=self._washout()
@@ -319,14 +335,15 @@ class ReadingSession:
         """Re-reads wait this long after the rater's own first read of the case (study setting)."""
         return timedelta(days=float(self.study.settings["washout_days"]))
 
-    def _view(self, key, case_id, read_number, number, total, images, *, reverified=False, **extra) -> CaseView:
+    def _view(self, key, case_id, read_number, number, total, images, *, reverified=False, training_round=None,
+              **extra) -> CaseView:
         views = []
         for image in sorted(images, key=lambda i: (i.view != "AP", i.view)):
             self._files[image.id] = (image.storage_key, image.file_sha256)
             attributes = DisplayAttributes.from_dict(image.display) if image.display else _legacy_attributes(image)
             views.append(ImageView(image.id, image.view, image.width, image.height, attributes))
         view = CaseView(key=key, number=number, total=total, images=tuple(views), **extra)
-        self._refs[view.submission_id] = _CaseRef(key, case_id, read_number, reverified)
+        self._refs[view.submission_id] = _CaseRef(key, case_id, read_number, reverified, training_round)
         return view
 
     def load_pixels(self, image: ImageView) -> np.ndarray:
@@ -387,12 +404,16 @@ class ReadingSession:
         active_seconds: float | None = None,
         viewer_state: dict[str, Any] | None = None,
         unreadable_reason: str | None = None,
-    ) -> SubmittedRating:
-        """Store the rating (committed when this returns); the same case view stores it once."""
+    ) -> "SubmittedRating | training.TrainingFeedback | None":
+        """Store the rating (committed when this returns); the same case view stores it once.
+
+        A training case's read goes to the training table and returns the reference beside it."""
         if case.correcting:
             raise ValidationError("this case was already submitted; a change needs a reason", fix="use correct()")
         ref = self._ref(case)
         self._refuse_scores_on_failed_images(ref, values, unreadable_reason)
+        if ref.training_round is not None:
+            return self._submit_training(ref, case, values, started_at, active_seconds, unreadable_reason)
         return submit_rating(
             self.study,
             self.rater_id,
@@ -404,6 +425,21 @@ class ReadingSession:
             viewer_state=viewer_state,
             unreadable_reason=unreadable_reason,
             submission_id=case.submission_id,
+        )
+
+    def _submit_training(self, ref, case, values, started_at, active_seconds, unreadable_reason):
+        """A training read: stored apart from study ratings; the reference comes back for the rater."""
+        if unreadable_reason is not None:
+            if (ref.case_id, ref.read_number) in self._failed_cases:
+                self._skipped_training.add(ref.case_id)  # nothing to compare: left for another session
+                return None
+            raise ValidationError(
+                "a training case has reference scores to compare yours with, so it is scored, not marked unreadable",
+                fix="score every item; if the images cannot be read, tell the study coordinator",
+            )
+        return training.submit_training_read(
+            self.study, self.rater_id, ref.case_id, ref.training_round, values,
+            submission_id=case.submission_id, started_at=started_at, active_seconds=active_seconds,
         )
 
     def can_go_back(self) -> bool:

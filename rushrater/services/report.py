@@ -42,6 +42,7 @@ import pandas as pd
 from .. import __version__, stats
 from ..domain.errors import ValidationError
 from ..storage import queries
+from . import training
 from .agreement import ALL, POOLED, TOTAL, AgreementReport, agreement_report, study_ratings
 from .consensus import automatic_consensus, current_consensus, thresholds
 from .export import ExportError, check_output
@@ -549,6 +550,8 @@ def _methods(study, report: AgreementReport, facts: Provenance, form, mw, model,
     elif facts.rereads_planned:
         retest = f" Re-reads were planned ({facts.rereads_planned}) but none had been scored."
     finished = " Only raters who had finished their first reads were analysed." if report.raters == "finished" else ""
+    trained = training.methods_sentence(study)  # issue 17: how raters were trained (GRRAS item 7)
+    finished += f" {trained}" if trained else ""
     on_workstation = _on_workstation(facts)
     order = f"in an independent random order per rater{'' if seed is None else f' (seed {seed})'}"
     if on_workstation == total:

@@ -37,8 +37,15 @@ NUMERIC_SETTINGS: dict[str, Bound] = {
     # RUSH totals run from 10 (ten items of 1) to 30 (ten items of 3).
     "slow_healing_cutoff": Bound(10, 30, "points"),
     "discordance_spread": Bound(0, 20, "points"),
+    # Rater training (services/training.py): pass at a weighted kappa of the total of at least this...
+    "training_min_kappa": Bound(-1, 1, "(weighted kappa)"),
+    # ...and a mean bias of the total within this many points either way (the total spans 20).
+    "training_max_bias": Bound(0, 20, "points"),
 }
-CHOICE_SETTINGS: dict[str, tuple[str, ...]] = {"edit_policy": ("none", "previous")}
+CHOICE_SETTINGS: dict[str, tuple[str, ...]] = {
+    "edit_policy": ("none", "previous"),
+    "training_policy": ("before_study", "until_passed", "off"),
+}
 
 
 def check_setting(name: str, value: Any) -> Any:

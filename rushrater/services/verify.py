@@ -29,6 +29,7 @@ from .study import Study
 
 APPEND_ONLY_TABLES = (
     "rating", "rating_score", "audit_event", "consensus", "patient_anthropometry", "body_composition",
+    "training_case", "training_read",
 )
 
 

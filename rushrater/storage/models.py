@@ -655,3 +655,69 @@ class FollowUpEvent(Base):
 
 #: Follow-up events, append-only too (triggers in revision 0013).
 FOLLOW_UP_APPEND_ONLY_TABLES = ("follow_up_event",)
+
+
+class TrainingCase(Base):
+    """A case marked for rater training, with its reference item scores (issue 17).
+
+    ``reference``: ``{item key: value}`` (validated against the rubric by services.training);
+    ``reference_total`` their sum. A changed reference is a new version. A training case is never in
+    a rater's study reading list.
+    """
+
+    __tablename__ = "training_case"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("reading_case.id"))
+    version: Mapped[int]
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("training_case.id"))
+    reference: Mapped[dict[str, Any]]
+    reference_total: Mapped[int]
+    # csv (rushrater training reference) | console | cli
+    source: Mapped[str] = mapped_column(String(10))
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    defined_by: Mapped[str] = mapped_column(String(200))
+    defined_at: Mapped[datetime]
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    case: Mapped[Case] = relationship()
+    __table_args__ = (
+        UniqueConstraint("case_id", "version"),
+        CheckConstraint("source IN ('csv', 'console', 'cli')", name="source_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "(version = 1 AND supersedes_id IS NULL) OR "
+            "(version > 1 AND supersedes_id IS NOT NULL AND change_reason IS NOT NULL)",
+            name="versions_chain",
+        ),
+    )
+
+
+class TrainingRead(Base):
+    """A rater's scores of a training case: apart from ``rating``, never in the study's analyses.
+
+    ``round``: the rater's pass through the training set (1, then 2... when a failed round is
+    repeated). ``training_case_id``: the reference version the read was compared with.
+    """
+
+    __tablename__ = "training_read"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[str] = mapped_column(String(36), unique=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("rater.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("reading_case.id"))
+    training_case_id: Mapped[int] = mapped_column(ForeignKey("training_case.id"))
+    round: Mapped[int]
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id"))
+    item_values: Mapped[dict[str, Any]]
+    total: Mapped[int]
+    started_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime]
+    active_seconds: Mapped[float | None] = mapped_column(Float)
+    __table_args__ = (
+        UniqueConstraint("rater_id", "case_id", "round"),
+        CheckConstraint("round >= 1", name="round_positive"),
+        CheckConstraint("active_seconds IS NULL OR active_seconds >= 0", name="active_time_positive"),
+        Index("ix_training_read_rater", "rater_id"),
+    )
+
+
+#: Training tables, append-only too (triggers in revision 0012).
+TRAINING_APPEND_ONLY_TABLES = ("training_case", "training_read")

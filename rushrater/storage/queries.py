@@ -114,19 +114,53 @@ def image_views_by_case(session: Session) -> dict[tuple[str, str], set[str]]:
     return views
 
 
+def _not_training():
+    """Training cases (issue 17) are outside the study proper: no plan, agreement, export or count."""
+    return ~select(m.TrainingCase.id).where(m.TrainingCase.case_id == m.Case.id).exists()
+
+
 def cases_with_patients(session: Session) -> list[tuple[int, int]]:
-    """(case id, patient id) for every case, in case-id order (the plan's input)."""
-    return [tuple(row) for row in session.execute(select(m.Case.id, m.Case.patient_id).order_by(m.Case.id))]
+    """(case id, patient id) for every study case, in case-id order (the plan's input)."""
+    return [tuple(row) for row in session.execute(
+        select(m.Case.id, m.Case.patient_id).where(_not_training()).order_by(m.Case.id)
+    )]
 
 
-def cases(session: Session) -> list[m.Case]:
+def cases(session: Session, *, training: bool = False) -> list[m.Case]:
+    """The study's cases; with ``training`` also the cases marked for rater training."""
+    query = select(m.Case)
+    if not training:
+        query = query.where(_not_training())
     return list(
         session.scalars(
-            select(m.Case)
-            .options(selectinload(m.Case.images), selectinload(m.Case.patient), selectinload(m.Case.timepoint))
+            query.options(selectinload(m.Case.images), selectinload(m.Case.patient), selectinload(m.Case.timepoint))
             .order_by(m.Case.id)
         )
     )
+
+
+def training_cases(session: Session) -> list[m.TrainingCase]:
+    """The current reference of every training case (its newest version), in case-id order."""
+    newest = (
+        select(m.TrainingCase.case_id, func.max(m.TrainingCase.version).label("version"))
+        .group_by(m.TrainingCase.case_id)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(m.TrainingCase)
+            .join(newest, and_(newest.c.case_id == m.TrainingCase.case_id, newest.c.version == m.TrainingCase.version))
+            .options(selectinload(m.TrainingCase.case).selectinload(m.Case.images))
+            .order_by(m.TrainingCase.case_id)
+        )
+    )
+
+
+def training_reads(session: Session, rater_id: int | None = None) -> list[m.TrainingRead]:
+    query = select(m.TrainingRead).order_by(m.TrainingRead.id)
+    if rater_id is not None:
+        query = query.where(m.TrainingRead.rater_id == rater_id)
+    return list(session.scalars(query))
 
 
 def counts(session: Session) -> dict[str, int]:

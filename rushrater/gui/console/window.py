@@ -60,6 +60,7 @@ from .adjudication import AdjudicationDialog
 from .outcomes import OutcomesView
 from .password import unlock
 from .riskmodel import RiskModelView
+from .training import TrainingView
 from .plots import MEAN_OF_OTHERS, AgreementHeatmap, BlandAltmanPlot, DistributionPlot, ForestPlot
 
 CASE_ROLE = int(Qt.ItemDataRole.UserRole) + 20
@@ -126,6 +127,8 @@ class ConsoleWindow(QMainWindow):
         self.tabs.addTab(self.outcomes, self.tr("&Outcomes"))
         self.riskmodel = RiskModelView(study)
         self.tabs.addTab(self.riskmodel, self.tr("Ris&k model"))
+        self.training = TrainingView(study)
+        self.tabs.addTab(self.training, self.tr("&Training"))
         from .audit import AuditTab  # its own file: the audit-trail viewer
 
         self.audit_tab = AuditTab(study)
@@ -402,6 +405,7 @@ class ConsoleWindow(QMainWindow):
         self._show_settings(raters)
         self._show_trust()
         self.audit_tab.reload()
+        self.training.refresh()
 
     def _show_progress(self) -> None:
         progress = self.progress

@@ -50,6 +50,7 @@ from ..qt import (
     QWidget,
     Signal,
 )
+from . import training
 from .dialogs import UNREADABLE_REASONS, PinCheckDialog, ReasonDialog
 from .loader import CaseLoader, PreparedCase
 from .scoring import ScoringPanel
@@ -508,6 +509,7 @@ class WorkstationWindow(QMainWindow):
         self.missing_note.hide()
         self.correcting_label.setVisible(case.correcting)
         self.case_label.setText(self.tr("Case {0} of {1}").format(case.number, case.total))
+        training.mark_case(self, case)
         if not case.correcting:  # the case number says how many are done: no query needed
             done, total = case.number - 1, case.total
             self.progress.setRange(0, max(total, 1))
@@ -674,7 +676,7 @@ class WorkstationWindow(QMainWindow):
                     case, values, reason=dialog.reason(), active_seconds=self.clock.seconds(), unreadable_reason=unreadable
                 )
             else:
-                self.session.submit(
+                result = self.session.submit(
                     case,
                     values,
                     started_at=self.started_at,
@@ -687,6 +689,8 @@ class WorkstationWindow(QMainWindow):
             return False
         self._can_go_back = self.session.edit_policy == "previous"
         self.advance()
+        if case.training:
+            training.show_feedback(self, result)
         return True
 
     def mark_unreadable(self) -> bool:
