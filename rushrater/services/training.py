@@ -44,10 +44,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from ..domain.errors import InputFileError, NotFoundError, RowProblem, ValidationError
-from ..stats.reference import agreement_with_reference
 from ..storage import models, queries
 from . import audit
-from .imports import read_csv_rows
 from .study import Study
 
 POLICY_SETTING = "training_policy"
@@ -180,6 +178,8 @@ def import_references(study: Study, csv_path: str | Path, *, actor: str | None =
     when one is wrong."""
     path = Path(csv_path).expanduser()
     item_keys = study.rubric.item_keys
+    from .imports import read_csv_rows  # not at import time: the workstation imports this module
+
     rows = read_csv_rows(path, item_keys, ("case", "patient", "timepoint", "total"))
     if not rows:
         raise InputFileError(str(path), [RowProblem(2, "no rows below the header")], fix="add one training case per row")
@@ -412,6 +412,10 @@ def _standing(study: Study, rater: models.Rater, references: dict[int, _Referenc
                 **{f"ref:{key}": ref.values[key] for key in rubric.item_keys},
                 TOTAL: r.total, f"ref:{TOTAL}": ref.total,
             })
+        # Imported here: importing rushrater.stats loads scipy.stats and statsmodels, which the
+        # workstation's start-up must not wait for (benchmark first_case_s).
+        from ..stats.reference import agreement_with_reference
+
         table = agreement_with_reference(
             pd.DataFrame(rows), "rater", {key: f"ref:{key}" for key in (*rubric.item_keys, TOTAL)},
             categories={**{i.key: i.values for i in rubric.items}, TOTAL: range(rubric.min_total, rubric.max_total + 1)},
