@@ -13,31 +13,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..stats import calibration, cox, nomogram, survival_validation, tdroc
-from ..stats._surv import parse_times
+from ..stats._surv import json_safe, parse_times
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN/inf -> None, numpy scalars -> Python, recursively."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_clean(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _print_json(payload: dict[str, Any]) -> None:
-    print(json.dumps(_clean(payload), indent=2, allow_nan=False))
+    print(json.dumps(json_safe(payload), indent=2, allow_nan=False))
 
 
 def _read(path_text: str, columns: list[str]) -> pd.DataFrame:

@@ -26,10 +26,10 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..domain.errors import ValidationError
+from ..stats._surv import json_safe
 from ..stats.calibration import CalibrationResult, calibrate
 from ..stats.cox import CoxResult, cox_fit
 from ..stats.nomogram import Nomogram, cox_nomogram
@@ -123,7 +123,7 @@ class RiskModel:
 
     def to_json(self) -> dict[str, Any]:
         s = self.source
-        return _clean({
+        return json_safe({
             "event": s.event, "time_unit": s.unit, "predictors": s.predictors, "labels": s.labels, "times": self.times,
             "patients": {"with_record": s.with_record, "without_record": s.without_record,
                          "left_out_missing_predictor": len(s.incomplete), "records_not_in_table": s.records_outside,
@@ -140,19 +140,6 @@ class RiskModel:
         })
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN/inf -> None, numpy -> Python, recursively."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_clean(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def run_riskmodel(study: Study | None = None, event: str | None = None, predictors: list[str] | None = None, *,

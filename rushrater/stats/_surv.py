@@ -170,3 +170,18 @@ def parse_times(text: str | Sequence[float]) -> list[float]:
     if not out:
         raise ValueError("give at least one time, e.g. 1,3,6")
     return out
+
+
+def json_safe(value: object) -> object:
+    """``value`` as plain JSON data, recursively: NaN/inf -> None, numpy arrays and scalars -> Python."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [json_safe(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
