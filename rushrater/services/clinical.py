@@ -37,6 +37,7 @@ from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..storage import models, queries
 from . import audit
 from .blinding import BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
+from .imports import read_csv_table
 from .study import Study
 
 KINDS = ("continuous", "binary", "categorical")
@@ -132,7 +133,7 @@ def normalise_name(text: str) -> str:
 def read_codebook(path: str | Path) -> dict[str, Variable]:
     """A codebook CSV, checked line by line (all problems at once)."""
     path = Path(path)
-    header, rows = _read_table(path)
+    header, rows = read_csv_table(path)
     names = [normalise_name(h) for h in header]
     missing = [c for c in ("variable", "type") if c not in names]
     if missing:
@@ -219,31 +220,6 @@ def infer_variable(name: str, cells: list[str]) -> tuple[Variable | None, str | 
 # --- reading the sheet -----------------------------------------------------------------------
 
 
-def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    if not path.is_file():
-        raise ValidationError("file not found", where=str(path), fix="check the path of the CSV file")
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            sample = handle.read(4096)
-            handle.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            reader = csv.reader(handle, dialect)
-            header = next(reader, None)
-            if header is None:
-                raise InputFileError(str(path), [RowProblem(1, "the file is empty")], fix="add a header line")
-            rows = []
-            for values in reader:
-                if any(v.strip() for v in values):
-                    rows.append((reader.line_num, values))
-            return header, rows
-    except UnicodeDecodeError as exc:
-        raise ValidationError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", where=str(path),
-                              fix="save the CSV as UTF-8") from exc
-
-
 @dataclass
 class Change:
     patient: str
@@ -305,7 +281,7 @@ def import_clinical(
                               fix="new patients get a code in the key file; with --code-column every code must be in the study")
     actor = actor or audit.coordinator_actor()
     path = Path(sheet)
-    header, rows = _read_table(path)
+    header, rows = read_csv_table(path)
     names = [normalise_name(h) for h in header]
     key_col = normalise_name(id_column or code_column or "")
     problems: list[RowProblem] = []

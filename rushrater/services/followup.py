@@ -40,7 +40,8 @@ from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..storage import models, queries
 from . import audit
 from .blinding import BlindingError, check_key_file_path, hits_message, read_key_file, scan
-from .clinical import MISSING_TOKENS, _read_table, normalise_name
+from .clinical import MISSING_TOKENS, normalise_name
+from .imports import read_csv_table
 from .study import Study
 
 #: days per unit of a ``time`` column (a month is 365.25 / 12 days, as survival analyses count)
@@ -116,7 +117,7 @@ def import_events(
         raise ValidationError(f"--data-lock {data_lock!r} is not a date", fix="write it as 2025-06-30")
     actor = actor or audit.coordinator_actor()
     path = Path(sheet)
-    header, rows = _read_table(path)
+    header, rows = read_csv_table(path)
     names = [normalise_name(h) for h in header]
     key_col = normalise_name(id_column or code_column or "")
 
