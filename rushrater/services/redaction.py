@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..domain.changes import Changes
 from ..domain.errors import NotFoundError, ValidationError
 from ..imaging import redaction
 from ..imaging.attributes import DisplayAttributes
 from ..storage import models, queries
 from . import audit
 from .study import Study
+from .unit_of_work import UnitOfWork, unit_of_work
 
 
 def _rects(rects: Sequence) -> list[list[int]]:
@@ -44,89 +46,76 @@ def _merge(existing: dict | None, rects: list[list[int]]) -> dict:
     return {"rects": current + [r for r in rects if r not in current]}
 
 
-def redact_image(study: Study, image_id: int, rects: Sequence, *, actor: str | None = None) -> None:
+def redact_image(study: Study, image_id: int, rects: Sequence, *, actor: str | None = None) -> Changes:
     """Mask rectangles on one placed image."""
-    _redact(study, image_id=image_id, rects=rects, actor=actor)
+    return _redact(study, image_id=image_id, rects=rects, actor=actor)
 
 
-def redact_staged(study: Study, item: int, rects: Sequence, *, actor: str | None = None) -> None:
+def redact_staged(study: Study, item: int, rects: Sequence, *, actor: str | None = None) -> Changes:
     """Mask rectangles on one image awaiting assignment."""
-    _redact(study, staged_id=item, rects=rects, actor=actor)
+    return _redact(study, staged_id=item, rects=rects, actor=actor)
 
 
-def _redact(study: Study, *, rects: Sequence, actor: str | None, image_id: int | None = None, staged_id: int | None = None) -> None:
-    actor = actor or audit.coordinator_actor()
+def _redact(study: Study, *, rects: Sequence, actor: str | None, image_id: int | None = None, staged_id: int | None = None) -> Changes:
     rects = _rects(rects)
-    new_keys, old_keys = [], []
-    try:
-        with study.db.write() as session:
-            if image_id is not None:
-                row = queries.image_by_id(session, image_id)
-                if row is None:
-                    raise NotFoundError(f"no image with id {image_id}", fix="pick an image of the study")
-                record = queries.image_deidentification(session, image_id)
-            else:
-                row = record = queries.staged_image(session, staged_id)
-                if row is None:
-                    raise NotFoundError(f"no image awaiting assignment has item number {staged_id}", fix="list them with `rushrater pending STUDY`")
-            stored = _mask(study, row.storage_key, row.file_sha256, row.display, rects)
-            new_keys.append(stored.key)
-            old_keys.append(row.storage_key)
-            row.storage_key, row.file_sha256 = stored.key, stored.sha256
-            if record is not None:
-                record.redactions = _merge(record.redactions, rects)
-            audit.record(
-                session, actor, "images.redact", "image" if image_id is not None else "staged_image",
-                image_id if image_id is not None else staged_id, after={"rects": rects},
-            )
-    except BaseException:
-        for key in new_keys:
-            study.images.discard(key)
-        raise
-    for key in old_keys:
-        study.images.discard(key)
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
+        if image_id is not None:
+            row = queries.image_by_id(session, image_id)
+            if row is None:
+                raise NotFoundError(f"no image with id {image_id}", fix="pick an image of the study")
+            record = queries.image_deidentification(session, image_id)
+        else:
+            row = record = queries.staged_image(session, staged_id)
+            if row is None:
+                raise NotFoundError(f"no image awaiting assignment has item number {staged_id}", fix="list them with `rushrater pending STUDY`")
+        _replace_masked(uow, row, rects)
+        if record is not None:
+            record.redactions = _merge(record.redactions, rects)
+        uow.record(
+            "images.redact", "image" if image_id is not None else "staged_image",
+            image_id if image_id is not None else staged_id, after={"rects": rects},
+        )
+    return uow.changes
 
 
 def set_template(study: Study, key: str, rects: Sequence, *, actor: str | None = None) -> int:
     """Save the template's rectangles and mask every matching image; returns how many were masked."""
-    actor = actor or audit.coordinator_actor()
     rects = _rects(rects)
     if not key or not key.strip():
         raise ValidationError("the template needs its device and size", fix="pick an image to take them from")
-    new_keys, old_keys = [], []
-    try:
-        with study.db.write() as session:
-            template = queries.redaction_template(session, key)
-            before = None
-            if template is None:
-                template = models.RedactionTemplate(key=key, rects={"rects": rects}, updated_at=audit.now())
-                session.add(template)
-                added = rects
-            else:
-                before = dict(template.rects)
-                added = [r for r in rects if r not in template.rects.get("rects", [])]
-                template.rects = _merge(template.rects, rects)
-                template.updated_at = audit.now()
-            masked = 0
-            if added:
-                targets = [(image, record) for image, record in queries.images_with_template(session, key)]
-                targets += [(staged, staged) for staged in queries.staged_with_template(session, key)]
-                for row, record in targets:
-                    stored = _mask(study, row.storage_key, row.file_sha256, row.display, added)
-                    new_keys.append(stored.key)
-                    old_keys.append(row.storage_key)
-                    row.storage_key, row.file_sha256 = stored.key, stored.sha256
-                    record.redactions = _merge(record.redactions, added)
-                    masked += 1
-            audit.record(session, actor, "redaction.template", "redaction_template", key[:60], before=before,
-                         after={"rects": template.rects.get("rects", []), "images_masked": masked})
-    except BaseException:
-        for k in new_keys:
-            study.images.discard(k)
-        raise
-    for k in old_keys:
-        study.images.discard(k)
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
+        template = queries.redaction_template(session, key)
+        before = None
+        if template is None:
+            template = models.RedactionTemplate(key=key, rects={"rects": rects}, updated_at=audit.now())
+            session.add(template)
+            added = rects
+        else:
+            before = dict(template.rects)
+            added = [r for r in rects if r not in template.rects.get("rects", [])]
+            template.rects = _merge(template.rects, rects)
+            template.updated_at = audit.now()
+        masked = 0
+        if added:
+            targets = [(image, record) for image, record in queries.images_with_template(session, key)]
+            targets += [(staged, staged) for staged in queries.staged_with_template(session, key)]
+            for row, record in targets:
+                _replace_masked(uow, row, added)
+                record.redactions = _merge(record.redactions, added)
+                masked += 1
+        uow.record("redaction.template", "redaction_template", key[:60], before=before,
+                   after={"rects": template.rects.get("rects", []), "images_masked": masked})
     return masked
+
+
+def _replace_masked(uow: UnitOfWork, row, rects: list) -> None:
+    """Point ``row`` at a masked copy of its image; the unmasked file goes once the change commits."""
+    stored = _mask(uow.study, row.storage_key, row.file_sha256, row.display, rects)
+    uow.keep_new_file(stored.key)
+    uow.retire_file(row.storage_key)
+    row.storage_key, row.file_sha256 = stored.key, stored.sha256
 
 
 def templates(study: Study) -> dict[str, list]:

@@ -22,11 +22,13 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..domain.changes import Changes
 from ..domain.errors import NotAStudyError, StudyExistsError, StudyNotFoundError, ValidationError
 from ..domain.rubric import RUSH, Component, Item, Level, Rubric
 from ..domain.timepoints import TimepointSpec, parse_timepoints
@@ -72,6 +74,8 @@ class Study:
     upgraded_from_backup: Path | None = None
     #: The server URL of a database study (None for a folder study, whose database is root/study.db).
     url: str | None = None
+    #: Called with the Changes of every committed write (services.unit_of_work), on the writing thread.
+    _listeners: list[Callable[[Changes], None]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def location(self) -> str:
@@ -90,6 +94,17 @@ class Study:
     @property
     def backups_dir(self) -> Path:
         return self.root / "backups"
+
+    def subscribe(self, listener: Callable[[Changes], None]) -> Callable[[], None]:
+        """Call ``listener(changes)`` after each committed write; returns the unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def notify(self, changes: Changes) -> None:
+        """Tell the listeners what a committed write changed (the unit of work calls this)."""
+        if changes:
+            for listener in list(self._listeners):
+                listener(changes)
 
     def close(self) -> None:
         self.db.dispose()

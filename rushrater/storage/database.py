@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, DatabaseError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .changes import track_changes
 from ..domain.errors import NotAStudyError, RushRaterError, StudyVersionError
 
 CONNECT_TIMEOUT_S = 5
@@ -294,6 +295,7 @@ class Database:
             with self.engine.connect() as connection:
                 connection.execution_options(rushrater_write=True)
                 with Session(bind=connection, expire_on_commit=False) as session:
+                    track_changes(session)
                     if self.image_spool is not None:
                         from .images import copy_new_images_on_flush
 

@@ -59,6 +59,55 @@ SMALL_STUDY_IMAGES = [
 SMALL_STUDY_RATERS = [("Dr Ada Lovelace", "resident"), ("Dr Alan Turing", "attending")]
 
 
+#: The study database calls that do I/O: none may start on the GUI thread from GUI code.
+_DATABASE_CALLS = ("read", "write", "check_connection", "create_schema", "upgrade_if_needed", "backup")
+
+
+@pytest.fixture(autouse=True)
+def no_service_calls_on_the_gui_thread(monkeypatch):
+    """Fail a test when a window reaches the study database on the GUI thread.
+
+    Windows call services through ``gui.operations.run_operation``, which runs them on an operation
+    thread; a call that skips it freezes the app while the disk or the server answers. A database
+    call counts when it is made on the main thread with GUI code on the stack; the test's own setup
+    and assertions (no GUI frame) may use the services directly.
+    """
+    if not HAVE_QT:
+        yield
+        return
+    import sys
+    import threading
+
+    from rushrater.storage.database import Database
+
+    offences: list[str] = []
+
+    def guarded(name, original):
+        def call(self, *args, **kwargs):
+            if threading.current_thread() is threading.main_thread():
+                frame = sys._getframe(1)
+                while frame is not None:
+                    module = frame.f_globals.get("__name__", "")
+                    if module.startswith("rushrater.gui.") or module == "rushrater.gui":
+                        offences.append(f"{module}:{frame.f_lineno} ({frame.f_code.co_name}) -> Database.{name}")
+                        break
+                    frame = frame.f_back
+            return original(self, *args, **kwargs)
+
+        return call
+
+    for name in _DATABASE_CALLS:
+        monkeypatch.setattr(Database, name, guarded(name, getattr(Database, name)))
+    yield offences
+    from rushrater.gui.operations import wait_for_operations
+
+    wait_for_operations()
+    if offences:
+        unique = list(dict.fromkeys(offences))
+        pytest.fail("service calls on the GUI thread (run them through gui.operations.run_operation):\n  "
+                    + "\n  ".join(unique), pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def settings_sandbox(tmp_path, monkeypatch):
     """Point every QSettings and standard path at the test's temporary folder."""
