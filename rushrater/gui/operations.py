@@ -222,12 +222,21 @@ def run_operation(
     )
 
 
+def busy() -> bool:
+    """Whether an operation is running or its result is still on its way to the GUI thread."""
+    return bool(_running)
+
+
 def wait_for_operations(timeout_ms: int = 30_000) -> bool:
-    """Let running operations finish (closing a window, quitting; tests). True when none is left."""
-    for pool in list(_pools.values()):
-        if not pool.waitForDone(timeout_ms):
-            return False
-    QApplication.processEvents()
+    """Let running operations finish and deliver, including ones their callbacks start (closing a
+    window, quitting; tests). True when none is left."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while _running and time.monotonic() < deadline:
+        for pool in list(_pools.values()):
+            pool.waitForDone(50)
+        QApplication.processEvents()
     return not _running
 
 

@@ -108,6 +108,18 @@ def no_service_calls_on_the_gui_thread(monkeypatch):
                     + "\n  ".join(unique), pytrace=False)
 
 
+@pytest.fixture
+def settle(qtbot):
+    """``settle()``: wait until the window's operations (gui.operations) have finished and delivered."""
+    from rushrater.gui import operations
+
+    def wait(timeout_ms: int = 30_000) -> None:
+        qtbot.waitUntil(lambda: not operations.busy(), timeout=timeout_ms)
+        operations.wait_for_operations(timeout_ms)
+
+    return wait
+
+
 @pytest.fixture(autouse=True)
 def settings_sandbox(tmp_path, monkeypatch):
     """Point every QSettings and standard path at the test's temporary folder."""
