@@ -10,7 +10,12 @@ import stat
 import pytest
 
 from rushrater.domain import files
-from rushrater.domain.files import DiskFullError, FileWriteError, atomic_path, write_bytes_atomically
+from rushrater.domain.files import (
+    DiskFullError,
+    FileWriteError,
+    atomic_path,
+    write_bytes_atomically,
+)
 
 
 def _names(folder):
@@ -38,10 +43,9 @@ def test_a_given_mode_is_kept(tmp_path):
 def test_a_failing_block_leaves_the_old_file_and_no_temporary(tmp_path, failure):
     target = tmp_path / "out.sav"
     target.write_bytes(b"old")
-    with pytest.raises(type(failure)):
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(b"half")
-            raise failure
+    with pytest.raises(type(failure)), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise failure
     assert target.read_bytes() == b"old"
     assert _names(tmp_path) == ["out.sav"]
 
@@ -54,9 +58,8 @@ def test_a_failing_rename_leaves_the_old_file_and_no_temporary(tmp_path, monkeyp
         raise OSError(errno.EXDEV, "Invalid cross-device link", str(src))
 
     monkeypatch.setattr(files.os, "replace", refuse)
-    with pytest.raises(OSError, match="cross-device"):
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(b"new")
+    with pytest.raises(OSError, match="cross-device"), atomic_path(target) as tmp:
+        tmp.write_bytes(b"new")
     assert target.read_bytes() == b"old"
     assert _names(tmp_path) == ["out.sav"]
 
@@ -64,14 +67,13 @@ def test_a_failing_rename_leaves_the_old_file_and_no_temporary(tmp_path, monkeyp
 def test_a_full_disk_is_the_clear_error_when_asked_and_the_oserror_otherwise(tmp_path):
     target = tmp_path / "key.csv"
     target.write_text("old")
-    with pytest.raises(DiskFullError, match="the disk is full: the key file could not be written") as caught:
-        with atomic_path(target, what="the key file") as tmp:
-            tmp.write_text("ha")
-            raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+    full = pytest.raises(DiskFullError, match="the disk is full: the key file could not be written")
+    with full as caught, atomic_path(target, what="the key file") as tmp:
+        tmp.write_text("ha")
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
     assert caught.value.where == str(target)  # the real name, not the hidden temporary one
-    with pytest.raises(OSError) as raw:
-        with atomic_path(target):
-            raise OSError(errno.ENOSPC, "No space left on device")
+    with pytest.raises(OSError) as raw, atomic_path(target):
+        raise OSError(errno.ENOSPC, "No space left on device")
     assert type(raw.value) is OSError and raw.value.errno == errno.ENOSPC
     assert target.read_text() == "old"
     assert _names(tmp_path) == ["key.csv"]
@@ -88,9 +90,9 @@ def test_an_unwritable_folder_is_the_clear_error(tmp_path, monkeypatch):
     else:
         locked.chmod(0o555)
     try:
-        with pytest.raises(FileWriteError, match="preferences could not be written: Permission denied"):
-            with atomic_path(locked / "prefs.json", what="preferences") as tmp:
-                tmp.write_text("{}")
+        refused = pytest.raises(FileWriteError, match="preferences could not be written: Permission denied")
+        with refused, atomic_path(locked / "prefs.json", what="preferences") as tmp:
+            tmp.write_text("{}")
         assert _names(locked) == []
     finally:
         locked.chmod(0o755)
@@ -113,9 +115,8 @@ def test_a_failing_folder_leaves_the_old_folder_and_no_staging(tmp_path, failure
     target = tmp_path / "spss"
     target.mkdir()
     (target / "old.sav").write_bytes(b"old")
-    with pytest.raises(type(failure)):
-        with atomic_path(target, folder=True) as staging:
-            (staging / "half.sav").write_bytes(b"half")
-            raise failure
+    with pytest.raises(type(failure)), atomic_path(target, folder=True) as staging:
+        (staging / "half.sav").write_bytes(b"half")
+        raise failure
     assert _names(target) == ["old.sav"]
     assert _names(tmp_path) == ["spss"]
