@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -68,23 +69,16 @@ def disk_errors(where: str | Path | None, what: str) -> Iterator[None]:
         raise translated from exc
 
 
-def user_mode(folder: bool = False) -> int:
-    """The mode a file (or folder) the user creates normally gets: 0o666 (0o777) minus the umask.
-    The temporary file starts as 0o600 (mkstemp), which would otherwise stay."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return (0o777 if folder else 0o666) & ~mask
-
-
 @contextmanager
 def atomic_path(target: str | Path, *, mode: int | None = None, what: str | None = None, folder: bool = False,
                 sync_folder: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; when the block ends normally, fsync it, give it
-    ``mode`` (default: the user's usual mode) and rename it over ``target``.
+    """Yield a temporary path beside ``target``; when the block ends normally, fsync it and rename
+    it over ``target``.
 
     If the block (or the rename) fails, the temporary file is removed and ``target`` is untouched.
-    ``folder=True`` yields a new empty folder instead (every file in it is fsynced; an existing
-    target folder is replaced whole). ``what`` ("the key file") turns a full disk or an
+    The file gets ``mode`` if given, else the mode any new file of the user gets (0o666 less the
+    umask). ``folder=True`` yields a new empty folder instead (every file in it is fsynced; an
+    existing target folder is replaced whole). ``what`` ("the key file") turns a full disk or an
     unwritable folder into :class:`DiskFullError` / :class:`FileWriteError`; without it the
     OSError propagates for the caller to word. ``sync_folder`` also fsyncs the destination folder
     after the rename, so the rename itself survives a power cut (the key file needs that).
@@ -92,13 +86,7 @@ def atomic_path(target: str | Path, *, mode: int | None = None, what: str | None
     target = Path(target)
     parent = target.parent
     with disk_errors(target, what) if what else nullcontext():
-        prefix = f".{target.name}."
-        if folder:
-            tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=PARTIAL_SUFFIX, dir=parent))
-        else:
-            handle, name = tempfile.mkstemp(prefix=prefix, suffix=PARTIAL_SUFFIX, dir=parent)
-            os.close(handle)
-            tmp = Path(name)
+        tmp = _create(parent, f".{target.name}.", folder, mode)
         try:
             yield tmp
             if folder:
@@ -107,13 +95,31 @@ def atomic_path(target: str | Path, *, mode: int | None = None, what: str | None
                         _fsync(Path(root) / file)
             else:
                 _fsync(tmp)
-            os.chmod(tmp, user_mode(folder) if mode is None else mode)
+            if mode is not None:
+                os.chmod(tmp, mode)
             _replace(tmp, target, folder)
         except BaseException:
             _remove(tmp)
             raise
         if sync_folder:
             fsync_folder(parent)
+
+
+def _create(parent: Path, prefix: str, folder: bool, mode: int | None) -> Path:
+    """A new, hidden, uniquely named file (or folder) in ``parent``. Created with the final mode
+    (the kernel applies the umask), unlike mkstemp's 0o600, and without touching the umask."""
+    for _ in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(6)}{PARTIAL_SUFFIX}"
+        try:
+            if folder:
+                os.mkdir(path, 0o777 if mode is None else mode)
+            else:
+                flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+                os.close(os.open(path, flags, 0o666 if mode is None else mode))
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(parent))
 
 
 def write_bytes_atomically(target: str | Path, data: bytes, **options) -> None:

@@ -22,16 +22,26 @@ def _names(folder):
     return sorted(p.name for p in folder.iterdir())
 
 
+def _usual_mode(tmp_path, folder=False):
+    """The mode a file (folder) the user creates the ordinary way gets here (0o666/0o777 less the umask)."""
+    probe = tmp_path / "probe"
+    probe.mkdir() if folder else probe.write_bytes(b"")
+    mode = stat.S_IMODE(probe.stat().st_mode)
+    probe.rmdir() if folder else probe.unlink()
+    return mode
+
+
 def test_replaces_the_file_whole_with_the_users_usual_mode(tmp_path):
     target = tmp_path / "out.csv"
     target.write_text("old")
+    usual = _usual_mode(tmp_path)
     with atomic_path(target) as tmp:
         assert tmp.parent == tmp_path and tmp.name.startswith(".out.csv.") and tmp.name.endswith(".partial")
         tmp.write_text("new")
         assert target.read_text() == "old"  # nothing at the real name until the block ends
     assert target.read_text() == "new"
     assert _names(tmp_path) == ["out.csv"]
-    assert stat.S_IMODE(target.stat().st_mode) == files.user_mode()
+    assert stat.S_IMODE(target.stat().st_mode) == usual  # not mkstemp's 0o600
 
 
 def test_a_given_mode_is_kept(tmp_path):
@@ -86,7 +96,7 @@ def test_an_unwritable_folder_is_the_clear_error(tmp_path, monkeypatch):
         def refuse(*args, **kwargs):
             raise PermissionError(errno.EACCES, "Permission denied", str(locked))
 
-        monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(files, "_create", refuse)
     else:
         locked.chmod(0o555)
     try:
@@ -99,6 +109,7 @@ def test_an_unwritable_folder_is_the_clear_error(tmp_path, monkeypatch):
 
 
 def test_a_folder_replaces_the_old_folder_whole(tmp_path):
+    usual = _usual_mode(tmp_path, folder=True)
     target = tmp_path / "for-r"
     target.mkdir()
     (target / "stale.csv").write_text("old")
@@ -107,7 +118,7 @@ def test_a_folder_replaces_the_old_folder_whole(tmp_path):
         (staging / "analysis.R").write_text("new")
     assert _names(target) == ["analysis.R"]
     assert _names(tmp_path) == ["for-r"]  # neither the staging folder nor the old one is left
-    assert stat.S_IMODE(target.stat().st_mode) == files.user_mode(folder=True)
+    assert stat.S_IMODE(target.stat().st_mode) == usual
 
 
 @pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
