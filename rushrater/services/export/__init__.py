@@ -1,24 +1,8 @@
 """Exports for statisticians: CSV, SPSS, Stata, Excel and R, each with a codebook.
 
 ``export_study(study, fmt, out, force=False)`` writes one of :data:`FORMATS` (formats.py, the one
-list of formats the CLI help, the console's Export dialog and the writers read):
-
-* ``csv``: long, one row per rating *version* (``version`` and ``current`` say which is in the
-  analysis; ``source`` says how it was obtained), beside it ``<stem>_consensus.csv`` (every recorded
-  consensus version) and ``<stem>_codebook.csv``;
-* ``csv-wide``: one row per case with each rater's total (current first reads), the layout SPSS
-  RELIABILITY needs, plus its codebook;
-* ``sav`` / ``dta``: the long table with variable labels and value labels (item anchors, rater
-  groups, time points, healing status), measurement levels, integer formats and real datetimes,
-  written with pyreadstat (.dta release 118); consensus and ``<stem>_sav_codebook.csv`` /
-  ``<stem>_dta_codebook.csv`` beside it, so both can share a folder and a stem;
-* ``xlsx``: one sheet per table plus a codebook sheet (openpyxl);
-* ``r``: a folder with the CSVs, the codebook and ``analysis.R`` that reproduces the study's ICC
-  table (time point x rater group x score, all six forms) with ``psych::ICC``; with body
-  composition and clinical data also ``outcome_data.csv`` + ``outcomes.R`` (services.outcome_r) and,
-  for a chosen risk model, ``riskmodel_data.csv`` + ``riskmodel.R`` (services.riskmodel_r);
-* ``spss``: a folder with the .sav files and ``analysis.sps`` running RELIABILITY /ICC per cell;
-* ``stata``: a folder with the .dta files and ``analysis.do`` running ``icc`` per cell.
+list of formats the CLI help, the console's Export dialog and the writers read; its docstring says
+what each one writes).
 
 With body composition, clinical data or follow-up events, every format adds the per-patient table
 (RUSH per time point, body composition, the clinical variables labelled from their codebook, each
