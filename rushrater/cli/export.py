@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+import shutil
+import textwrap
+
 from .. import stats
 from ..domain.errors import ValidationError
-from ..services.export import FOLDER_FORMATS, FORMATS, export_study
+from ..services.export import FORMATS, export_study
 from ..services.followup import UNIT_DAYS
 from ..services.outcomes import OutcomeRequest
 from ..services.report import write_report
@@ -45,12 +49,13 @@ def requests(parser, args) -> tuple[OutcomeRequest, RiskRequest | None]:
 
 def _cmd_export(args) -> int:
     outcome, risk = requests(args.parser, args)
-    if args.format != "r" and (risk is not None or args.outcome_by or args.outcome_covariates):
-        args.parser.error("--outcome-* and --risk-* options belong to --format r (the outcome and risk-model scripts)")
+    if not FORMATS[args.format].outcome_scripts and (risk is not None or args.outcome_by or args.outcome_covariates):
+        with_scripts = " or ".join(f"--format {name}" for name, f in FORMATS.items() if f.outcome_scripts)
+        args.parser.error(f"--outcome-* and --risk-* options belong to {with_scripts} (the outcome and risk-model scripts)")
     notes: list[str] = []
     with open_study(args.study) as study:
         written = export_study(study, args.format, args.out, force=args.force, outcome=outcome, risk=risk, notes=notes)
-    kind = "folder" if args.format in FOLDER_FORMATS else "file(s)"
+    kind = "folder" if FORMATS[args.format].folder else "file(s)"
     print(f"Wrote the {args.format} export ({kind}):")
     for path in written:
         print(f"  {path}")
@@ -72,19 +77,47 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _names(names: list[str], last: str = "or") -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {last} {names[-1]}"
+
+
+def _width() -> int:
+    return max(shutil.get_terminal_size().columns - 2, 40)  # as argparse wraps the rest of the help
+
+
+def formats_help() -> str:
+    """One entry per export format of the registry (services/export/formats.py): its name and
+    description."""
+    width = max(len(name) for name in FORMATS) + 2
+    lines = ["formats (--format):"]
+    for name, f in FORMATS.items():
+        lines += textwrap.wrap(f.description, _width(), initial_indent=f"  {name:<{width}}",
+                               subsequent_indent=" " * (width + 2))
+    return "\n".join(lines)
+
+
 def register(subparsers) -> None:
+    files = [name for name, f in FORMATS.items() if not f.folder]
+    folders = [name for name, f in FORMATS.items() if f.folder]
+    scripts = [name for name, f in FORMATS.items() if f.outcome_scripts]
+    description = (
+        "Write the study's ratings (every version, with a current flag), the wide layout, the consensus "
+        "table, the per-patient table (RUSH, body composition, clinical variables, follow-up events) and a "
+        f"codebook. Folder formats ({', '.join(folders)}) add a script that reproduces the study's ICC table; "
+        f"the {_names(scripts)} folder also the outcome analysis (outcomes.R) and, with --risk-event, the risk "
+        "model (riskmodel.R)."
+    )
     p = subparsers.add_parser(
         "export",
         help="labelled exports for statisticians (CSV, SPSS, Stata, Excel, R), each with a codebook",
-        description="Write the study's ratings (every version, with a current flag), the wide layout, the "
-        "consensus table, the per-patient table (RUSH, body composition, clinical variables, follow-up "
-        "events) and a codebook. Folder formats (r, spss, stata) add a script that reproduces the study's "
-        "ICC table; the R folder also the outcome analysis (outcomes.R) and, with --risk-event, the risk "
-        "model (riskmodel.R).",
+        # The format list is laid out by hand (one line each), so the description is wrapped here.
+        description="\n".join(textwrap.wrap(description, _width())),
+        epilog=formats_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("study")
-    p.add_argument("--format", required=True, choices=FORMATS, help="csv, csv-wide, sav, dta, xlsx, r, spss or stata")
-    p.add_argument("--out", required=True, help="output file (csv, csv-wide, sav, dta, xlsx) or folder (r, spss, stata)")
+    p.add_argument("--format", required=True, choices=list(FORMATS), help=f"{_names(list(FORMATS))} (see below)")
+    p.add_argument("--out", required=True, help=f"output file ({', '.join(files)}) or folder ({', '.join(folders)})")
     p.add_argument("--force", action="store_true", help="replace an existing output")
     add_outcome_options(p)
     p.set_defaults(func=_cmd_export, parser=p)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ..domain.errors import RushRaterError
+from ..domain.files import write_bytes_atomically
 
 
 class ImageIntegrityError(RushRaterError):
@@ -95,7 +95,6 @@ class ImageStore:
         key = f"{token[:2]}/{token}.tif"
         target = self.root / key
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{token}.partial")
         array = np.ascontiguousarray(pixels)
         buffer = io.BytesIO()
         tifffile.imwrite(
@@ -111,7 +110,7 @@ class ImageStore:
             maxworkers=1,  # imports run one image per process already
         )
         data = buffer.getvalue()
-        _write_atomically(target, data, partial)
+        _write_atomically(target, data)
         return StoredImage(key=key, sha256=hashlib.sha256(data).hexdigest())
 
     def load(self, key: str, expected_sha256: str | None = None) -> np.ndarray:
@@ -149,18 +148,9 @@ class ImageStore:
         (self.root / key).unlink(missing_ok=True)
 
 
-def _write_atomically(target: Path, data: bytes, partial: Path | None = None) -> None:
+def _write_atomically(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = partial or target.with_name(f".{target.name}.partial")
-    try:
-        with partial.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    write_bytes_atomically(target, data)  # a hidden temporary name: keys() never lists it
 
 
 def decode_image_bytes(data: bytes) -> np.ndarray:

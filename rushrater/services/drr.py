@@ -31,6 +31,7 @@ from ..imaging import drr_files
 from ..imaging.drr_files import SECONDARY_CAPTURE  # noqa: F401  (the SOP class the export writes)
 from ..storage import models, queries
 from . import audit, staging
+from .files import atomic_path
 from .bodycomp import load_volume
 from .study import Study
 
@@ -340,9 +341,8 @@ def export_stl(study: Study, series_id: int, out: str | Path, *, threshold_hu: f
     if path.exists() and not force:
         raise ValidationError("the file exists", where=str(path), fix="choose another name or add --force")
     mesh = bone_surface(study, series_id, threshold_hu=threshold_hu, crop=crop)
-    partial = path.with_name(path.name + ".partial")
-    bone.write_stl(partial, mesh, name=f"bone surface of {series_label(series_id)}")
-    partial.replace(path)
+    with atomic_path(path) as partial:
+        bone.write_stl(partial, mesh, name=f"bone surface of {series_label(series_id)}")
     with study.db.write() as session:
         audit.record(session, actor or audit.coordinator_actor(), "drr.surface_export", "ct_series", series_id,
                      after={"triangles": mesh.triangle_count, "threshold_hu": threshold_hu, "crop": list(crop) if crop else None})

@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-import errno
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from ..domain.errors import RushRaterError
-
-
-class DiskFullError(RushRaterError):
-    """The disk (or the user's quota) is full: nothing partial was kept."""
-
-
-class FileWriteError(RushRaterError):
-    """A file could not be written (permissions, read-only media)."""
-
-
-NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
-
-
-def translate_os_error(exc: OSError, where: str | Path | None, what: str) -> RushRaterError | None:
-    """The message for an OSError while writing ``what``; None when it is not a writing problem."""
-    target = str(where or getattr(exc, "filename", None) or "")
-    if exc.errno in NO_SPACE:
-        return DiskFullError(
-            f"the disk is full: {what} could not be written; nothing partial was kept",
-            where=target or None,
-            fix="free some space on that disk (or choose another folder) and run the command again",
-        )
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return FileWriteError(
-            f"{what} could not be written: {exc.strerror}",
-            where=target or None,
-            fix="choose a folder you may write to (not read-only media), or ask your administrator for access",
-        )
-    return None
-
-
-@contextmanager
-def disk_errors(where: str | Path | None, what: str) -> Iterator[None]:
-    try:
-        yield
-    except OSError as exc:
-        translated = translate_os_error(exc, where, what)
-        if translated is None:
-            raise
-        raise translated from exc
+# The errors and the atomic writer live in the lowest layer (storage and imaging write files too);
+# they are imported here as well so services keep one place to get them from.
+from ..domain.files import (  # noqa: F401
+    NO_SPACE,
+    DiskFullError,
+    FileWriteError,
+    atomic_path,
+    disk_errors,
+    translate_os_error,
+    write_bytes_atomically,
+)
 
 
 def library_write_errors() -> tuple[type[BaseException], ...]:

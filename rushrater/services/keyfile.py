@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from sqlalchemy import select
 
 from ..storage import models
 from .blinding import KEY_COLUMNS
-from .files import disk_errors
+from .files import atomic_path, disk_errors
 
 PENDING = "pending_import"
 COLUMNS = (*KEY_COLUMNS, PENDING)
@@ -37,32 +35,10 @@ def write_key_file(path: Path, rows: list[dict[str, str]]) -> None:
     writer.writerows({k: row.get(k) or "" for k in COLUMNS} for row in rows)
     with disk_errors(path, "the key file"):
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-        partial = Path(name)
-        try:
-            with os.fdopen(handle, "w", newline="", encoding="utf-8") as out:
-                out.write(buffer.getvalue())
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(partial, 0o600)  # identifiers: readable by the coordinator only
-            os.replace(partial, path)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # e.g. Windows cannot open a folder; the rename is durable enough there
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    # Identifiers: readable by the coordinator only. The folder is synced too: the database commit
+    # that follows relies on this version of the key file being there after a power cut.
+    with atomic_path(path, mode=0o600, what="the key file", sync_folder=True) as partial:
+        partial.write_bytes(buffer.getvalue().encode("utf-8"))
 
 
 def _raw_rows(path: Path) -> list[dict[str, str]]:

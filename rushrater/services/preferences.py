@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 import platformdirs
 
 from ..domain.errors import ValidationError
+from .files import atomic_path
 
 APP_DIR_NAME = "rushrater"
 FILE_NAME = "preferences.json"
@@ -171,14 +170,9 @@ class PreferenceStore:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(_document(prefs), indent=2, ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(prefix=".preferences-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # 0o600, as the temporary file it always was: other users need not see the recent studies.
+        with atomic_path(self.path, mode=0o600) as tmp:
+            tmp.write_text(text + "\n", encoding="utf-8")
 
     def update(self, **changes: Any) -> Preferences:
         prefs = replace(self.load(), **changes)

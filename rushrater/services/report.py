@@ -26,9 +26,7 @@ from __future__ import annotations
 import html
 import io
 import math
-import os
 import platform
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,6 +44,7 @@ from . import training
 from .agreement import ALL, POOLED, TOTAL, AgreementReport, agreement_report, study_ratings
 from .consensus import automatic_consensus, current_consensus, thresholds
 from .export import ExportError, check_output
+from .files import atomic_path
 from .study import Study
 
 REPORT_SUFFIXES = (".pdf", ".html", ".htm")
@@ -745,24 +744,15 @@ def report_path(out: str | Path, force: bool) -> Path:
 def write_document(doc: Report, out: Path) -> Path:
     """Render ``doc`` to ``out`` (PDF or HTML by its suffix) atomically: a temporary file in the same
     folder, renamed into place; on any failure nothing is left behind."""
-    handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(handle)
-    tmp = Path(name)
     try:
-        if out.suffix.lower() == ".pdf":
-            render_pdf(doc, tmp)
-        else:
-            tmp.write_text(render_html(doc), encoding="utf-8")
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, out)
+        with atomic_path(out) as tmp:
+            if out.suffix.lower() == ".pdf":
+                render_pdf(doc, tmp)
+            else:
+                tmp.write_text(render_html(doc), encoding="utf-8")
     except OSError as exc:
         raise ExportError(f"cannot write {out}: {exc.strerror or exc}; nothing was written", where=str(out),
                           fix="check the folder's free space and permissions") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return out
 
 

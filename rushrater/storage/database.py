@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .changes import track_changes
 from ..domain.errors import NotAStudyError, RushRaterError, StudyVersionError
+from ..domain.files import atomic_path
 
 CONNECT_TIMEOUT_S = 5
 
@@ -460,8 +460,8 @@ class Database:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         target = backup_dir / f"study-{stamp}-{label}.db"
         source_path = make_url(self.url).database
-        tmp = target.with_suffix(".db.partial")
-        with sqlite3.connect(source_path) as source, sqlite3.connect(tmp) as dest:
+        # Both connections are closed before atomic_path fsyncs the copy and renames it into place.
+        with atomic_path(target) as tmp, closing(sqlite3.connect(source_path)) as source, \
+                closing(sqlite3.connect(tmp)) as dest:
             source.backup(dest)
-        shutil.move(tmp, target)
         return target

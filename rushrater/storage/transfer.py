@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,6 +23,7 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Connection
 
 from ..domain.errors import RushRaterError
+from ..domain.files import write_bytes_atomically
 from . import models
 from .database import Database, alembic_config, safe_url
 
@@ -182,12 +182,7 @@ def _copy_images(src, dst, source_files: Path | None, dest_files: Path | None, w
         else:
             target = dest_files / key
             target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.partial")
-            with partial.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(partial, target)
+            write_bytes_atomically(target, data)
             written.append(target)
             arrived = hashlib.sha256(target.read_bytes()).hexdigest()
         if arrived != actual:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -91,3 +92,52 @@ def test_make_report_action_writes_a_pdf_and_refuses_to_overwrite_without_asking
     assert result["error"] is None and errors == [True]
     assert len(message_boxes) == 1 and "already exists" in message_boxes[0][1]
     assert out.read_bytes() != before and out.read_bytes().startswith(b"%PDF-")
+
+
+def _cli_help_formats(capsys) -> tuple[list[str], dict[str, str]]:
+    """The --format choices and the (name -> description) list of ``rushrater export --help``."""
+    from rushrater.cli.main import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["export", "--help"])
+    text = capsys.readouterr().out
+    choices = re.search(r"--format \{([^}]*)\}", text).group(1).split(",")
+    listed, block = {}, text.split("formats (--format):\n", 1)[1]
+    for line in block.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            name, description = line.split(None, 1)
+            listed[name] = description
+        elif line.strip():  # a wrapped description continues
+            listed[name] += " " + line.strip()
+    return choices, listed
+
+
+def test_cli_help_and_the_export_dialog_list_exactly_the_registrys_formats(qtbot, tmp_path, monkeypatch, capsys):
+    """Both read services/export/formats.py: a format added there appears in the CLI's --format
+    choices and help and in the dialog's format list, with its description, in registry order."""
+    import dataclasses
+
+    from rushrater.gui.console.export import OutputDialog
+    from rushrater.services.export import FORMATS, formats
+
+    study = create_study(tmp_path / "study", "Registry study", actor="test")
+    try:
+        extra = dataclasses.replace(FORMATS["csv"], name="demo", suffix=".demo", default_name="ratings.demo",
+                                    description="Demo format: only this test declares it")
+        for added in (False, True):
+            if added:
+                monkeypatch.setitem(formats.FORMATS, "demo", extra)
+            expected = {name: f.description for name, f in FORMATS.items()}
+            assert ("demo" in expected) == added
+            choices, listed = _cli_help_formats(capsys)
+            assert choices == list(expected) and listed == expected
+            dialog = OutputDialog(study, "export")
+            qtbot.addWidget(dialog)
+            combo = dialog.format_combo
+            assert [combo.itemData(i) for i in range(combo.count())] == list(expected)
+            assert [combo.itemText(i) for i in range(combo.count())] == list(expected.values())
+            if added:
+                combo.setCurrentIndex(combo.findData("demo"))
+                assert dialog.path_edit.text().endswith("ratings.demo")
+    finally:
+        study.close()

@@ -19,6 +19,7 @@ pytest.importorskip("pydicom")
 from test_import_folder import pacs_export  # noqa: E402
 
 from rushrater.cli.main import main  # noqa: E402
+from rushrater.domain import files  # noqa: E402
 from rushrater.services import keyfile  # noqa: E402
 from rushrater.services.blinding import check_blinding  # noqa: E402
 from rushrater.services.gc import collect_garbage  # noqa: E402
@@ -123,7 +124,14 @@ def test_disk_full_while_writing_the_key_file_is_one_message_and_leaves_nothing(
     study, export, key = folder_study, tmp_path / "export", tmp_path / "key.csv"
     pacs_export(export, patients=1)
 
-    monkeypatch.setattr(keyfile, "os", _full_disk_os())
+    real_fsync = files._fsync
+
+    def key_file_full(path):  # the images fit; the key file's flush to disk finds the disk full
+        if Path(path).name.startswith(".key.csv."):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(path)
+
+    monkeypatch.setattr(files, "_fsync", key_file_full)
     code = main(["import", str(study.root), str(export), "--key-file", str(key), "--workers", "1"])
     err = capsys.readouterr().err
     assert code == 1 and "disk is full" in err and "the key file" in err and "Traceback" not in err
@@ -134,33 +142,20 @@ def test_disk_full_while_writing_the_key_file_is_one_message_and_leaves_nothing(
 
 def test_disk_full_while_storing_images_is_one_message_and_leaves_no_orphan(folder_study, tmp_path, monkeypatch,
                                                                              capsys):
-    from rushrater.imaging import store
-
     study, export, key = folder_study, tmp_path / "export", tmp_path / "key.csv"
     pacs_export(export, patients=1)
-    real_fsync, calls = os.fsync, []
+    real_fsync, calls = files._fsync, []
 
-    def third_write_fails(fd):  # two images stored, then the disk is full
-        calls.append(fd)
-        if len(calls) >= 3:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        real_fsync(fd)
+    def third_image_fails(path):  # two images stored, then the disk is full
+        if study.images.root in Path(path).parents:
+            calls.append(path)
+            if len(calls) >= 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(path)
 
-    monkeypatch.setattr(store, "os", _full_disk_os(fsync=third_write_fails))
+    monkeypatch.setattr(files, "_fsync", third_image_fails)
     code = main(["import", str(study.root), str(export), "--key-file", str(key), "--workers", "1"])
     err = capsys.readouterr().err
     assert code == 1 and "disk is full" in err and "Traceback" not in err, err
     assert study_status(study)["images"] == 0
     assert [p for p in study.images.root.rglob("*") if p.is_file()] == []
-
-
-def _full_disk_os(fsync=None):
-    """The os module as one module sees it, with writes that hit a full disk."""
-    import types
-
-    def full(*_args):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    fake = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
-    fake.fsync = fsync or full
-    return fake

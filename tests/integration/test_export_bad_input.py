@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from rushrater.cli.main import main
-from rushrater.services import export as export_service
-from rushrater.services.export import export_study
+from rushrater.services.export import ExportError, export_study, writers
 from test_export_formats import rated_study
 
 pytest.importorskip("pyreadstat")
@@ -115,7 +114,7 @@ def test_study_without_ratings_writes_nothing(study, tmp_path, capsys):
 
 
 def test_a_writer_failing_half_way_leaves_nothing(rated, tmp_path, monkeypatch):
-    real = export_service._write_labelled
+    real = writers.write_labelled
 
     def failing(frame, table, tables, path, kind):
         if table == "consensus":
@@ -123,10 +122,10 @@ def test_a_writer_failing_half_way_leaves_nothing(rated, tmp_path, monkeypatch):
             raise OSError(28, "No space left on device", str(path))
         return real(frame, table, tables, path, kind)
 
-    monkeypatch.setattr(export_service, "_write_labelled", failing)
-    with pytest.raises(export_service.ExportError, match="nothing was written"):
+    monkeypatch.setattr(writers, "write_labelled", failing)
+    with pytest.raises(ExportError, match="nothing was written"):
         export_study(rated, "sav", tmp_path / "x.sav")
-    with pytest.raises(export_service.ExportError, match="nothing was written"):
+    with pytest.raises(ExportError, match="nothing was written"):
         export_study(rated, "spss", tmp_path / "spss")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["bad", "bad-src", "bad-manifest.csv", "bad-ratings.csv"])

@@ -176,4 +176,4 @@ def test_every_format_writes_a_codebook(exported, tmp_path):
             assert "codebook" in pd.read_excel(written[0], sheet_name=None)
         else:
             assert any("codebook" in n for n in names), fmt
-        assert not [n for n in names if n.endswith(".part")], fmt
+        assert not [n for n in names if n.startswith(".")], fmt  # no temporary (hidden) file left

@@ -85,4 +85,4 @@ def test_existing_report_needs_force_and_bad_suffix_is_refused(rated, tmp_path, 
     assert out.read_bytes().startswith(b"%PDF-")
     assert main(["report", str(rated.root), "--out", str(tmp_path / "r.docx")]) == 1
     assert "report.pdf or report.html" in capsys.readouterr().err
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left

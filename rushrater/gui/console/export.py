@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ... import stats
 from ...domain.errors import RushRaterError
-from ...services.export import FOLDER_FORMATS, check_output, export_study
+from ...services.export import FORMATS, check_output, export_study
 from ...services.report import write_report
 from ...services.study import Study, open_study
 from ..dialogs import finish_form_dialog, hint_label
@@ -48,16 +48,9 @@ class OutputDialog(QDialog):
         self.format_combo = QComboBox()
         if kind == "export":
             self.setWindowTitle(self.tr("Export the study"))
-            choices = [
-                ("csv", self.tr("CSV, long: one row per rating (every version) + consensus + codebook")),
-                ("csv-wide", self.tr("CSV, wide: one row per case with each rater's total")),
-                ("sav", self.tr("SPSS data file (.sav) with variable and value labels")),
-                ("dta", self.tr("Stata data file (.dta) with variable and value labels")),
-                ("xlsx", self.tr("Excel workbook: a sheet per table and a codebook")),
-                ("r", self.tr("R folder: CSVs + analysis.R (psych::ICC)")),
-                ("spss", self.tr("SPSS folder: .sav + analysis.sps (RELIABILITY /ICC)")),
-                ("stata", self.tr("Stata folder: .dta + analysis.do (icc)")),
-            ]
+            # The formats' registry; lupdate collects the descriptions from it (QT_TRANSLATE_NOOP,
+            # context OutputDialog), so this class's tr() finds their translations.
+            choices = [(name, self.tr(f.description)) for name, f in FORMATS.items()]
         else:
             self.setWindowTitle(self.tr("Make the reliability report"))
             choices = [("pdf", self.tr("PDF document")), ("html", self.tr("Web page (self-contained HTML)"))]
@@ -110,15 +103,14 @@ class OutputDialog(QDialog):
         key = self.format_combo.currentData()
         if self.kind == "report":
             return f"reliability-report.{key}"
-        suffix = {"csv": ".csv", "csv-wide": "-wide.csv", "sav": ".sav", "dta": ".dta", "xlsx": ".xlsx"}.get(key, "")
-        return f"ratings{suffix}" if key not in FOLDER_FORMATS else f"for-{key}"
+        return FORMATS[key].default_name
 
     def _suggest(self) -> None:
         current = self.path_edit.text().strip()
         folder = Path(current).parent if current else self.study.root.parent
         self.path_edit.setText(str(folder / self._default_name()))
         key = self.format_combo.currentData()
-        if self.kind == "export" and key in FOLDER_FORMATS:
+        if self.kind == "export" and FORMATS[key].folder:
             self.hint.setText(self.tr("A new folder is created with the data, a codebook and the analysis script."))
         elif self.kind == "export":
             self.hint.setText(self.tr("A codebook (and, where it applies, the consensus table) is written beside it."))
@@ -132,7 +124,7 @@ class OutputDialog(QDialog):
     def _browse(self) -> None:
         key = self.format_combo.currentData()
         start = self.path_edit.text().strip()
-        if self.kind == "export" and key in FOLDER_FORMATS:
+        if self.kind == "export" and FORMATS[key].folder:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Name the new folder"), start)
         else:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save as"), start)
