@@ -515,3 +515,57 @@ def test_read_with_a_rater_named_goes_straight_in_only_for_an_open_workstation_r
     assert window is not None and window.session.rater_code == RATER
     _wait_images(qtbot, window)
     window.close()
+
+
+def test_a_failed_submit_keeps_the_scores_on_screen_and_shows_why(qtbot, study, message_boxes, settle):
+    from rushrater.domain.errors import RushRaterError
+
+    window = _open(qtbot, study)
+    real = window.session.submit
+    calls = []
+
+    def failing_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RushRaterError("the database is locked", fix="try again")
+        return real(*args, **kwargs)
+
+    window.session.submit = failing_once
+    _score_case(qtbot, window, "2222222222")
+    settle()
+    assert message_boxes and message_boxes[-1][0] == "The score was not saved"
+    assert "locked" in message_boxes[-1][1]
+    assert window.case_label.text() == "Case 1 of 4" and len(window.panel.values) == 10  # nothing lost
+    assert window.submit_button.isEnabled() and _ratings(study) == []
+    assert window.submit()  # the rater submits the same scores again
+    settle()
+    assert [r.total for r in _ratings(study)] == [20] and window.case_label.text() == "Case 2 of 4"
+
+
+def test_submit_is_off_while_its_save_runs_and_the_next_case_waits_for_the_commit(qtbot, study, settle):
+    import threading
+
+    from rushrater.gui.qt import Qt
+
+    window = _open(qtbot, study)
+    gate = threading.Event()
+    real = window.session.submit
+
+    def slow(*args, **kwargs):
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    window.session.submit = slow
+    try:
+        qtbot.keyClicks(window.panel, "2222222222")
+        qtbot.keyClick(window.panel, Qt.Key.Key_Return)
+        assert window.saving and not window.submit_button.isEnabled()
+        qtbot.keyClick(window.panel, Qt.Key.Key_Return)  # a second Enter does not submit twice
+        assert window.submit() is False
+        qtbot.wait(100)
+        assert window.case_label.text() == "Case 1 of 4"  # not before the commit
+    finally:
+        gate.set()
+    settle()
+    assert len(_ratings(study)) == 1 and window.case_label.text() == "Case 2 of 4"
+    assert window.submit_button.isEnabled()
