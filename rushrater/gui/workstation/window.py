@@ -200,8 +200,16 @@ class WorkstationWindow(QMainWindow):
         # Ask for the first cases before building the window: the query and the build overlap,
         # and the images start decoding as soon as the answer is back.
         self._pending = "start"
-        run_operation(self, lambda _p: next_cases(session, starting=True), done=self._started,
-                      failed=self._start_failed, title=self.tr("RUSH Rater — reading"), queue=session.study)
+        loader = self.loader
+
+        def start(_progress) -> NextCases:
+            state = next_cases(session, starting=True)
+            if state.upcoming:  # the first case's images decode from here, not after the answer's trip
+                loader.request(state.upcoming[0])
+            return state
+
+        run_operation(self, start, done=self._started, failed=self._start_failed,
+                      title=self.tr("RUSH Rater — reading"), queue=session.study)
 
         self.setWindowTitle(self.tr("RUSH Rater — reading"))
         self.setStyleSheet(STYLE)
