@@ -795,7 +795,7 @@ class WorkstationWindow(QMainWindow):
             self.training_feedback = None  # the last case's (closed) feedback; this case's comes with the answer
         self._set_saving(True)
         run_operation(self, save, done=lambda answer: self._stored(case, *answer),
-                      failed=lambda exc: self._store_failed(exc), title=self.tr("Saving the score"),
+                      failed=lambda exc: self._store_failed(exc), title=self.tr("RUSH Rater — reading"),
                       queue=session.study)
         return True
 
@@ -866,7 +866,7 @@ class WorkstationWindow(QMainWindow):
         self._pending = "previous"
         session = self.session
         run_operation(self, lambda _p: session.previous(pin), done=self._opened_previous,
-                      failed=self._previous_failed, title=self.tr("Change a submitted case"), queue=session.study)
+                      failed=self._previous_failed, title=self.tr("RUSH Rater — reading"), queue=session.study)
         return True
 
     def _opened_previous(self, previous: CaseView | None) -> None:
