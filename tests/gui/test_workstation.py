@@ -569,3 +569,26 @@ def test_submit_is_off_while_its_save_runs_and_the_next_case_waits_for_the_commi
     settle()
     assert len(_ratings(study)) == 1 and window.case_label.text() == "Case 2 of 4"
     assert window.submit_button.isEnabled()
+
+
+def test_closing_while_a_submit_runs_keeps_the_score(qtbot, study):
+    import threading
+
+    from rushrater.gui.qt import Qt
+
+    window = _open(qtbot, study)
+    gate = threading.Event()
+    real = window.session.submit
+
+    def slow(*args, **kwargs):
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    window.session.submit = slow
+    qtbot.keyClicks(window.panel, "2222222222")
+    qtbot.keyClick(window.panel, Qt.Key.Key_Return)
+    assert window.saving
+    threading.Timer(0.3, gate.set).start()
+    window.close()  # waits for the commit before the window (and then the study) goes
+    assert [r.total for r in _ratings(study)] == [20]
+    assert not window.isVisible()
