@@ -104,6 +104,9 @@ def session(study: str, rater: str, cases: int) -> dict:
             window.panel.set_value(key, 2)
         start = time.perf_counter()
         window.submit()
+        while window.busy:  # the submit commits on the operation thread, then the next case shows
+            app.processEvents()
+            time.sleep(0.001)
         if window.case is not None:
             _wait_shown(app, window)
             _paint(app, window)

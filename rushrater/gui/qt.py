@@ -211,3 +211,8 @@ from PySide6.QtCore import QDate  # noqa: E402
 from PySide6.QtWidgets import QDateEdit  # noqa: E402
 
 __all__ += ["QDate", "QDateEdit"]
+
+# Waiting for an operation's answer while the app's events go on (gui/workstation: ``rushrater read``).
+from PySide6.QtCore import QEventLoop  # noqa: E402
+
+__all__ += ["QEventLoop"]

@@ -57,8 +57,10 @@ def _submit_by_keyboard(qtbot, window):
 
     qtbot.keyClicks(window.panel, DIGITS)
     qtbot.keyClick(window.panel, Qt.Key.Key_Return)
+    # The submit runs on the operation thread; the round's last one computes kappa (scipy's first
+    # import on a loaded machine can take a while; it used to block the keyClick instead).
     qtbot.waitUntil(lambda: getattr(window, "training_feedback", None) is not None
-                    and window.training_feedback.isVisible(), timeout=10_000)
+                    and window.training_feedback.isVisible(), timeout=60_000)
     return window.training_feedback
 
 

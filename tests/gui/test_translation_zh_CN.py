@@ -187,11 +187,12 @@ def test_the_workstation_shows_no_english_in_chinese(qtbot, chinese, small_study
         study.close()
 
 
-def test_the_login_dialog_shows_no_english_in_chinese(qtbot, chinese, small_study, settings):
+def test_the_login_dialog_shows_no_english_in_chinese(qtbot, chinese, small_study, settings, settle):
     from rushrater.gui.workstation import LoginDialog
 
     dialog = LoginDialog(settings, study_path=small_study)
     _show(qtbot, dialog)
+    settle()  # the study opens on the operation thread
     study = open_study(small_study)
     try:
         assert untranslated(visible_texts(dialog), _study_data(study)) == []

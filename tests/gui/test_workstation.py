@@ -44,7 +44,11 @@ def _open(qtbot, study):
 
 
 def _wait_images(qtbot, window):
-    qtbot.waitUntil(lambda: window.case is not None and window.viewers["AP"].prepared is not None, timeout=10_000)
+    """The case's images on screen, after every operation (a submit, the next cases) has finished."""
+    from rushrater.gui import operations
+
+    qtbot.waitUntil(lambda: not operations.busy() and window.case is not None
+                    and window.viewers["AP"].prepared is not None, timeout=10_000)
 
 
 def _ratings(study):
@@ -54,10 +58,13 @@ def _ratings(study):
 
 
 def _score_case(qtbot, window, digits="2231231123"):
+    """Score and submit by keyboard; returns once the submit (and the read of the next case) finished."""
+    from rushrater.gui import operations
     from rushrater.gui.qt import Qt
 
     qtbot.keyClicks(window.panel, digits)
     qtbot.keyClick(window.panel, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not operations.busy(), timeout=10_000)
 
 
 def test_a_rater_scores_several_cases_with_the_keyboard_only(qtbot, study):
@@ -117,7 +124,7 @@ def test_submitted_ratings_carry_times_and_the_window_level(qtbot, study):
     assert state["AP"]["window_width"] > 0 and "window_center" in state["LAT"]
 
 
-def test_unreadable_with_a_reason(qtbot, study, modal):
+def test_unreadable_with_a_reason(qtbot, study, modal, settle):
     from rushrater.gui.qt import Qt
 
     window = _open(qtbot, study)
@@ -127,6 +134,7 @@ def test_unreadable_with_a_reason(qtbot, study, modal):
         dialog.accept()
 
     modal(lambda: qtbot.keyClick(window.panel, Qt.Key.Key_U), choose)
+    settle()
     (rating,) = _ratings(study)
     assert rating.total is None and rating.unreadable_reason == "Fracture region not visible or cut off"
 
@@ -143,7 +151,7 @@ def test_closing_mid_case_and_reopening_resumes(qtbot, study):
     assert len(_ratings(study)) == 1
 
 
-def test_going_back_changes_the_previous_case_as_a_new_version(qtbot, study, modal):
+def test_going_back_changes_the_previous_case_as_a_new_version(qtbot, study, modal, settle):
     from rushrater.gui.qt import Qt
 
     window = _open(qtbot, study)
@@ -155,6 +163,7 @@ def test_going_back_changes_the_previous_case_as_a_new_version(qtbot, study, mod
         qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
 
     modal(lambda: qtbot.keyClick(window.panel, Qt.Key.Key_Backspace), type_pin)
+    settle()
     assert window.case.correcting and window.case_label.text() == "Case 1 of 4"
     assert window.panel.total == 20
     qtbot.keyClicks(window.panel, "3")
@@ -164,6 +173,7 @@ def test_going_back_changes_the_previous_case_as_a_new_version(qtbot, study, mod
         dialog.accept()
 
     modal(lambda: qtbot.keyClick(window.panel, Qt.Key.Key_Return), give_reason)
+    settle()
     with study.db.read() as s:
         versions = sorted((r.version, r.total, r.change_reason) for r in s.scalars(queries.select(queries.m.Rating)))
     assert (1, 20, None) in versions and (2, 21, "misjudged the medial cortex") in versions
@@ -238,22 +248,26 @@ KILLED_SCRIPT = textwrap.dedent(
     window.show()
     submitted = 0
 
-    def step():
+    def acknowledged(_case):  # the window says so once the rating is committed
         global submitted
-        if window.case is None or window.viewers["AP"].prepared is None:
+        submitted += 1
+        print("SUBMITTED", submitted, flush=True)
+
+    window.submitted.connect(acknowledged)
+
+    def step():
+        if window.case is None or window.viewers["AP"].prepared is None or window.busy:
             QTimer.singleShot(20, step)
             return
-        for item in window.panel.keys:
-            window.panel.set_value(item, 2)
-        if window.submit():
-            submitted += 1
-            print("SUBMITTED", submitted, flush=True)
-        if submitted < 2:
-            QTimer.singleShot(20, step)
-        else:
+        if submitted >= 2:
             for item in window.panel.keys[:4]:  # half of the next case, then the process is killed
                 window.panel.set_value(item, 3)
             print("WAITING", flush=True)
+            return
+        for item in window.panel.keys:
+            window.panel.set_value(item, 2)
+        window.submit()
+        QTimer.singleShot(20, step)
 
     QTimer.singleShot(0, step)
     app.exec()
@@ -297,7 +311,7 @@ def test_killed_mid_session_then_reopened_keeps_every_submitted_rating_once(qtbo
         study.close()
 
 
-def test_login_asks_for_the_pin_and_refuses_a_wrong_one(qtbot, small_study, settings):
+def test_login_asks_for_the_pin_and_refuses_a_wrong_one(qtbot, small_study, settings, settle):
     from rushrater.gui.workstation import LoginDialog
     from rushrater.services.reading import set_rater_pin
 
@@ -306,27 +320,32 @@ def test_login_asks_for_the_pin_and_refuses_a_wrong_one(qtbot, small_study, sett
     dialog = LoginDialog(settings, study_path=small_study, rater=RATER)
     qtbot.addWidget(dialog)
     dialog.show()
+    settle()  # the study opens on the operation thread
     assert dialog.raters.currentItem().text().startswith("Dr Alan Turing")
     assert dialog.pin.isVisible()
     dialog.pin.setText("1111")
     dialog.accept()
+    settle()
     assert dialog.session is None and dialog.problem.isVisible() and "PIN" in dialog.problem.text()
     dialog.pin.setText("2468")
     dialog.accept()
+    settle()
     assert dialog.session is not None and dialog.session.rater_code == RATER
     dialog.session.study.close()
 
 
-def test_the_start_window_opens_the_workstation(qtbot, window, small_study, modal):
+def test_the_start_window_opens_the_workstation(qtbot, window, small_study, modal, settle):
     assert window.open_study_path(small_study)
     window.select_rater(RATER)
 
     def log_in(dialog):
+        settle()  # the study opens on the operation thread
         assert dialog.raters.currentItem().data(0x0100) == RATER  # Qt.UserRole
         assert dialog.pin_again.isVisible()  # no PIN yet: the rater chooses one now
         dialog.pin.setText(RATER_PIN)
         dialog.pin_again.setText(RATER_PIN)
         dialog.accept()
+        settle()  # the dialog closes once the login succeeded
 
     modal(window.read_action.trigger, log_in)
     reader = window.workstations[-1]
@@ -385,7 +404,7 @@ def test_a_blank_screen_between_cases_when_the_study_asks(qtbot, study):
     assert window.case_label.text() == "Case 2 of 4" and len(_ratings(study)) == 1
 
 
-def test_all_done_then_backspace_needs_the_raters_own_pin(qtbot, study, modal, message_boxes):
+def test_all_done_then_backspace_needs_the_raters_own_pin(qtbot, study, modal, message_boxes, settle):
     """Before: on "All done", Backspace showed the last case with its ten scores to whoever was there."""
     from rushrater.gui.qt import Qt
 
@@ -400,6 +419,7 @@ def test_all_done_then_backspace_needs_the_raters_own_pin(qtbot, study, modal, m
         qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
 
     shown = modal(lambda: qtbot.keyClick(window, Qt.Key.Key_Backspace), wrong_pin)
+    settle()
     assert shown["dialog"].windowTitle() == "Change a submitted case"
     assert window.case is None and window.panel.values == {}  # no scores shown
     assert message_boxes and "PIN" in " ".join(message_boxes[-1])
@@ -407,7 +427,7 @@ def test_all_done_then_backspace_needs_the_raters_own_pin(qtbot, study, modal, m
     assert cancelled["dialog"] is not None and window.case is None
 
 
-def test_login_asks_a_rater_without_a_pin_to_choose_one(qtbot, small_study, settings):
+def test_login_asks_a_rater_without_a_pin_to_choose_one(qtbot, small_study, settings, settle):
     from rushrater.gui.qt import Qt
     from rushrater.gui.workstation import LoginDialog
 
@@ -415,6 +435,7 @@ def test_login_asks_a_rater_without_a_pin_to_choose_one(qtbot, small_study, sett
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    settle()  # the study opens on the operation thread
     # Names and groups only: no other rater's progress on a shared workstation.
     texts = [dialog.raters.item(i).text() for i in range(dialog.raters.count())]
     assert texts == ["Dr Ada Lovelace   ·   resident", "Dr Alan Turing   ·   attending"]
@@ -428,6 +449,7 @@ def test_login_asks_a_rater_without_a_pin_to_choose_one(qtbot, small_study, sett
         dialog.grab().save(str(Path(os.environ["RUSHRATER_SHOTS"]) / "login-choose-pin.png"))
     qtbot.keyClicks(dialog.pin_again, "1234")
     qtbot.keyClick(dialog.pin_again, Qt.Key.Key_Return)
+    settle()
     assert dialog.session is not None and dialog.session.rater_code == RATER
     dialog.session.study.close()
     with open_study(small_study) as study:
@@ -436,7 +458,7 @@ def test_login_asks_a_rater_without_a_pin_to_choose_one(qtbot, small_study, sett
         assert ReadingSession.login(study, RATER, "1234").rater_code == RATER
 
 
-def test_a_case_whose_image_failed_offers_only_unreadable(qtbot, small_study, modal):
+def test_a_case_whose_image_failed_offers_only_unreadable(qtbot, small_study, modal, settle):
     """Before: all ten scores could be submitted on a case whose images never loaded."""
     from rushrater.gui.qt import Qt
     from rushrater.gui.workstation import WorkstationWindow
@@ -455,6 +477,7 @@ def test_a_case_whose_image_failed_offers_only_unreadable(qtbot, small_study, mo
         window.show()
         qtbot.waitExposed(window)
         qtbot.waitUntil(lambda: window.images_failed, timeout=10_000)
+        settle()  # the failure is reported on the operation thread
         assert not window.submit_button.isEnabled() and not window.panel.isEnabled()
         assert window.failed_note.isVisible() and window.unreadable_button.isEnabled()
         qtbot.keyClicks(window, "2231231123")  # the keys score nothing
@@ -470,6 +493,7 @@ def test_a_case_whose_image_failed_offers_only_unreadable(qtbot, small_study, mo
             qtbot.keyClick(dialog, Qt.Key.Key_Return)
 
         modal(lambda: qtbot.keyClick(window, Qt.Key.Key_U), confirm)
+        settle()
         (rating,) = _ratings(study)
         assert rating.total is None and rating.unreadable_reason == IMAGE_FAILED_REASON
         assert window.case_label.text() == "Case 2 of 4" and window.panel.isEnabled()
@@ -491,3 +515,80 @@ def test_read_with_a_rater_named_goes_straight_in_only_for_an_open_workstation_r
     assert window is not None and window.session.rater_code == RATER
     _wait_images(qtbot, window)
     window.close()
+
+
+def test_a_failed_submit_keeps_the_scores_on_screen_and_shows_why(qtbot, study, message_boxes, settle):
+    from rushrater.domain.errors import RushRaterError
+
+    window = _open(qtbot, study)
+    real = window.session.submit
+    calls = []
+
+    def failing_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RushRaterError("the database is locked", fix="try again")
+        return real(*args, **kwargs)
+
+    window.session.submit = failing_once
+    _score_case(qtbot, window, "2222222222")
+    settle()
+    assert message_boxes and message_boxes[-1][0] == "The score was not saved"
+    assert "locked" in message_boxes[-1][1]
+    assert window.case_label.text() == "Case 1 of 4" and len(window.panel.values) == 10  # nothing lost
+    assert window.submit_button.isEnabled() and _ratings(study) == []
+    assert window.submit()  # the rater submits the same scores again
+    settle()
+    assert [r.total for r in _ratings(study)] == [20] and window.case_label.text() == "Case 2 of 4"
+
+
+def test_submit_is_off_while_its_save_runs_and_the_next_case_waits_for_the_commit(qtbot, study, settle):
+    import threading
+
+    from rushrater.gui.qt import Qt
+
+    window = _open(qtbot, study)
+    gate = threading.Event()
+    real = window.session.submit
+
+    def slow(*args, **kwargs):
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    window.session.submit = slow
+    try:
+        qtbot.keyClicks(window.panel, "2222222222")
+        qtbot.keyClick(window.panel, Qt.Key.Key_Return)
+        assert window.saving and not window.submit_button.isEnabled()
+        qtbot.keyClick(window.panel, Qt.Key.Key_Return)  # a second Enter does not submit twice
+        assert window.submit() is False
+        qtbot.wait(100)
+        assert window.case_label.text() == "Case 1 of 4"  # not before the commit
+    finally:
+        gate.set()
+    settle()
+    assert len(_ratings(study)) == 1 and window.case_label.text() == "Case 2 of 4"
+    assert window.submit_button.isEnabled()
+
+
+def test_closing_while_a_submit_runs_keeps_the_score(qtbot, study):
+    import threading
+
+    from rushrater.gui.qt import Qt
+
+    window = _open(qtbot, study)
+    gate = threading.Event()
+    real = window.session.submit
+
+    def slow(*args, **kwargs):
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    window.session.submit = slow
+    qtbot.keyClicks(window.panel, "2222222222")
+    qtbot.keyClick(window.panel, Qt.Key.Key_Return)
+    assert window.saving
+    threading.Timer(0.3, gate.set).start()
+    window.close()  # waits for the commit before the window (and then the study) goes
+    assert [r.total for r in _ratings(study)] == [20]
+    assert not window.isVisible()

@@ -41,7 +41,11 @@ def _open(qtbot, study):
 
 
 def _wait_images(qtbot, window):
-    qtbot.waitUntil(lambda: window.case is not None and window.viewers["AP"].prepared is not None, timeout=10_000)
+    """The case's images on screen, after every operation (a submit, the next cases) has finished."""
+    from rushrater.gui import operations
+
+    qtbot.waitUntil(lambda: not operations.busy() and window.case is not None
+                    and window.viewers["AP"].prepared is not None, timeout=10_000)
 
 
 def _ctrl(qtbot, widget, key):
@@ -110,7 +114,7 @@ def test_ctrl_q_asks_about_an_unsubmitted_case_then_quits_keeping_what_was_submi
     assert len(_ratings(study)) == 1  # the submitted case is stored, the unsubmitted one is not
 
 
-def test_ctrl_w_logs_out_hides_the_case_and_brings_back_the_login(qtbot, small_study, modal):
+def test_ctrl_w_logs_out_hides_the_case_and_brings_back_the_login(qtbot, small_study, modal, settle):
     from rushrater.gui.qt import QApplication, Qt
     from rushrater.gui.workstation import LoginDialog, WorkstationWindow, open_workstation
     from rushrater.services.raters import set_open_workstation
@@ -126,7 +130,9 @@ def test_ctrl_w_logs_out_hides_the_case_and_brings_back_the_login(qtbot, small_s
 
     def log_in_as_the_next_rater(dialog):
         seen["dialog"] = dialog
+        settle()  # the study opens on the operation thread
         dialog.accept()
+        settle()  # the dialog closes once the login succeeded
 
     def log_out():
         _ctrl(qtbot, window.panel, Qt.Key.Key_W)
@@ -186,7 +192,7 @@ def test_the_subtotals_follow_the_rubric_components(qtbot, study):
     assert window.total_label.text() == f"Total {score.total}"
 
 
-def test_the_changing_banner_goes_away_after_esc(qtbot, study, modal):
+def test_the_changing_banner_goes_away_after_esc(qtbot, study, modal, settle):
     from rushrater.gui.qt import Qt
 
     window = _open(qtbot, study)
@@ -194,6 +200,7 @@ def test_the_changing_banner_goes_away_after_esc(qtbot, study, modal):
         _wait_images(qtbot, window)
         qtbot.keyClicks(window.panel, "2231231123")
         qtbot.keyClick(window.panel, Qt.Key.Key_Return)
+    settle()
     assert window.case is None
 
     def pin(dialog):
@@ -201,8 +208,10 @@ def test_the_changing_banner_goes_away_after_esc(qtbot, study, modal):
         qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
 
     modal(lambda: qtbot.keyClick(window, Qt.Key.Key_Backspace), pin)
+    settle()
     assert window.case is not None and window.case.correcting and window.correcting_label.isVisible()
     qtbot.keyClick(window.panel, Qt.Key.Key_Escape)
+    settle()
     assert window.case is None and not window.correcting_label.isVisible()
 
 

@@ -8,10 +8,8 @@ outside the raters' range, is recorded only after the coordinator confirms it wi
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 
 from ...domain.errors import RushRaterError
-from ...imaging.display import DisplayPipeline
 from ...services.agreement import TOTAL
 from ...services.consensus import (
     adjudicators,
@@ -50,24 +48,15 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
+from ..radiograph_view import RadiographView
 
 
-class CaseImageView(pg.GraphicsLayoutWidget):
-    """One radiograph through the display pipeline's default window (pan with the mouse, wheel zooms)."""
-
-    def __init__(self, caption: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setBackground("k")
-        self.box = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.box.addItem(self.image)
-        self.caption = pg.TextItem(caption, color="#e0e0e0", anchor=(0, 0))
-        self.box.addItem(self.caption, ignoreBounds=True)
+class CaseImageView(RadiographView):
+    """One radiograph of the case on the shared radiograph view, at the display pipeline's default
+    window (the file's, else automatic); right-drag windows, the left button pans, the wheel zooms."""
 
     def show_pixels(self, pixels: np.ndarray, attributes) -> None:
-        pipeline = DisplayPipeline(attributes, pixels.dtype)
-        self.image.setImage(pipeline.render(pixels, pipeline.default_window(pixels)), levels=(0, 255))
-        self.box.autoRange(padding=0.01)
+        super().show_pixels(pixels, attributes, start="file")
 
 
 class AdjudicationDialog(QDialog):

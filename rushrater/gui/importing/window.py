@@ -15,7 +15,6 @@ import numpy as np
 import pyqtgraph as pg
 
 from ...domain.errors import RushRaterError
-from ...imaging.display import DisplayPipeline
 from ...services import redaction as redaction_service
 from ...services import staging
 from ...services.imports import import_images
@@ -49,6 +48,7 @@ from ..qt import (
     QWidget,
     Slot,
 )
+from ..radiograph_view import RadiographView
 from ..tasks import BackgroundTask
 
 REPORT_COLUMNS = ("#", "File", "Result", "Patient", "Time point", "View", "Case", "Reason")
@@ -62,32 +62,29 @@ def _item(text: object) -> QTableWidgetItem:
 
 
 class RedactionView(QWidget):
-    """One image with its redaction rectangles (pyqtgraph RectROI, image pixel coordinates)."""
+    """One image with its redaction rectangles (pyqtgraph RectROI, image pixel coordinates), on the
+    shared radiograph view (window/level with the right mouse button, pan, zoom, invert)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("k")
-        self.view = self.graphics.addViewBox(lockAspect=True, invertY=True)
-        self.view.setMenuEnabled(False)
-        self.image_item = pg.ImageItem(axisOrder="row-major")
-        self.view.addItem(self.image_item)
-        layout.addWidget(self.graphics)
+        self.radiograph = RadiographView(parent=self)
+        # Rectangles go into the view box: its coordinates are the image's full-resolution pixels.
+        self.view = self.radiograph.box
+        self.image_item = self.radiograph.item
+        layout.addWidget(self.radiograph)
         self.rois: list[pg.RectROI] = []
         self.shape: tuple[int, int] | None = None
 
     def show_pixels(self, pixels: np.ndarray, attributes) -> None:
-        pipeline = DisplayPipeline(attributes, pixels.dtype)
-        shown = pipeline.render(pixels)
-        self.image_item.setImage(shown, levels=(0, 255), autoLevels=False)
+        # The whole value range unless the file has its own window: burned-in text is never clipped.
+        self.radiograph.show_pixels(pixels, attributes, start="full")
         self.shape = pixels.shape
         self.clear_rectangles()
-        self.view.autoRange(padding=0.02)
 
     def clear(self) -> None:
-        self.image_item.clear()
+        self.radiograph.clear()
         self.shape = None
         self.clear_rectangles()
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from ...domain.errors import RushRaterError
 from ...services.reading import RaterChoice, ReadingSession, raters_for_login
 from ...services.study import open_study
-from ..qt import QDialog, QSettings, Qt, QTimer, QWidget
+from ..operations import run_operation
+from ..qt import QDialog, QEventLoop, QSettings, Qt, QTimer, QWidget
 from .dialogs import LoginDialog
 from .window import WorkstationWindow
 
@@ -22,8 +23,9 @@ __all__ = ["LoginDialog", "WorkstationWindow", "open_workstation", "run_workstat
 _OPEN_WINDOWS: set[WorkstationWindow] = set()
 
 
-def _direct_session(study_path: Path, rater: str) -> ReadingSession | None:
-    """Straight in when the study and a rater who needs no PIN are named; None when the dialog is needed."""
+def _find_direct_session(study_path: Path, rater: str) -> ReadingSession | None:
+    """Straight in when the study and a rater who needs no PIN are named; None when the dialog is needed.
+    Runs on the operation thread."""
     study = open_study(study_path)
     try:
         choices: list[RaterChoice] = raters_for_login(study)
@@ -36,6 +38,25 @@ def _direct_session(study_path: Path, rater: str) -> ReadingSession | None:
     except RushRaterError:
         study.close()
         raise
+
+
+def _direct_session(parent: QWidget | None, study_path: Path, rater: str) -> ReadingSession | None:
+    """:func:`_find_direct_session` off the GUI thread; the app's events go on meanwhile (as under a
+    modal dialog) and the answer comes back here, so callers get a window or None as before."""
+    loop = QEventLoop()
+    answer: dict = {}
+
+    def finish(key: str, value) -> None:
+        answer[key] = value
+        loop.quit()
+
+    run_operation(parent, lambda _p: _find_direct_session(study_path, rater),
+                  done=lambda session: finish("session", session), failed=lambda exc: finish("error", exc))
+    if not answer:  # delivered through the event loop, never before it runs
+        loop.exec()
+    if "error" in answer:
+        raise answer["error"]
+    return answer.get("session")
 
 
 def open_workstation(
@@ -54,7 +75,7 @@ def open_workstation(
     rater; ``on_end`` is called when the workstation is left for good (closed, or that login cancelled).
     """
     direct = study_path is not None and rater and not always_ask
-    session = _direct_session(study_path, rater) if direct else None
+    session = _direct_session(parent, study_path, rater) if direct else None
     if session is None:
         dialog = LoginDialog(settings, study_path=study_path, rater=rater, parent=parent)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.session is None:

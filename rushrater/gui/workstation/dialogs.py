@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...domain.errors import RushRaterError
 from ...services.reading import PinError, RaterChoice, ReadingSession, raters_for_login
 from ...services.study import Study, open_study
 from ..errors import describe
+from ..operations import run_operation
 from ..qt import (
     QButtonGroup,
     QDialog,
@@ -36,6 +36,8 @@ class LoginDialog(QDialog):
     workstation, and another rater's progress is the coordinator's to see (console, start window).
 
     On accept, :attr:`session` is the logged-in :class:`ReadingSession` (its study stays open).
+    Opening a study and checking the PIN run on the operation thread; the dialog closes once the
+    login succeeded (Start reading is off meanwhile).
     """
 
     def __init__(
@@ -55,6 +57,9 @@ class LoginDialog(QDialog):
         self.study: Study | None = None
         self.session: ReadingSession | None = None
         self._choices: list[RaterChoice] = []
+        self._opening = 0  # which study selection an answer belongs to (older answers are dropped)
+        self._logging_in = False
+        self._done = False
 
         heading = QLabel(self.tr("Who is reading?"))
         font = heading.font()
@@ -153,15 +158,26 @@ class LoginDialog(QDialog):
         self.raters.clear()
         self._choices = []
         self._show_problem("")
+        self._update_pin()
+        self._opening += 1
         if current is None:
             return
-        try:
-            self.study = open_study(current.data(Qt.ItemDataRole.UserRole))
-            self._choices = raters_for_login(self.study)
-        except RushRaterError as exc:
-            message, details = describe(exc)
-            self._show_problem(f"{message} {details}")
+        opening, path = self._opening, current.data(Qt.ItemDataRole.UserRole)
+        run_operation(self, lambda _p: _open_for_login(path),
+                      done=lambda answer: self._study_opened(opening, current, *answer),
+                      failed=lambda exc: self._study_failed(opening, exc))
+
+    def _study_failed(self, opening: int, exc: BaseException) -> None:
+        if opening != self._opening or self._done:
             return
+        message, details = describe(exc)  # a study that cannot be opened: said here, not in a box
+        self._show_problem(f"{message} {details}")
+
+    def _study_opened(self, opening: int, current: QListWidgetItem, study: Study, choices: list[RaterChoice]) -> None:
+        if opening != self._opening or self._done:  # another study was chosen meanwhile, or the dialog closed
+            study.close()
+            return
+        self.study, self._choices = study, choices
         self.recent.add(self.study.root, self.study.title)
         current.setText(self.study.title)
         wanted_row = None
@@ -213,33 +229,66 @@ class LoginDialog(QDialog):
 
     def accept(self) -> None:
         choice = self._choice()
-        if self.study is None or choice is None:
+        if self.study is None or choice is None or self._logging_in:
             return
-        try:
-            if choice.must_set_pin:
-                if self.pin.text() != self.pin_again.text():
-                    self._show_problem(self.tr("The two PINs differ. Type the same PIN twice."))
-                    self.pin_again.clear()
-                    self.pin.selectAll()
-                    self.pin.setFocus()
-                    return
-                self.session = ReadingSession.login(self.study, choice.code, new_pin=self.pin.text())
-            else:
-                self.session = ReadingSession.login(self.study, choice.code, self.pin.text() or None)
-        except PinError as exc:
+        study, code = self.study, choice.code
+        if choice.must_set_pin:
+            if self.pin.text() != self.pin_again.text():
+                self._show_problem(self.tr("The two PINs differ. Type the same PIN twice."))
+                self.pin_again.clear()
+                self.pin.selectAll()
+                self.pin.setFocus()
+                return
+            new_pin = self.pin.text()
+
+            def log_in(_progress):
+                return ReadingSession.login(study, code, new_pin=new_pin)
+        else:
+            pin = self.pin.text() or None
+
+            def log_in(_progress):
+                return ReadingSession.login(study, code, pin)
+
+        self._logging_in = True
+        self.start_button.setEnabled(False)
+        self._show_problem("")
+        run_operation(self, log_in, done=self._logged_in, failed=self._login_failed, queue=study)
+
+    def _logged_in(self, session: ReadingSession) -> None:
+        self._logging_in = False
+        if self._done or session.study is not self.study:
+            return
+        self.session = session
+        self._done = True
+        super().accept()
+
+    def _login_failed(self, exc: BaseException) -> None:
+        self._logging_in = False
+        if self._done:
+            return
+        self.start_button.setEnabled(self._choice() is not None)
+        if isinstance(exc, PinError):
             self._show_problem(f"{exc.message}. {exc.fix or ''}")
             self.pin.selectAll()
             self.pin.setFocus()
-            return
-        except RushRaterError as exc:
+        else:
             message, details = describe(exc)
             self._show_problem(f"{message} {details}")
-            return
-        super().accept()
 
     def reject(self) -> None:
+        self._done = True
         self._close_study()
         super().reject()
+
+
+def _open_for_login(path: str) -> tuple[Study, list[RaterChoice]]:
+    """Open a study and list who may read in it (the operation thread)."""
+    study = open_study(path)
+    try:
+        return study, raters_for_login(study)
+    except BaseException:
+        study.close()
+        raise
 
 
 class PinCheckDialog(QDialog):

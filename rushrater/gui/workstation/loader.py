@@ -11,35 +11,11 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from ...imaging.attributes import Window
-from ...imaging.display import DisplayPipeline, Preset, pyramid
 from ...services.reading import CaseView, ImageView, ReadingSession
 from ..qt import QObject, Signal
+from ..radiograph_view import PreparedImage, prepare_pixels, preset_window
 
-
-@dataclass
-class PreparedImage:
-    image: ImageView
-    pipeline: DisplayPipeline
-    presets: list[Preset]
-    levels: list[np.ndarray]  # stored values: full resolution, then halvings
-    default_table: np.ndarray
-    default_rendered: dict[int, np.ndarray]  # pyramid levels through the default table
-    value_span: float  # width of the automatic window: the scale W/L drags move in
-
-    @property
-    def default_preset(self) -> Preset:
-        return self.presets[0]
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.levels[0].shape
-
-    @property
-    def nbytes(self) -> int:
-        return sum(a.nbytes for a in self.levels) + sum(a.nbytes for a in self.default_rendered.values())
+__all__ = ["CaseLoader", "PreparedCase", "PreparedImage", "prepare_image", "preset_window"]
 
 
 @dataclass
@@ -49,27 +25,8 @@ class PreparedCase:
 
 
 def prepare_image(session: ReadingSession, image: ImageView) -> PreparedImage:
-    pixels = session.load_pixels(image)
-    pipeline = DisplayPipeline(image.attributes, pixels.dtype)
-    presets = pipeline.presets(pixels)
-    default = presets[0]
-    table = pipeline.lut(default.window, voi_lut=default.voi_lut)
-    levels = pyramid(pixels)
-    auto = next(p.window for p in presets if p.key == "auto")
-    return PreparedImage(
-        image=image,
-        pipeline=pipeline,
-        presets=presets,
-        levels=levels,
-        default_table=table,
-        # Every level but full resolution, which is drawn only when zoomed in (done then, on demand).
-        default_rendered={n: pipeline.apply(level, table) for n, level in enumerate(levels) if n > 0 or len(levels) == 1},
-        value_span=max(float(auto.width), 1.0),
-    )
-
-
-def preset_window(prepared: PreparedImage, preset: Preset) -> Window:
-    return preset.window if preset.window is not None else prepared.pipeline.window_for_lut(preset.voi_lut)
+    """Load an image's stored pixels (hash-checked) and prepare them for the view (a worker thread)."""
+    return prepare_pixels(session.load_pixels(image), image.attributes, image=image)
 
 
 class CaseLoader(QObject):

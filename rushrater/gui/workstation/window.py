@@ -12,6 +12,12 @@ asks for the rater's PIN again. Keys (the window keeps keyboard focus on the sco
   P presets · B bone · A auto window · I invert · R reset · F fit · O 1:1 · + - zoom
   L link/unlink the two views · S swap sides · V one view large · M magnifier · F11 full screen
   Ctrl+P pause (images hidden, time stopped; Space resumes) · Ctrl+W log out · Ctrl+Q quit
+
+Every service call runs on the study's operation thread (gui.operations): the window asks for the
+first cases while it builds itself, a submit carries the query for the next cases with it (one trip),
+and the images of the cases after the current one are decoded meanwhile (loader). Submit is off while
+its operation runs; a failed submit leaves the scores on screen with the error; the next case appears
+only after the submit committed.
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ...domain.errors import RushRaterError
-from ...services.reading import IMAGE_FAILED_REASON, ActiveClock, CaseView, PinError, ReadingSession
+from ...services.reading import IMAGE_FAILED_REASON, ActiveClock, CaseView, ReadingSession
 from ..errors import show_error
 from ..i18n import component_label, item_label
+from ..operations import run_operation, wait_for_operations
 from ..qt import (
     QT_TRANSLATE_NOOP,
     QAction,
@@ -77,6 +85,26 @@ def _report_first_case() -> None:
     if os.environ.get(FIRST_CASE_PROBE):
         print(f"first_case_shown {time.time():.6f}", file=sys.stderr, flush=True)
         QTimer.singleShot(0, QApplication.instance().quit)
+
+@dataclass
+class NextCases:
+    """What the window needs to show the next case, read on the operation thread."""
+
+    upcoming: list[CaseView]
+    progress: tuple[int, int] | None = None  # (done, total), read only when nothing is left to show
+    can_go_back: bool | None = None  # known at the start; after a submit it follows the edit policy
+    asks_pin: bool | None = None
+
+
+def next_cases(session: ReadingSession, *, starting: bool = False) -> NextCases:
+    """The next cases (the current one first); at the start also whether going back is possible
+    and asks for the PIN. Runs on the operation thread."""
+    upcoming = session.upcoming(PREFETCH + 1)
+    progress = None if upcoming else session.progress()
+    if not starting:
+        return NextCases(upcoming, progress)
+    return NextCases(upcoming, progress, session.can_go_back(), session.asks_pin_for_changes())
+
 
 STYLE = """
 QMainWindow, QWidget#central { background: #1b1c1f; color: #d9dadc; }
@@ -141,6 +169,7 @@ class WorkstationWindow(QMainWindow):
 
     case_shown = Signal()
     finished = Signal()
+    submitted = Signal(object)  # the CaseView whose rating (or change) has just been committed
     ended = Signal(bool)  # the window closed: True when the rater logged out (the login comes back)
 
     def __init__(self, session: ReadingSession, parent: QWidget | None = None):
@@ -160,20 +189,37 @@ class WorkstationWindow(QMainWindow):
         self.loader.image_ready.connect(self._on_image_ready)
 
         self._can_go_back: bool | None = None
+        self._asks_pin = True  # until the start says otherwise: never show submitted scores unasked
+        self._pending: str | None = None  # "start", "save", "previous", "next": the case is changing
+        self._closed = False
         self._first_case_reported = False
         self.paused = False
         self.logged_out = False
         self._leave_confirmed = False  # the rater already said to leave an unsubmitted case
         self.images_failed = False  # an image of the current case did not load: no scores on it
-        # Start decoding the first cases before building the window: the two overlap.
-        self._request(self.session.upcoming(PREFETCH + 1))
+        # Ask for the first cases before building the window: the query and the build overlap,
+        # and the images start decoding as soon as the answer is back.
+        self._pending = "start"
+        loader = self.loader
+
+        def start(_progress) -> NextCases:
+            state = next_cases(session, starting=True)
+            if state.upcoming:  # the first case's images decode from here, not after the answer's trip
+                loader.request(state.upcoming[0])
+            return state
+
+        run_operation(self, start, done=self._started, failed=self._start_failed,
+                      title=self.tr("RUSH Rater — reading"), queue=session.study)
 
         self.setWindowTitle(self.tr("RUSH Rater — reading"))
         self.setStyleSheet(STYLE)
         self.resize(1600, 960)
         self._build()
         QApplication.instance().installEventFilter(self)
-        self.advance(self._upcoming)
+        # Nothing to score until the first case is there.
+        self.panel.setEnabled(False)
+        for button in (self.submit_button, self.unreadable_button, self.back_button):
+            button.setEnabled(False)
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -452,14 +498,21 @@ class WorkstationWindow(QMainWindow):
             self.panel.setFocus()
         return self._leave_confirmed
 
+    def _finish_saving(self) -> None:
+        """Let a submit in flight commit (and the next case come) before asking about leaving."""
+        if self._pending == "save":
+            wait_for_operations(30_000)
+
     def quit(self) -> bool:
         """Ctrl+Q: close (``rushrater read`` then ends), after asking about an unsubmitted case."""
+        self._finish_saving()
         if not self._confirm_leave():
             return False
         return self.close()
 
     def log_out(self) -> bool:
         """Hide the images and close; the login comes back for the next rater (see open_workstation)."""
+        self._finish_saving()
         if not self._confirm_leave():
             return False
         self.logged_out = True
@@ -481,18 +534,53 @@ class WorkstationWindow(QMainWindow):
             self.loader.request(case)
 
     def can_go_back(self) -> bool:
-        if self._can_go_back is None:  # asked once; after a submit the answer is known
-            self._can_go_back = self.session.can_go_back()
-        return self._can_go_back
+        # Read with the first cases; after a submit the answer is known (the edit policy).
+        return bool(self._can_go_back)
 
-    def advance(self, upcoming: list[CaseView] | None = None) -> None:
-        """Show the first unfinished case (after the blank screen, if the study asks for one)."""
+    @property
+    def busy(self) -> bool:
+        """An operation that changes the case (start, submit, going back) is running."""
+        return self._pending is not None
+
+    @property
+    def saving(self) -> bool:
+        """A submit (or a change, or an unreadable mark) is on its way to the database."""
+        return self._pending == "save"
+
+    def _alive(self) -> bool:
+        return not self._closed
+
+    def _started(self, state: NextCases) -> None:
+        self._pending = None
+        if not self._alive():
+            return
+        self._can_go_back = state.can_go_back
+        self._asks_pin = bool(state.asks_pin)
+        self.advance(state)
+
+    def _start_failed(self, exc: BaseException) -> None:
+        self._pending = None
+        if not self._alive():
+            return
+        message = exc.message if isinstance(exc, RushRaterError) else str(exc)
+        for viewer in self.viewers.values():
+            viewer.clear(self.tr("The reading list could not be read: {0}").format(message))
+        show_error(self, self.tr("The reading list could not be read"), exc)
+
+    def advance(self, state: NextCases | None = None) -> None:
+        """Show the first unfinished case (after the blank screen, if the study asks for one).
+
+        Without ``state`` the next cases are read first (on the operation thread)."""
         self._return_to = None
-        if upcoming is None:
-            upcoming = self.session.upcoming(PREFETCH + 1)
-            self._request(upcoming)
+        if state is None:
+            self._pending = "next"
+            run_operation(self, lambda _p: next_cases(self.session), done=self._next_read,
+                          failed=self._next_failed, title=self.tr("RUSH Rater — reading"), queue=self.session.study)
+            return
+        upcoming = state.upcoming
+        self._request(upcoming)
         if not upcoming:
-            self._show_finished()
+            self._show_finished(state.progress)
             return
         blank = self.session.blank_screen_ms
         if blank > 0 and self.case is not None:
@@ -501,6 +589,16 @@ class WorkstationWindow(QMainWindow):
             QTimer.singleShot(blank, lambda: self._show(upcoming[0]))
         else:
             self._show(upcoming[0])
+
+    def _next_read(self, state: NextCases) -> None:
+        self._pending = None
+        if self._alive():
+            self.advance(state)
+
+    def _next_failed(self, exc: BaseException) -> None:
+        self._pending = None
+        if self._alive():
+            show_error(self, self.tr("The next case could not be read"), exc)
 
     def _show(self, case: CaseView) -> None:
         self.case = case
@@ -572,18 +670,20 @@ class WorkstationWindow(QMainWindow):
         message = error.message if isinstance(error, RushRaterError) else str(error)
         for viewer in self.viewers.values():
             viewer.clear(self.tr("This case's images cannot be shown: {0}").format(message))
-        try:
-            # The coordinator sees it in the console; the session refuses scores for this case.
-            self.session.report_image_failure(self.case, view, message)
-        except RushRaterError as exc:
-            show_error(self, self.tr("The failure could not be recorded"), exc)
+        case = self.case
+        # The coordinator sees it in the console; the session refuses scores for this case (the
+        # report runs on the operation thread before any later submit of this case).
+        run_operation(self, lambda _p: self.session.report_image_failure(case, view, message),
+                      failed=lambda exc: self._alive() and show_error(
+                          self, self.tr("The failure could not be recorded"), exc),
+                      queue=self.session.study)
         self._set_images_failed(True)
 
     def _set_images_failed(self, failed: bool) -> None:
         """No scores on a case the rater did not see: scoring and Submit off, unreadable offered."""
         self.images_failed = failed
         self.panel.setEnabled(not failed and self.case is not None)
-        self.submit_button.setEnabled(not failed)
+        self.submit_button.setEnabled(not failed and self._pending != "save")
         self.failed_note.setVisible(failed)
         if failed:
             self.failed_note.setText(self.tr(
@@ -592,9 +692,9 @@ class WorkstationWindow(QMainWindow):
             ))
             self.unreadable_button.setFocus()
 
-    def _show_finished(self) -> None:
+    def _show_finished(self, progress: tuple[int, int] | None) -> None:
         self.case = None
-        done, total = self.session.progress()
+        done, total = progress if progress is not None else (0, 0)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         self.case_label.setText(self.tr("All done"))
@@ -651,8 +751,9 @@ class WorkstationWindow(QMainWindow):
         }
 
     def submit(self) -> bool:
-        """Store the form (committed before the next case shows). Refused, with what is missing, if incomplete."""
-        if self.case is None or self.images_failed:
+        """Store the form; the next case shows once it is committed. Refused, with what is missing, if
+        incomplete; refused while a submit runs (no double submit). True when the submit started."""
+        if self.case is None or self.images_failed or self._pending is not None:
             return False
         missing = self.panel.show_missing()
         if missing:
@@ -663,38 +764,67 @@ class WorkstationWindow(QMainWindow):
 
     def _store(self, values: dict | None, unreadable: str | None = None) -> bool:
         case = self.case
-        try:
-            if case.correcting:
-                dialog = ReasonDialog(
-                    self.tr("Why change this case?"),
-                    self.tr("The score you submitted is kept; the change is stored as a new version with your reason."),
-                    parent=self,
-                )
-                if not dialog.exec():
-                    return False
-                self.session.correct(
-                    case, values, reason=dialog.reason(), active_seconds=self.clock.seconds(), unreadable_reason=unreadable
-                )
-            else:
-                result = self.session.submit(
-                    case,
-                    values,
-                    started_at=self.started_at,
-                    active_seconds=round(self.clock.seconds(), 2),
-                    viewer_state=self.viewer_state(),
-                    unreadable_reason=unreadable,
-                )
-        except RushRaterError as exc:
-            show_error(self, self.tr("The score was not saved"), exc)
-            return False
-        self._can_go_back = self.session.edit_policy == "previous"
-        self.advance()
+        session = self.session
+        if case.correcting:
+            dialog = ReasonDialog(
+                self.tr("Why change this case?"),
+                self.tr("The score you submitted is kept; the change is stored as a new version with your reason."),
+                parent=self,
+            )
+            if not dialog.exec():
+                return False
+            reason, active = dialog.reason(), self.clock.seconds()
+
+            def write():
+                return session.correct(case, values, reason=reason, active_seconds=active, unreadable_reason=unreadable)
+        else:
+            started_at, active, state = self.started_at, round(self.clock.seconds(), 2), self.viewer_state()
+
+            def write():
+                return session.submit(case, values, started_at=started_at, active_seconds=active,
+                                      viewer_state=state, unreadable_reason=unreadable)
+
+        def save(_progress):
+            result = write()  # committed when this returns
+            try:  # the next cases in the same trip; if that read fails, the score is still stored
+                return result, next_cases(session)
+            except Exception:  # noqa: BLE001 (advance() reads them again and shows why it failed)
+                return result, None
+
         if case.training:
-            training.show_feedback(self, result)
+            self.training_feedback = None  # the last case's (closed) feedback; this case's comes with the answer
+        self._set_saving(True)
+        run_operation(self, save, done=lambda answer: self._stored(case, *answer),
+                      failed=lambda exc: self._store_failed(exc), title=self.tr("RUSH Rater — reading"),
+                      queue=session.study)
         return True
 
+    def _set_saving(self, saving: bool) -> None:
+        self._pending = "save" if saving else None
+        has_case = self.case is not None
+        self.submit_button.setEnabled(not saving and has_case and not self.images_failed)
+        self.unreadable_button.setEnabled(not saving and has_case)
+        self.back_button.setEnabled(not saving and self.can_go_back() and not (has_case and self.case.correcting))
+
+    def _stored(self, case: CaseView, result, state: NextCases | None) -> None:
+        self._set_saving(False)
+        self._can_go_back = self.session.edit_policy == "previous"
+        self.submitted.emit(case)
+        if not self._alive():
+            return
+        self.advance(state)
+        if case.training:
+            training.show_feedback(self, result)
+
+    def _store_failed(self, exc: BaseException) -> None:
+        # The scores stay on the form: the rater submits again, or goes on after reading the error.
+        self._set_saving(False)
+        if self._alive():
+            show_error(self, self.tr("The score was not saved"), exc)
+            self.panel.setFocus()
+
     def mark_unreadable(self) -> bool:
-        if self.case is None:
+        if self.case is None or self._pending is not None:
             return False
         if self.images_failed:  # the one reason that fits; Enter confirms it
             dialog = ReasonDialog(
@@ -718,32 +848,44 @@ class WorkstationWindow(QMainWindow):
         return self._store(None, reason)
 
     def go_back(self) -> bool:
-        """Reopen the case submitted last, after the rater types their PIN again (if they have one)."""
+        """Reopen the case submitted last, after the rater types their PIN again (if they have one).
+        True when it is being opened (it shows when the PIN was checked)."""
+        if self._pending is not None:
+            return False
         if self.case is not None and self.case.correcting:
             return False
         if not self.can_go_back():
             return False
         pin = None
-        if self.session.asks_pin_for_changes():
+        if self._asks_pin:
             dialog = PinCheckDialog(self.session.rater_name, self)
             if not dialog.exec():
                 self.panel.setFocus()
                 return False
             pin = dialog.pin.text()
-        try:
-            previous = self.session.previous(pin)
-        except PinError as exc:
-            show_error(self, self.tr("The case was not opened"), exc)
-            return False
-        if previous is None:
-            return False
+        self._pending = "previous"
+        session = self.session
+        run_operation(self, lambda _p: session.previous(pin), done=self._opened_previous,
+                      failed=self._previous_failed, title=self.tr("RUSH Rater — reading"), queue=session.study)
+        return True
+
+    def _opened_previous(self, previous: CaseView | None) -> None:
+        self._pending = None
+        if previous is None or not self._alive():
+            return
         self._return_to = self.case
         self.loader.request(previous)
         self._show(previous)
-        return True
+
+    def _previous_failed(self, exc: BaseException) -> None:
+        self._pending = None
+        if not self._alive():
+            return
+        show_error(self, self.tr("The case was not opened"), exc)
+        self.panel.setFocus()
 
     def cancel_change(self) -> None:
-        if self.case is not None and self.case.correcting:
+        if self.case is not None and self.case.correcting and self._pending is None:
             self.advance()
 
     # -- view commands ---------------------------------------------------------------------------
@@ -901,13 +1043,19 @@ class WorkstationWindow(QMainWindow):
         # Every submitted score is already committed; an unsubmitted form is read again next time
         # (the case is still the first unfinished one), after the rater says so.
         # The window manager's close button asks like Ctrl+Q does (a close from code has asked already).
-        if event.spontaneous() and not self._confirm_leave():
-            event.ignore()
-            return
+        if event.spontaneous():
+            self._finish_saving()
+            if not self._confirm_leave():
+                event.ignore()
+                return
         # Nothing of the case stays on screen while the window goes (or the login comes back).
         self.pages.setCurrentWidget(self.blank)
         self.panel.reset({})
         QApplication.instance().removeEventFilter(self)
+        # A submit in flight commits before the study may be closed; what comes back after this is
+        # not shown (the window is going).
+        self._closed = True
+        wait_for_operations(30_000)
         self.loader.shutdown()
         super().closeEvent(event)
         self.ended.emit(self.logged_out)
