@@ -199,12 +199,11 @@ def test_the_window_follows_changes_made_elsewhere(qtbot, bc_window, ct_study, s
 
 
 def test_closing_the_window_while_it_loads_does_not_fail(qtbot, ct_study, settle):
-    from rushrater.gui.bodycomp import BodyCompWindow
-
     import threading
 
     from shiboken6 import isValid
 
+    from rushrater.gui.bodycomp import BodyCompWindow
     from rushrater.gui.operations import run_operation
 
     study, _ = ct_study

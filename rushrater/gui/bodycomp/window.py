@@ -805,9 +805,9 @@ class BodyCompWindow(QMainWindow):
             return False
         study, patient, volume, series = self.study, self.patient, self.volume, self.series
         height, sex = self.height_spin.value(), self.sex_combo.currentData()
-        values = dict(assessor=self.assessor, slice_index=self.slice_index, contours=self._contours(),
-                      thresholds=self.thresholds(), level_source=self.level_source,
-                      reason=self.reason_edit.text().strip() or None, series=series, volume=volume)
+        values = {"assessor": self.assessor, "slice_index": self.slice_index, "contours": self._contours(),
+                  "thresholds": self.thresholds(), "level_source": self.level_source,
+                  "reason": self.reason_edit.text().strip() or None, "series": series, "volume": volume}
 
         def work(_progress):
             if height > 0 and bodycomp.anthropometry(study, patient) is None:
