@@ -347,3 +347,20 @@ def export_stl(study: Study, series_id: int, out: str | Path, *, threshold_hu: f
         audit.record(session, actor or audit.coordinator_actor(), "drr.surface_export", "ct_series", series_id,
                      after={"triangles": mesh.triangle_count, "threshold_hu": threshold_hu, "crop": list(crop) if crop else None})
     return path, mesh.triangle_count
+
+
+# --- reads for the DRR window and the 3D view (plain data) -------------------------------------------
+
+
+def timepoint_choices(study: Study) -> list[tuple[str, str]]:
+    """The study's time points as (key, label), in study order: where a DRR may be placed."""
+    with study.db.read() as session:
+        return [(tp.key, tp.label) for tp in queries.timepoints(session)]
+
+
+def series_volume(study: Study, series_id: int):
+    """The HU volume (``imaging.ct.CtVolume``) of a stored CT series, for the sections and previews."""
+    with study.db.read() as session:
+        series = _series(session, series_id)
+        session.expunge(series)
+    return load_volume(study, series)
