@@ -105,6 +105,8 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
     CT before any radiograph. An ID the key file does not know gets a new code (the key file
     gains its row) unless ``patient_code`` names the patient; an ID the key file maps to another
     code than ``patient_code`` is refused. Without a key file the patient must be in the study.
+    ``progress(step, done, total)`` hears each file read and slice decoded (``ct.read_ct_series``);
+    raising from it stops the import before anything is stored.
     """
     actor = actor or audit.coordinator_actor()
     if key_file is None:
@@ -115,7 +117,7 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
             _patient(session, patient_code)
     key_path = check_key_file_path(study.root, Path(key_file)) if key_file is not None else None
     key_rows = read_key_file(key_path)
-    read = ct.read_ct_series(folder, progress)  # progress(step, done, total) may raise to stop: nothing stored yet
+    read = ct.read_ct_series(folder, progress)
     volume = read.volume
     new_key_row: dict[str, str] | None = None
     if key_path is not None:
