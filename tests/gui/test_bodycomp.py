@@ -141,15 +141,18 @@ def test_importing_a_ct_series_shows_progress_and_can_be_cancelled(qtbot, bc_win
     bc_window.select_patient("P002")
     settle()
     assert "No CT series" in bc_window.message.textItem.toPlainText()
-    decode = ct._hu
+    import_ct = bodycomp.import_ct
 
-    def slow_decode(path, ds):  # slow enough for the progress dialog to appear
+    def slow_import(*args, progress, **kwargs):  # slow enough for the progress dialog to appear
         import time
 
-        time.sleep(0.3)
-        return decode(path, ds)
+        def slowly(step, done, total):
+            time.sleep(0.15)
+            progress(step, done, total)
 
-    monkeypatch.setattr(ct, "_hu", slow_decode)
+        return import_ct(*args, progress=slowly, **kwargs)
+
+    monkeypatch.setattr(bodycomp, "import_ct", slow_import)
     assert bc_window.import_folder(str(tmp_path / "ct2"))
     assert not bc_window.import_button.isEnabled()  # no second import while this one runs
     qtbot.waitUntil(lambda: bc_window.findChild(QProgressDialog) is not None
@@ -163,7 +166,7 @@ def test_importing_a_ct_series_shows_progress_and_can_be_cancelled(qtbot, bc_win
         bodycomp.latest_series(study, "P002")
     assert bc_window.import_button.isEnabled()
 
-    monkeypatch.setattr(ct, "_hu", decode)
+    monkeypatch.setattr(bodycomp, "import_ct", import_ct)
     assert bc_window.import_folder(str(tmp_path / "ct2"))
     settle()
     assert bodycomp.latest_series(study, "P002").slice_count == 5
