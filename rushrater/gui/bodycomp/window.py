@@ -693,7 +693,10 @@ class BodyCompWindow(QMainWindow):
 
     def _write(self, work, done, title: str, *, label: str = "", cancellable: bool = False) -> bool:
         """Run a service write on the study's operation thread, the action buttons disabled meanwhile.
-        True: started (``done(result)`` follows on success; a failure is shown titled ``title``)."""
+        True: started (``done(result)`` follows on success; a failure is shown titled ``title``);
+        False while another write of this window runs (a shortcut pressed twice)."""
+        if self._writing:
+            return False
 
         def succeeded(result) -> None:
             self._writing = False
