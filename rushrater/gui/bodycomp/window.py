@@ -308,7 +308,7 @@ class BodyCompWindow(QMainWindow):
         """Refill the patient list (off the GUI thread); the shown patient stays selected."""
         study = self.study
         run_operation(self, lambda _progress: bodycomp.patient_codes(study), done=self._if_alive(self._show_patients),
-                      title=self.windowTitle(), queue=study)
+                      failed=self._if_alive(self._show_failure), title=self.windowTitle(), queue=study)
 
     def _show_patients(self, codes: list[str]) -> None:
         wanted = self._wanted_patient or self.patient_combo.currentText() or self._patient_code
@@ -378,6 +378,9 @@ class BodyCompWindow(QMainWindow):
     def _load_failed(self, exc: BaseException) -> None:
         self._loading = False
         self._update_buttons()
+        self._show_failure(exc)
+
+    def _show_failure(self, exc: BaseException) -> None:
         show_error(self, self.windowTitle(), exc)
 
     def _show_loaded(self, loaded) -> None:
@@ -585,7 +588,7 @@ class BodyCompWindow(QMainWindow):
         self._proposing = True
         self._update_buttons()
         run_operation(self, work, done=self._if_alive(done), failed=self._if_alive(failed),
-                      title=self.tr("No contours proposed"), queue=COMPUTE_QUEUE)
+                      title=self.windowTitle(), queue=COMPUTE_QUEUE)
 
     def _set_contours(self, contours: dict) -> None:
         self._updating = True
@@ -713,7 +716,8 @@ class BodyCompWindow(QMainWindow):
 
         self._writing = True
         self._update_buttons()
-        run_operation(self, work, done=self._if_alive(succeeded), failed=self._if_alive(failed), title=title,
+        # The progress dialog is titled by the window; ``title`` names a failure.
+        run_operation(self, work, done=self._if_alive(succeeded), failed=self._if_alive(failed), title=self.windowTitle(),
                       label=label, cancellable=cancellable, queue=self.study)
         return True
 
@@ -792,7 +796,7 @@ class BodyCompWindow(QMainWindow):
         self._proposing = True
         self._update_buttons()
         run_operation(self, lambda _progress: ct.propose_level(path, volume), done=self._if_alive(done),
-                      failed=self._if_alive(failed), title=self.tr("No level proposed"), queue=COMPUTE_QUEUE)
+                      failed=self._if_alive(failed), title=self.windowTitle(), queue=COMPUTE_QUEUE)
         return True
 
     def _contours(self) -> dict:

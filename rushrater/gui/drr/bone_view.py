@@ -205,7 +205,7 @@ class BoneViewWindow(QMainWindow):
                 self._build_surface()
 
             run_operation(self, lambda _progress: drr_service.series_volume(study, series_id), done=self._if_alive(loaded),
-                          failed=self._if_alive(self._failed), title=self.tr("No bone surface"),
+                          failed=self._if_alive(self._failed), title=self.windowTitle(),
                           label=self.tr("Loading {0}…").format(drr_service.series_label(series_id)), queue=study)
             return
         self._build_surface()
@@ -221,7 +221,7 @@ class BoneViewWindow(QMainWindow):
                                                  target_triangles=VIEW_TRIANGLES, where=where)
 
         run_operation(self, work, done=self._if_alive(self._show_surface), failed=self._if_alive(self._failed),
-                      title=self.tr("No bone surface"), label=self.tr("Building the bone surface…"), queue=MESH_QUEUE)
+                      title=self.windowTitle(), label=self.tr("Building the bone surface…"), queue=MESH_QUEUE)
 
     def _show_surface(self, built) -> None:
         generation, mesh = built
@@ -306,7 +306,7 @@ class BoneViewWindow(QMainWindow):
                                                                      crop=crop, force=True),
                       done=self._if_alive(lambda _written: self.statusBar().showMessage(self.tr("Written {0}").format(path))),
                       failed=self._if_alive(lambda exc: show_error(self, self.tr("STL not written"), exc)),
-                      title=self.tr("STL not written"), label=self.tr("Writing {0}…").format(path), queue=study)
+                      title=self.windowTitle(), label=self.tr("Writing {0}…").format(path), queue=study)
 
 
 def open_bone_view(study: Study, series_id: int, *, crop=None, side: str = "right", parent: QWidget | None = None,

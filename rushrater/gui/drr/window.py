@@ -220,6 +220,9 @@ class DrrWindow(QMainWindow):
 
         return call
 
+    def _show_failure(self, exc: BaseException) -> None:
+        show_error(self, self.windowTitle(), exc)
+
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(Entity.BODY_COMPOSITION, Entity.CASES):
             self.reload_series()  # a CT series imported (or its patient added) elsewhere
@@ -229,7 +232,8 @@ class DrrWindow(QMainWindow):
     def reload_timepoints(self) -> None:
         study = self.study
         run_operation(self, lambda _progress: drr_service.timepoint_choices(study),
-                      done=self._if_alive(self._show_timepoints), title=self.windowTitle(), queue=study)
+                      done=self._if_alive(self._show_timepoints), failed=self._if_alive(self._show_failure),
+                      title=self.windowTitle(), queue=study)
 
     def _show_timepoints(self, choices: list[tuple[str, str]]) -> None:
         current = self.timepoint_combo.currentData()
@@ -243,7 +247,7 @@ class DrrWindow(QMainWindow):
         """Refill the series list (off the GUI thread); the shown series stays selected."""
         study = self.study
         run_operation(self, lambda _progress: drr_service.list_series(study), done=self._if_alive(self._show_series),
-                      title=self.windowTitle(), queue=study)
+                      failed=self._if_alive(self._show_failure), title=self.windowTitle(), queue=study)
 
     def _show_series(self, rows: list[dict]) -> None:
         self._series_rows = rows
@@ -288,7 +292,7 @@ class DrrWindow(QMainWindow):
             self._update_buttons()
 
         run_operation(self, lambda _progress: drr_service.series_volume(study, series_id), done=self._if_alive(shown),
-                      title=self.windowTitle(), label=self.tr("Loading {0}…").format(drr_service.series_label(series_id)),
+                      failed=self._if_alive(self._show_failure), title=self.windowTitle(), label=self.tr("Loading {0}…").format(drr_service.series_label(series_id)),
                       queue=study)
 
     def reset_crop(self) -> None:
@@ -448,8 +452,7 @@ class DrrWindow(QMainWindow):
         self._saving = True  # no second save of the same radiographs while this one runs
         self._update_buttons()
         run_operation(self, lambda _progress: drr_service.make_drrs(study, series_id, views, params, as_case=as_case),
-                      done=self._if_alive(saved), failed=self._if_alive(failed), title=self.tr("Radiographs not saved"),
-                      queue=study)
+                      done=self._if_alive(saved), failed=self._if_alive(failed), title=self.windowTitle(), queue=study)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self._generation += 1  # a preview still running is not shown
