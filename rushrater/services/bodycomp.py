@@ -633,12 +633,6 @@ class PatientBodyComposition:
         return next((r for r in self.results if r.assessor == assessor), None)
 
 
-def patient_codes(study: Study) -> list[str]:
-    """The study's patient codes, sorted."""
-    with study.db.read() as session:
-        return sorted(queries.patient_codes(session))
-
-
 def patient_body_composition(study: Study, patient_code: str) -> PatientBodyComposition:
     """What the body-composition window shows of one patient (no pixels: ``load_volume`` reads those)."""
     with study.db.read() as session:

@@ -28,6 +28,7 @@ from .. import __version__
 from ..domain.errors import DuplicateError, NotFoundError, ValidationError
 from ..imaging import drr as projector
 from ..imaging import drr_files
+from ..imaging.ct import CtVolume
 from ..imaging.drr_files import SECONDARY_CAPTURE  # noqa: F401  (the SOP class the export writes)
 from ..storage import models, queries
 from . import audit, staging
@@ -349,17 +350,11 @@ def export_stl(study: Study, series_id: int, out: str | Path, *, threshold_hu: f
     return path, mesh.triangle_count
 
 
-# --- reads for the DRR window and the 3D view (plain data) -------------------------------------------
+# --- reads for the GUI (issue 13: the GUI does not open sessions) --------------------------------
 
 
-def timepoint_choices(study: Study) -> list[tuple[str, str]]:
-    """The study's time points as (key, label), in study order: where a DRR may be placed."""
-    with study.db.read() as session:
-        return [(tp.key, tp.label) for tp in queries.timepoints(session)]
-
-
-def series_volume(study: Study, series_id: int):
-    """The HU volume (``imaging.ct.CtVolume``) of a stored CT series, for the sections and previews."""
+def series_volume(study: Study, series_id: int) -> CtVolume:
+    """The voxels of a stored CT series (the DRR window loads them when a series is chosen)."""
     with study.db.read() as session:
         series = _series(session, series_id)
         session.expunge(series)

@@ -24,7 +24,7 @@ import pyqtgraph as pg
 from ...domain.changes import Changes, Entity
 from ...domain.errors import RushRaterError
 from ...imaging import ct
-from ...services import audit, bodycomp
+from ...services import audit, bodycomp, staging
 from ...services.study import Study
 from ..errors import show_error
 from ..operations import OperationCancelled, StudyEvents, run_operation
@@ -307,7 +307,7 @@ class BodyCompWindow(QMainWindow):
     def reload_patients(self) -> None:
         """Refill the patient list (off the GUI thread); the shown patient stays selected."""
         study = self.study
-        run_operation(self, lambda _progress: bodycomp.patient_codes(study), done=self._if_alive(self._show_patients),
+        run_operation(self, lambda _progress: staging.patient_codes(study), done=self._if_alive(self._show_patients),
                       failed=self._if_alive(self._show_failure), title=self.windowTitle(), queue=study)
 
     def _show_patients(self, codes: list[str]) -> None:

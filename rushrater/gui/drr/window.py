@@ -23,7 +23,7 @@ from ...imaging import drr as projector
 from ...imaging.ct import CtVolume
 from ...imaging.display import DisplayPipeline
 from ...services import drr as drr_service
-from ...services.study import Study
+from ...services.study import Study, timepoint_choices
 from ..errors import show_error
 from ..operations import StudyEvents, run_operation
 from ..qt import (
@@ -231,15 +231,15 @@ class DrrWindow(QMainWindow):
 
     def reload_timepoints(self) -> None:
         study = self.study
-        run_operation(self, lambda _progress: drr_service.timepoint_choices(study),
+        run_operation(self, lambda _progress: timepoint_choices(study),
                       done=self._if_alive(self._show_timepoints), failed=self._if_alive(self._show_failure),
                       title=self.windowTitle(), queue=study)
 
-    def _show_timepoints(self, choices: list[tuple[str, str]]) -> None:
+    def _show_timepoints(self, choices) -> None:
         current = self.timepoint_combo.currentData()
         self.timepoint_combo.clear()
-        for key, label in choices:
-            self.timepoint_combo.addItem(label, key)
+        for choice in choices:
+            self.timepoint_combo.addItem(choice.label, choice.key)
         if current is not None and self.timepoint_combo.findData(current) >= 0:
             self.timepoint_combo.setCurrentIndex(self.timepoint_combo.findData(current))
 
