@@ -97,7 +97,7 @@ def _patient(session, code: str) -> models.Patient:
 
 
 def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key_file: str | Path | None = None,
-              actor: str | None = None) -> models.CtSeries:
+              actor: str | None = None, progress=None) -> models.CtSeries:
     """Import one CT series for a patient. The same series again returns the stored one.
 
     With ``key_file`` the series' DICOM Patient ID is mapped to a patient code through the key
@@ -105,6 +105,8 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
     CT before any radiograph. An ID the key file does not know gets a new code (the key file
     gains its row) unless ``patient_code`` names the patient; an ID the key file maps to another
     code than ``patient_code`` is refused. Without a key file the patient must be in the study.
+    ``progress(step, done, total)`` hears each file read and slice decoded (``ct.read_ct_series``);
+    raising from it stops the import before anything is stored.
     """
     actor = actor or audit.coordinator_actor()
     if key_file is None:
@@ -115,7 +117,7 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
             _patient(session, patient_code)
     key_path = check_key_file_path(study.root, Path(key_file)) if key_file is not None else None
     key_rows = read_key_file(key_path)
-    read = ct.read_ct_series(folder)
+    read = ct.read_ct_series(folder, progress)
     volume = read.volume
     new_key_row: dict[str, str] | None = None
     if key_path is not None:
@@ -586,3 +588,60 @@ def assessor_agreement(study: Study, form: str = "ICC(A,1)") -> pd.DataFrame:
                 row["note"] = str(exc)
         out.append(row)
     return pd.DataFrame(out)
+
+
+# --- reads for the body-composition window (plain data) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class CtSeriesInfo:
+    """A stored CT series as the windows show and load it (``load_volume`` and ``measure`` take it)."""
+
+    id: int
+    patient: str
+    rows: int
+    columns: int
+    slice_count: int
+    row_spacing_mm: float
+    column_spacing_mm: float
+    slice_spacing_mm: float
+    storage_key: str
+    file_sha256: str
+    geometry: dict
+
+
+def _series_info(series: models.CtSeries, patient_code: str) -> CtSeriesInfo:
+    return CtSeriesInfo(
+        id=series.id, patient=patient_code, rows=series.rows, columns=series.columns, slice_count=series.slice_count,
+        row_spacing_mm=series.row_spacing_mm, column_spacing_mm=series.column_spacing_mm,
+        slice_spacing_mm=series.slice_spacing_mm, storage_key=series.storage_key, file_sha256=series.file_sha256,
+        geometry=dict(series.geometry or {}),
+    )
+
+
+@dataclass(frozen=True)
+class PatientBodyComposition:
+    """One patient's body-composition records: height and sex, newest CT series, every assessor's result."""
+
+    patient: str
+    height_m: float | None
+    sex: str | None
+    series: CtSeriesInfo | None
+    results: tuple[Result, ...]
+
+    def result_by(self, assessor: str) -> Result | None:
+        return next((r for r in self.results if r.assessor == assessor), None)
+
+
+def patient_body_composition(study: Study, patient_code: str) -> PatientBodyComposition:
+    """What the body-composition window shows of one patient (no pixels: ``load_volume`` reads those)."""
+    with study.db.read() as session:
+        patient = _patient(session, patient_code)
+        body = queries.latest_anthropometry(session, patient.id)
+        series = queries.ct_series_for_patient(session, patient.id)
+        results = tuple(_row_result(row, code) for row, code in queries.current_body_compositions(session)
+                        if code == patient.code)
+        return PatientBodyComposition(
+            patient=patient.code, height_m=None if body is None else body.height_m, sex=None if body is None else body.sex,
+            series=_series_info(series[-1], patient.code) if series else None, results=results,
+        )

@@ -35,7 +35,7 @@ def ct_study(small_study, tmp_path):
 
 
 @pytest.fixture
-def drr_window(qtbot, ct_study):
+def drr_window(qtbot, ct_study, settle):
     from rushrater.gui.drr import DrrWindow
 
     study, _ = ct_study
@@ -43,6 +43,7 @@ def drr_window(qtbot, ct_study):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    settle()  # the series list and the volume load off the GUI thread
     _refresh(qtbot, win)
     return win
 
@@ -78,21 +79,48 @@ def test_previews_follow_the_crop_box_and_parameters(qtbot, drr_window):
     assert win.previews["frontal"].line_integral.shape[1] > 1.8 * half  # the whole width again
 
 
-def test_save_as_a_case_for_reading(drr_window, ct_study, message_boxes):
+def test_save_as_a_case_for_reading(drr_window, ct_study, message_boxes, settle):
     study, series_id = ct_study
     win = drr_window
     win.place_check.setChecked(True)
     win.timepoint_combo.setCurrentIndex(win.timepoint_combo.findData("month1"))
     win.save()
+    assert not win.save_button.isEnabled()  # no second save while this one runs
+    settle()
+    assert win.save_button.isEnabled()
     assert "placed in case" in win.statusBar().currentMessage()
     with study.db.read() as session:
         views = queries.image_views_by_case(session)[("P003", "month1")]
     assert views == {"AP", "LAT"}
     win.save()  # the same radiographs again: refused with a message, nothing stored
+    settle()
     assert message_boxes and "already" in str(message_boxes[-1])
 
 
-def test_bone_view_side_clipping_and_measurements(qtbot, ct_study):
+def test_the_series_list_follows_changes_and_the_3d_view_shares_the_volume(qtbot, drr_window, ct_study, tmp_path,
+                                                                         settle):
+    from rushrater.domain.changes import Changes, Entity
+
+    study, series_id = ct_study
+    win = drr_window
+    shown = win.volume
+    volume = lps_phantom(_world, (20, 50, 60), (2.5, 2.0, 2.0))
+    write_ct_series(tmp_path / "ct2", volume.hu, spacing=(2.0, 2.0), origins=volume.origins, orientation=volume.orientation)
+    other = bodycomp.import_ct(study, "P001", tmp_path / "ct2", actor="test")
+    study.notify(Changes.of(Entity.BODY_COMPOSITION))  # as a write through the unit of work tells the windows
+    qtbot.waitUntil(lambda: win.series_combo.findData(other.id) >= 0, timeout=10_000)
+    settle()
+    assert win.series_combo.currentData() == series_id and win.volume is shown  # the shown series stays, not re-read
+    win.open_bone_view()
+    settle()
+    assert win.bone_view._volume is shown and win.bone_view.mesh is not None
+    win.series_combo.setCurrentIndex(win.series_combo.findData(other.id))
+    settle()
+    assert win.series_id == other.id and win.volume.hu.shape[0] == 20
+    win.bone_view.close()
+
+
+def test_bone_view_side_clipping_and_measurements(qtbot, ct_study, settle):
     from rushrater.gui.drr import BoneViewWindow
 
     study, series_id = ct_study
@@ -101,6 +129,7 @@ def test_bone_view_side_clipping_and_measurements(qtbot, ct_study):
     win.resize(800, 600)
     win.show()
     qtbot.waitExposed(win)
+    settle()  # the volume is read and the surface built off the GUI thread
     total = len(win.visible_faces())
     assert total == win.mesh.triangle_count > 100
     win.side_combo.setCurrentIndex(win.side_combo.findData("right"))
@@ -139,7 +168,7 @@ def _gl_context_available(view) -> bool:
     return context is not None and context.isValid()
 
 
-def test_bone_view_renders_with_software_opengl(qtbot, ct_study, tmp_path):
+def test_bone_view_renders_with_software_opengl(qtbot, ct_study, tmp_path, settle):
     """Needs a GL context: run under ``LIBGL_ALWAYS_SOFTWARE=1 QT_QPA_PLATFORM=xcb xvfb-run``."""
     from rushrater.gui.drr import BoneViewWindow
 
@@ -149,6 +178,7 @@ def test_bone_view_renders_with_software_opengl(qtbot, ct_study, tmp_path):
     win.resize(800, 600)
     win.show()
     qtbot.waitExposed(win)
+    settle()
     if not _gl_context_available(win.view):
         pytest.skip(f"no OpenGL context on the {os.environ.get('QT_QPA_PLATFORM')} platform (run under xvfb-run)")
     image = win.view.grabFramebuffer()
@@ -156,7 +186,7 @@ def test_bone_view_renders_with_software_opengl(qtbot, ct_study, tmp_path):
     assert (pixels > 120).mean() > 0.01  # bone-coloured pixels on the dark background
 
 
-def test_the_drr_window_and_bone_view_show_no_english_in_chinese(qtbot, chinese, ct_study):
+def test_the_drr_window_and_bone_view_show_no_english_in_chinese(qtbot, chinese, ct_study, settle):
     from test_translation_zh_CN import _study_data, untranslated, visible_texts
 
     from rushrater.gui.drr import BoneViewWindow, DrrWindow
@@ -169,6 +199,7 @@ def test_the_drr_window_and_bone_view_show_no_english_in_chinese(qtbot, chinese,
     bone_window = BoneViewWindow(study, series_id)
     qtbot.addWidget(bone_window)
     bone_window.show()
+    settle()
     texts = visible_texts(drr_window) + visible_texts(bone_window)
     assert len(texts) >= 50 and any(text == "保存 X 线片(&S)" for _, text in texts)
     assert untranslated(texts, data) == []

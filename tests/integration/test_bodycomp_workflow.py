@@ -191,3 +191,27 @@ def test_cli_height_csv_is_all_or_nothing(populated_study, patient, tmp_path, ca
     err = capsys.readouterr().err
     assert "line 3" in err and "centimetres" in err
     assert bodycomp.anthropometry(populated_study, patient) == (1.68, "F")
+
+
+def test_the_import_reports_progress_per_file_and_slice_and_a_stop_stores_nothing(populated_study, patient, tmp_path):
+    study = populated_study
+    write_series(tmp_path / "ct", phantom_volume(slices=4)[0])
+    steps = []
+    series = bodycomp.import_ct(study, patient, tmp_path / "ct", actor="test",
+                                progress=lambda step, done, total: steps.append((step, done, total)))
+    assert [s for s in steps if s[0] == "read"] == [("read", n, 4) for n in range(4)]
+    assert [s for s in steps if s[0] == "decode"] == [("decode", n, 4) for n in range(4)]
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_the_second_slice(step, done, total):
+        if step == "decode" and done == 1:
+            raise Stop
+
+    write_series(tmp_path / "other", phantom_volume(slices=6)[0])
+    before = counts(study)
+    with pytest.raises(Stop):
+        bodycomp.import_ct(study, patient, tmp_path / "other", actor="test", progress=stop_at_the_second_slice)
+    assert counts(study) == before
+    assert bodycomp.latest_series(study, patient).id == series.id

@@ -6,19 +6,28 @@ contours (outer wall orange, inner visceral boundary blue). Right: a sagittal or
 with the level marker (drag it, or PgUp/PgDn/mouse wheel on the slice), thresholds, results and
 the measure → review → lock buttons. Areas update while a contour point is dragged: the threshold
 masks are computed once per slice, a drag only rasterises the two polygons (~1 ms).
+
+Every service call (loading a patient and its CT volume, importing a series, saving) runs through
+``gui.operations.run_operation`` on the study's operation thread; proposing contours and a level
+(image computations, no study data) runs on a thread of its own. The window follows the study's
+changes (``StudyEvents``): new patients refill the list, body-composition changes refresh the shown
+patient's records without resetting the contours being edited.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyqtgraph as pg
 
+from ...domain.changes import Changes, Entity
 from ...domain.errors import RushRaterError
 from ...imaging import ct
-from ...services import audit, bodycomp
+from ...services import audit, bodycomp, staging
 from ...services.study import Study
-from ...storage import queries
-from ..errors import show_error, wait_cursor
+from ..errors import show_error
+from ..operations import OperationCancelled, StudyEvents, run_operation
 from ..qt import (
     QComboBox,
     QDoubleSpinBox,
@@ -50,6 +59,18 @@ COLOURS = {
 }
 OUTER_PEN = pg.mkPen((255, 150, 30), width=2)
 INNER_PEN = pg.mkPen((90, 160, 255), width=2)
+#: The operation thread of contour and level proposals (pixels only): one for every window, so they
+#: neither wait behind the study's writes nor hold them up.
+COMPUTE_QUEUE = object()
+
+
+def _alive(widget) -> bool:
+    """False once Qt has deleted the widget (a result arriving after its window closed)."""
+    from shiboken6 import isValid
+
+    return isValid(widget)
+
+
 class BodyCompWindow(QMainWindow):
     def __init__(self, study: Study, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,10 +83,20 @@ class BodyCompWindow(QMainWindow):
         self._contour_error: str | None = None
         self.measurement: ct.Measurement | None = None
         self._updating = False
+        #: The shown patient's records (height, series, results), and which patient is shown or loading.
+        self._records: bodycomp.PatientBodyComposition | None = None
+        self._patient_code: str | None = None
+        self._wanted_patient: str | None = None
+        self._generation = 0  # a newer load supersedes an older one still running
+        self._loading = False
+        self._writing = False
+        self._proposing = False
         self.setWindowTitle(self.tr("Body composition at T12 — {0}").format(study.title))
         self.resize(1500, 920)
         self._build()
-        self._load_patients()
+        self._events = StudyEvents(study, self)
+        self._events.changed.connect(self._on_changes)
+        self.reload_patients()
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -239,9 +270,9 @@ class BodyCompWindow(QMainWindow):
         alternative.setToolTip(self.tr("The common alternative range for subcutaneous fat"))
         alternative.clicked.connect(self.use_alternative_subcutaneous)
         buttons.addWidget(alternative)
-        save_defaults = QPushButton(self.tr("Save as study default"))
-        save_defaults.clicked.connect(self.save_threshold_defaults)
-        buttons.addWidget(save_defaults)
+        self.defaults_button = QPushButton(self.tr("Save as study default"))
+        self.defaults_button.clicked.connect(self.save_threshold_defaults)
+        buttons.addWidget(self.defaults_button)
         grid.addLayout(buttons, 3, 0, 1, 5)
         layout.addWidget(thresholds)
 
@@ -273,54 +304,114 @@ class BodyCompWindow(QMainWindow):
 
     # --- data -------------------------------------------------------------------------------------
 
-    def _load_patients(self) -> None:
-        with self.study.db.read() as session:
-            codes = sorted(queries.patient_codes(session))
+    def reload_patients(self) -> None:
+        """Refill the patient list (off the GUI thread); the shown patient stays selected."""
+        study = self.study
+        run_operation(self, lambda _progress: staging.patient_codes(study), done=self._if_alive(self._show_patients),
+                      failed=self._if_alive(self._show_failure), title=self.windowTitle(), queue=study)
+
+    def _show_patients(self, codes: list[str]) -> None:
+        wanted = self._wanted_patient or self.patient_combo.currentText() or self._patient_code
         self.patient_combo.blockSignals(True)
         self.patient_combo.clear()
         self.patient_combo.addItems(codes)
+        if wanted in codes:
+            self.patient_combo.setCurrentText(wanted)
         self.patient_combo.blockSignals(False)
-        self._on_patient(self.patient_combo.currentText())
+        self._wanted_patient = None
+        code = self.patient_combo.currentText()
+        if code != self._patient_code:
+            self._on_patient(code)
 
     @property
     def patient(self) -> str:
-        return self.patient_combo.currentText()
+        """The patient shown (or being loaded)."""
+        return self._patient_code or ""
 
     @property
     def assessor(self) -> str:
         return self.assessor_edit.text().strip()
 
     def _on_patient_reload(self) -> None:
-        self._on_patient(self.patient)
+        # Another assessor: show their saved measurement of the same volume (no need to read it again).
+        if self.volume is not None and self._records is not None and not self._loading:
+            self._show_volume_state()
 
     def select_patient(self, code: str) -> None:
+        self._wanted_patient = code  # kept when the patient list arrives after this
         self.patient_combo.setCurrentText(code)
-        self._on_patient(code)
+        if code != self._patient_code:
+            self._on_patient(code)
 
     def _on_patient(self, code: str) -> None:
-        self.volume, self.series = None, None
+        self.volume, self.series, self._records = None, None, None
         self._masks = None
+        self._patient_code = code
+        self._generation += 1
         if not code:
+            self._loading = False
             self._show_empty(self.tr("The study has no patients yet: import radiographs first."))
             return
-        body = bodycomp.anthropometry(self.study, code)
-        self.height_spin.setValue(body[0] if body else 0.0)
-        self.sex_combo.setCurrentIndex(self.sex_combo.findData(body[1]) if body and body[1] else 0)
-        try:
-            series = bodycomp.latest_series(self.study, code)
-        except RushRaterError:
+        self._load(code, loaded_series=None)
+
+    def _refresh(self) -> None:
+        """Read the shown patient's records again; the volume only when a new series arrived."""
+        if not self._patient_code or self._loading:
+            return  # a load in flight started after the change: it reads the new records
+        self._generation += 1
+        self._load(self._patient_code, loaded_series=self.series.id if self.series is not None else None)
+
+    def _load(self, code: str, *, loaded_series: int | None) -> None:
+        study, generation = self.study, self._generation
+
+        def work(_progress):
+            records = bodycomp.patient_body_composition(study, code)
+            series = records.series
+            volume = bodycomp.load_volume(study, series) if series is not None and series.id != loaded_series else None
+            return generation, records, volume
+
+        self._loading = True
+        self._update_buttons()
+        run_operation(self, work, done=self._if_alive(self._show_loaded), failed=self._if_alive(self._load_failed),
+                      title=self.windowTitle(), label=self.tr("Loading {0}…").format(code), queue=study)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self._update_buttons()
+        self._show_failure(exc)
+
+    def _show_failure(self, exc: BaseException) -> None:
+        show_error(self, self.windowTitle(), exc)
+
+    def _show_loaded(self, loaded) -> None:
+        generation, records, volume = loaded
+        if generation != self._generation:
+            return  # another patient was chosen (or a newer refresh started) meanwhile
+        self._loading = False
+        self._records = records
+        self.height_spin.setValue(records.height_m or 0.0)
+        self.sex_combo.setCurrentIndex(self.sex_combo.findData(records.sex) if records.sex else 0)
+        series = records.series
+        if series is None:
+            self.volume, self.series = None, None
             self.series_label.setText(self.tr("none imported"))
-            self._show_empty(self.tr("No CT series for {0}: use Import CT series….").format(code))
+            self._show_empty(self.tr("No CT series for {0}: use Import CT series….").format(records.patient))
             return
-        with wait_cursor():
-            self.volume = bodycomp.load_volume(self.study, series)
-        self.series = series
+        if volume is None:  # the same series as shown: keep the slice and the contours being edited
+            self._show_results()
+            self._update_state()
+            return
+        self.volume, self.series = volume, series
         self.series_label.setText(self.tr("{0} slices, {1:.2f} × {2:.2f} × {3:.1f} mm").format(
             series.slice_count, series.row_spacing_mm, series.column_spacing_mm, series.slice_spacing_mm))
         self.message.setText("")
         self.slice_spin.blockSignals(True)
         self.slice_spin.setRange(0, self.volume.slice_count - 1)
         self.slice_spin.blockSignals(False)
+        self._show_volume_state()
+
+    def _show_volume_state(self) -> None:
+        """The assessor's saved slice, thresholds and contours, else the middle slice with proposed contours."""
         saved = self._saved_result()
         if saved is not None:
             self._set_slice(saved.slice_index, saved.level_source)
@@ -332,10 +423,31 @@ class BodyCompWindow(QMainWindow):
         self._update_state()
 
     def _saved_result(self):
-        for result in bodycomp.current_results(self.study):
-            if result.patient == self.patient and result.assessor == self.assessor:
-                return result
-        return None
+        return self._records.result_by(self.assessor) if self._records is not None else None
+
+    def _keep_result(self, result: bodycomp.Result) -> None:
+        """Show what a measurement, review or lock stored (the write returns it)."""
+        if self._records is not None and self._records.patient == result.patient:
+            others = tuple(r for r in self._records.results if r.assessor != result.assessor)
+            self._records = replace(self._records, results=others + (result,))
+        self._update_state()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(Entity.CASES):
+            self.reload_patients()  # a patient added (a CT import with the key file may add one)
+        if changes.touches(Entity.BODY_COMPOSITION):
+            self._refresh()
+
+    def _if_alive(self, slot):
+        def call(*args):
+            if _alive(self):
+                slot(*args)
+
+        return call
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._events.close()
+        super().closeEvent(event)
 
     def _show_empty(self, text: str) -> None:
         self.image_item.clear()
@@ -443,28 +555,40 @@ class BodyCompWindow(QMainWindow):
         self._updating = False
         self._on_thresholds()
 
-    def save_threshold_defaults(self) -> None:
-        try:
-            bodycomp.set_thresholds(self.study, self.thresholds())
-        except RushRaterError as exc:
-            show_error(self, self.tr("Thresholds not saved"), exc)
-            return
-        self.statusBar().showMessage(self.tr("Saved as the study's default thresholds"), 5000)
+    def save_threshold_defaults(self) -> bool:
+        study, thresholds = self.study, self.thresholds()
+        return self._write(lambda _progress: bodycomp.set_thresholds(study, thresholds),
+                           lambda _saved: self.statusBar().showMessage(self.tr("Saved as the study's default thresholds"), 5000),
+                           self.tr("Thresholds not saved"))
 
     # --- contours and live areas ----------------------------------------------------------------
 
     def propose_contours(self) -> None:
         if self.volume is None:
             return
-        try:
-            with wait_cursor():
-                contours = ct.auto_contours(self.volume.hu[self.slice_index], self.thresholds(), self.volume.row_spacing_mm)
-        except RushRaterError as exc:
+        volume, index, thresholds = self.volume, self.slice_index, self.thresholds()
+
+        def work(_progress):
+            contours = ct.auto_contours(volume.hu[index], thresholds, volume.row_spacing_mm)
+            # Within half a pixel of the proposal, with a handle where the outline bends.
+            return {"outer": ct.simplify_contour(contours["outer"]), "inner": ct.simplify_contour(contours["inner"]),
+                    "skin": contours.get("skin")}
+
+        def done(contours: dict) -> None:
+            self._proposing = False
+            if self.volume is volume and self.slice_index == index:  # else the user moved on: not for this slice
+                self._set_contours(contours)
+            self._update_buttons()
+
+        def failed(exc: BaseException) -> None:
+            self._proposing = False
+            self._update_buttons()
             show_error(self, self.tr("No contours proposed"), exc)
-            return
-        # Within half a pixel of the proposal, with a handle where the outline bends.
-        self._set_contours({"outer": ct.simplify_contour(contours["outer"]), "inner": ct.simplify_contour(contours["inner"]),
-                            "skin": contours.get("skin")})
+
+        self._proposing = True
+        self._update_buttons()
+        run_operation(self, work, done=self._if_alive(done), failed=self._if_alive(failed),
+                      title=self.windowTitle(), queue=COMPUTE_QUEUE)
 
     def _set_contours(self, contours: dict) -> None:
         self._updating = True
@@ -518,7 +642,7 @@ class BodyCompWindow(QMainWindow):
             for label in labels.values():
                 label.setText("–")
             self.flag_label.setText(f"<span style='color:#c0392b'>{self._contour_error}</span>" if self._contour_error else "")
-            self.save_button.setEnabled(False)
+            self._update_buttons()
             return
         labels["muscle_cm2"].setText(f"{m.muscle_cm2:.1f} cm²")
         labels["visceral_fat_cm2"].setText(f"{m.visceral_fat_cm2:.1f} cm²")
@@ -539,7 +663,7 @@ class BodyCompWindow(QMainWindow):
             for key in ("smi", "vfi", "sfi", "vsr"):
                 labels[key].setText("–")
             self.flag_label.setText(self.tr("Enter the height to compute the indices."))
-        self.save_button.setEnabled(True)
+        self._update_buttons()
 
     # --- workflow -------------------------------------------------------------------------------
 
@@ -554,23 +678,63 @@ class BodyCompWindow(QMainWindow):
             if saved.locked_by:
                 text += self.tr(", locked by {0}").format(saved.locked_by)
             self.state_label.setText(text)
-        locked = saved is not None and saved.status == "locked"
-        self.review_button.setEnabled(saved is not None and not locked)
-        self.lock_button.setEnabled(saved is not None and saved.status == "reviewed")
-        if locked:
-            self.save_button.setEnabled(False)
+        self._update_buttons()
 
-    def save_height(self) -> None:
+    def _update_buttons(self) -> None:
+        """What may start now: nothing while a load or a save runs (no double submits)."""
+        idle = not (self._loading or self._writing)
+        saved = self._saved_result() if self.volume is not None else None
+        locked = saved is not None and saved.status == "locked"
+        for button in (self.import_button, self.height_button):
+            button.setEnabled(idle and bool(self.patient))
+        self.defaults_button.setEnabled(idle)
+        for button in (self.labels_button, self.propose_button):
+            button.setEnabled(idle and self.volume is not None and not self._proposing)
+        self.save_button.setEnabled(idle and self.measurement is not None and not locked and not self._proposing)
+        self.review_button.setEnabled(idle and saved is not None and not locked)
+        self.lock_button.setEnabled(idle and saved is not None and saved.status == "reviewed")
+
+    def _write(self, work, done, title: str, *, label: str = "", cancellable: bool = False) -> bool:
+        """Run a service write on the study's operation thread, the action buttons disabled meanwhile.
+        True: started (``done(result)`` follows on success; a failure is shown titled ``title``);
+        False while another write of this window runs (a shortcut pressed twice)."""
+        if self._writing:
+            return False
+
+        def succeeded(result) -> None:
+            self._writing = False
+            done(result)
+            self._update_buttons()
+
+        def failed(exc: BaseException) -> None:
+            self._writing = False
+            self._update_buttons()
+            if isinstance(exc, OperationCancelled):
+                self.statusBar().showMessage(self.tr("Cancelled: nothing was stored."), 5000)
+            else:
+                show_error(self, title, exc)
+
+        self._writing = True
+        self._update_buttons()
+        # The progress dialog is titled by the window; ``title`` names a failure.
+        run_operation(self, work, done=self._if_alive(succeeded), failed=self._if_alive(failed), title=self.windowTitle(),
+                      label=label, cancellable=cancellable, queue=self.study)
+        return True
+
+    def save_height(self) -> bool:
         if not self.patient:
-            return
-        try:
-            bodycomp.set_anthropometry(self.study, self.patient, self.height_spin.value(), self.sex_combo.currentData(),
-                                       reason=self.reason_edit.text().strip() or None)
-        except RushRaterError as exc:
-            show_error(self, self.tr("Height not saved"), exc)
-            return
-        self.statusBar().showMessage(self.tr("Height and sex saved for {0}").format(self.patient), 5000)
-        self._show_results()
+            return False
+        study, patient, height, sex = self.study, self.patient, self.height_spin.value(), self.sex_combo.currentData()
+        reason = self.reason_edit.text().strip() or None
+
+        def saved(_row) -> None:
+            if self._records is not None and self._records.patient == patient:
+                self._records = replace(self._records, height_m=height, sex=sex)
+            self.statusBar().showMessage(self.tr("Height and sex saved for {0}").format(patient), 5000)
+            self._show_results()
+
+        return self._write(lambda _progress: bodycomp.set_anthropometry(study, patient, height, sex, reason=reason),
+                           saved, self.tr("Height not saved"))
 
     def import_series(self) -> None:
         if not self.patient:
@@ -580,14 +744,27 @@ class BodyCompWindow(QMainWindow):
             self.import_folder(folder)
 
     def import_folder(self, folder: str) -> bool:
-        try:
-            with wait_cursor():
-                bodycomp.import_ct(self.study, self.patient, folder)
-        except RushRaterError as exc:
-            show_error(self, self.tr("CT series not imported"), exc)
+        """Import a CT series for the shown patient, with progress; Cancel stops it while the slices are read."""
+        if not self.patient:
             return False
-        self._on_patient(self.patient)
-        return True
+        study, patient = self.study, self.patient
+        steps = {"read": self.tr("Reading file {0} of {1}…"), "decode": self.tr("Reading slice {0} of {1}…")}
+
+        def work(progress):
+            def step(kind: str, done: int, total: int) -> None:
+                progress.check()
+                progress(steps[kind].format(done + 1, total))
+
+            return bodycomp.import_ct(study, patient, folder, progress=step)
+
+        def imported(_series) -> None:
+            self.statusBar().showMessage(self.tr("CT series imported for {0}").format(patient), 5000)
+            # Show it: the change listener may have started this refresh already (then nothing to do).
+            if self.patient == patient:
+                self._refresh()
+
+        return self._write(work, imported, self.tr("CT series not imported"), label=self.tr("Importing the CT series…"),
+                           cancellable=True)
 
     def propose_from_labels(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("TotalSegmentator label file"), "",
@@ -596,17 +773,30 @@ class BodyCompWindow(QMainWindow):
             self.use_labels(path)
 
     def use_labels(self, path: str) -> bool:
+        """Propose the level from a label file (read off the GUI thread), then the contours there."""
         if self.volume is None:
             return False
-        try:
-            proposal = ct.propose_level(path, self.volume)
-        except RushRaterError as exc:
+        volume = self.volume
+
+        def done(proposal) -> None:
+            self._proposing = False
+            self._update_buttons()
+            if self.volume is not volume:
+                return  # another patient meanwhile
+            self._set_slice(proposal.slice_index, "labels")
+            self.propose_contours()
+            if not proposal.complete:
+                self.statusBar().showMessage(self.tr("T12 touches the edge of the label volume: check the level"), 10000)
+
+        def failed(exc: BaseException) -> None:
+            self._proposing = False
+            self._update_buttons()
             show_error(self, self.tr("No level proposed"), exc)
-            return False
-        self._set_slice(proposal.slice_index, "labels")
-        self.propose_contours()
-        if not proposal.complete:
-            self.statusBar().showMessage(self.tr("T12 touches the edge of the label volume: check the level"), 10000)
+
+        self._proposing = True
+        self._update_buttons()
+        run_operation(self, lambda _progress: ct.propose_level(path, volume), done=self._if_alive(done),
+                      failed=self._if_alive(failed), title=self.windowTitle(), queue=COMPUTE_QUEUE)
         return True
 
     def _contours(self) -> dict:
@@ -617,41 +807,41 @@ class BodyCompWindow(QMainWindow):
         return contours
 
     def save_measurement(self) -> bool:
-        if self.volume is None or self.measurement is None:
+        """Save the shown measurement; False when there is none to save (else the save has started)."""
+        if self.volume is None or self.measurement is None or self._writing or self._loading:
             return False
-        try:
-            if self.height_spin.value() > 0 and bodycomp.anthropometry(self.study, self.patient) is None:
-                bodycomp.set_anthropometry(self.study, self.patient, self.height_spin.value(), self.sex_combo.currentData())
-            with wait_cursor():
-                bodycomp.measure(self.study, self.patient, assessor=self.assessor, slice_index=self.slice_index,
-                                 contours=self._contours(), thresholds=self.thresholds(), level_source=self.level_source,
-                                 reason=self.reason_edit.text().strip() or None, series=self.series, volume=self.volume)
-        except RushRaterError as exc:
-            show_error(self, self.tr("Measurement not saved"), exc)
-            return False
-        self.reason_edit.clear()
-        self.statusBar().showMessage(self.tr("Measurement saved"), 5000)
-        self._update_state()
-        return True
+        study, patient, volume, series = self.study, self.patient, self.volume, self.series
+        height, sex = self.height_spin.value(), self.sex_combo.currentData()
+        values = {"assessor": self.assessor, "slice_index": self.slice_index, "contours": self._contours(),
+                  "thresholds": self.thresholds(), "level_source": self.level_source,
+                  "reason": self.reason_edit.text().strip() or None, "series": series, "volume": volume}
+
+        def work(_progress):
+            if height > 0 and bodycomp.anthropometry(study, patient) is None:
+                bodycomp.set_anthropometry(study, patient, height, sex)
+            return bodycomp.measure(study, patient, **values)
+
+        def saved(result: bodycomp.Result) -> None:
+            self.reason_edit.clear()
+            self.statusBar().showMessage(self.tr("Measurement saved"), 5000)
+            self._keep_result(result)
+
+        return self._write(work, saved, self.tr("Measurement not saved"))
 
     def review_measurement(self) -> bool:
-        try:
-            bodycomp.review(self.study, self.patient, self.assessor, reviewer=self.reviewer_edit.text().strip(),
-                            reason=self.reason_edit.text().strip() or None)
-        except RushRaterError as exc:
-            show_error(self, self.tr("Not reviewed"), exc)
+        if not self.patient:
             return False
-        self._update_state()
-        return True
+        study, patient, assessor = self.study, self.patient, self.assessor
+        reviewer, reason = self.reviewer_edit.text().strip(), self.reason_edit.text().strip() or None
+        return self._write(lambda _progress: bodycomp.review(study, patient, assessor, reviewer=reviewer, reason=reason),
+                           self._keep_result, self.tr("Not reviewed"))
 
     def lock_measurement(self) -> bool:
-        try:
-            bodycomp.lock(self.study, self.patient, self.assessor, actor=audit.coordinator_actor())
-        except RushRaterError as exc:
-            show_error(self, self.tr("Not locked"), exc)
+        if not self.patient:
             return False
-        self._update_state()
-        return True
+        study, patient, assessor, actor = self.study, self.patient, self.assessor, audit.coordinator_actor()
+        return self._write(lambda _progress: bodycomp.lock(study, patient, assessor, actor=actor),
+                           self._keep_result, self.tr("Not locked"))
 
 
 def open_bodycomp_window(study: Study, parent: QWidget | None = None) -> BodyCompWindow:

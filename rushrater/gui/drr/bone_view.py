@@ -5,6 +5,10 @@ pyqtgraph's OpenGL items (GLViewWidget, GLMeshItem) rather than VTK: pyqtgraph i
 app's image library, its GL items are pure Python over PyOpenGL (a small wheel) where VTK is
 ~100 MB, and they run with Mesa's software renderer under Xvfb in the tests. Picking is a ray cast
 (numpy, ``imaging.bone.ray_hit``) from the clicked pixel through the inverse view-projection.
+
+The volume is read once (on the study's operation thread, unless the DRR window hands over the one
+it shows); each surface is built on a thread of its own (marching cubes takes seconds on a hip), so
+the window never freezes and the study's other operations do not wait behind it.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph.opengl as gl
 
-from ...domain.errors import RushRaterError
 from ...imaging import bone
 from ...services import drr as drr_service
 from ...services.study import Study
-from ..errors import show_error, wait_cursor
+from ..errors import show_error
+from ..operations import run_operation
 from ..qt import (
     QCheckBox,
     QComboBox,
@@ -46,6 +50,15 @@ AXES = ("x", "y", "z")
 #: measurement land within a triangle's size (~1-2 mm on a hip). STL export builds its own
 #: full-resolution surface.
 VIEW_TRIANGLES = 60_000
+#: The operation thread that builds the surfaces (pixels only, no study data).
+MESH_QUEUE = object()
+
+
+def _alive(widget) -> bool:
+    """False once Qt has deleted the widget (a result arriving after its window closed)."""
+    from shiboken6 import isValid
+
+    return isValid(widget)
 
 
 class PickingView(gl.GLViewWidget):
@@ -80,9 +93,12 @@ class PickingView(gl.GLViewWidget):
 
 
 class BoneViewWindow(QMainWindow):
-    def __init__(self, study: Study, series_id: int, *, crop=None, side: str = "right", parent: QWidget | None = None):
+    def __init__(self, study: Study, series_id: int, *, crop=None, side: str = "right", parent: QWidget | None = None,
+                 volume=None):
         super().__init__(parent)
         self.study, self.series_id, self.crop = study, series_id, crop
+        self._volume = volume  # the series' CtVolume: read on the first rebuild unless given
+        self._mesh_generation = 0
         self.mesh: bone.Mesh | None = None
         self.centre = np.zeros(3)
         self.points: list[np.ndarray] = []  # picked, LPS mm
@@ -159,6 +175,7 @@ class BoneViewWindow(QMainWindow):
         layout.addWidget(panel)
         self.setCentralWidget(central)
         self.mesh_item = gl.GLMeshItem(smooth=False, shader="shaded", color=BONE_COLOUR, glOptions="opaque")
+        self.mesh_item.setVisible(False)  # until its surface arrives: pyqtgraph cannot paint an empty mesh
         self.view.addItem(self.mesh_item)
         self.point_item = gl.GLScatterPlotItem(size=12, color=POINT_COLOUR, pxMode=True)
         self.point_item.setGLOptions("translucent")
@@ -168,14 +185,49 @@ class BoneViewWindow(QMainWindow):
 
     # --- surface -----------------------------------------------------------------------------------
 
+    def _if_alive(self, slot):
+        def call(*args):
+            if _alive(self):
+                slot(*args)
+
+        return call
+
+    def _failed(self, exc: BaseException) -> None:
+        show_error(self, self.tr("No bone surface"), exc)
+
     def rebuild(self) -> None:
-        try:
-            with wait_cursor():
-                self.mesh = drr_service.bone_surface(self.study, self.series_id, threshold_hu=self.threshold_spin.value(),
-                                                     crop=self.crop, target_triangles=VIEW_TRIANGLES)
-        except RushRaterError as exc:
-            show_error(self, self.tr("No bone surface"), exc)
+        """Build the surface at the threshold shown (off the GUI thread), then show it."""
+        if self._volume is None:
+            study, series_id = self.study, self.series_id
+
+            def loaded(volume) -> None:
+                self._volume = volume
+                self._build_surface()
+
+            run_operation(self, lambda _progress: drr_service.series_volume(study, series_id), done=self._if_alive(loaded),
+                          failed=self._if_alive(self._failed), title=self.windowTitle(),
+                          label=self.tr("Loading {0}…").format(drr_service.series_label(series_id)), queue=study)
             return
+        self._build_surface()
+
+    def _build_surface(self) -> None:
+        volume, threshold, crop = self._volume, self.threshold_spin.value(), self.crop
+        where = drr_service.series_label(self.series_id)
+        self._mesh_generation += 1
+        generation = self._mesh_generation
+
+        def work(_progress):
+            return generation, bone.bone_surface(volume, threshold_hu=threshold, crop=crop,
+                                                 target_triangles=VIEW_TRIANGLES, where=where)
+
+        run_operation(self, work, done=self._if_alive(self._show_surface), failed=self._if_alive(self._failed),
+                      title=self.windowTitle(), label=self.tr("Building the bone surface…"), queue=MESH_QUEUE)
+
+    def _show_surface(self, built) -> None:
+        generation, mesh = built
+        if generation != self._mesh_generation:
+            return  # rebuilt with another threshold meanwhile
+        self.mesh = mesh
         self.centre = self.mesh.vertices.mean(axis=0).astype(np.float64)
         extent = float(np.ptp(self.mesh.vertices, axis=0).max())
         self.view.setCameraPosition(distance=extent * 1.8, elevation=10, azimuth=-90)  # from the front
@@ -205,6 +257,7 @@ class BoneViewWindow(QMainWindow):
         # normals (its own MeshData.sphere winds that way): show the outward STL winding reversed.
         display_faces = np.ascontiguousarray(faces[:, ::-1])
         self.mesh_item.setMeshData(meshdata=gl.MeshData(vertexes=self._vertices, faces=display_faces))
+        self.mesh_item.setVisible(True)
         self.info.setText(self.tr("{0} of {1} triangles shown").format(len(faces), self.mesh.triangle_count))
 
     # --- measuring ---------------------------------------------------------------------------------
@@ -248,17 +301,16 @@ class BoneViewWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the bone surface"), "hip.stl", self.tr("STL files (*.stl)"))
         if not path:
             return
-        try:
-            with wait_cursor():
-                drr_service.export_stl(self.study, self.series_id, path, threshold_hu=self.threshold_spin.value(),
-                                       crop=self.crop, force=True)
-        except RushRaterError as exc:
-            show_error(self, self.tr("STL not written"), exc)
-            return
-        self.statusBar().showMessage(self.tr("Written {0}").format(path))
+        study, series_id, threshold, crop = self.study, self.series_id, self.threshold_spin.value(), self.crop
+        run_operation(self, lambda _progress: drr_service.export_stl(study, series_id, path, threshold_hu=threshold,
+                                                                     crop=crop, force=True),
+                      done=self._if_alive(lambda _written: self.statusBar().showMessage(self.tr("Written {0}").format(path))),
+                      failed=self._if_alive(lambda exc: show_error(self, self.tr("STL not written"), exc)),
+                      title=self.windowTitle(), label=self.tr("Writing {0}…").format(path), queue=study)
 
 
-def open_bone_view(study: Study, series_id: int, *, crop=None, side: str = "right", parent: QWidget | None = None) -> BoneViewWindow:
-    window = BoneViewWindow(study, series_id, crop=crop, side=side, parent=parent)
+def open_bone_view(study: Study, series_id: int, *, crop=None, side: str = "right", parent: QWidget | None = None,
+                   volume=None) -> BoneViewWindow:
+    window = BoneViewWindow(study, series_id, crop=crop, side=side, parent=parent, volume=volume)
     window.show()
     return window

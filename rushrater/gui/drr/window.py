@@ -4,8 +4,12 @@ radiographs live while changing the parameters, and save them (optionally as a c
 Left: series, views, geometry, SID, bone boost, affected side, pixel size, placement, Save and
 the 3D view. Centre: axial, coronal and sagittal sections through the crop box's centre, each with
 the box drawn as a rectangle to drag or resize (the three stay in step). Right: the previews,
-recomputed on a pool thread 150 ms after the last change (cone beam on a half-resolution volume;
-Save projects at full resolution), so dragging the box never waits for a projection.
+recomputed on a thread of their own 150 ms after the last change (cone beam on a half-resolution
+volume; Save projects at full resolution), so dragging the box never waits for a projection.
+
+Service calls (the series list, loading a volume, saving) run through ``gui.operations.run_operation``
+on the study's operation thread; the window follows the study's changes (``StudyEvents``): a CT
+series imported elsewhere appears in the list.
 """
 
 from __future__ import annotations
@@ -13,16 +17,15 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from ...domain.changes import Changes, Entity
 from ...domain.errors import RushRaterError
 from ...imaging import drr as projector
 from ...imaging.ct import CtVolume
 from ...imaging.display import DisplayPipeline
 from ...services import drr as drr_service
-from ...services.bodycomp import load_volume
-from ...services.study import Study
-from ...storage import models, queries
-from ..errors import show_error, wait_cursor
-from ..tasks import BackgroundTask
+from ...services.study import Study, timepoint_choices
+from ..errors import show_error
+from ..operations import StudyEvents, run_operation
 from ..qt import (
     QCheckBox,
     QComboBox,
@@ -34,7 +37,6 @@ from ..qt import (
     QPushButton,
     QSplitter,
     Qt,
-    QThreadPool,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -43,6 +45,16 @@ from ..qt import (
 BONE_WINDOW = (-200.0, 1300.0)
 BOX_PEN = pg.mkPen((255, 170, 0), width=2)
 PREVIEW_DELAY_MS = 150
+#: The operation thread of the previews (projections, no study data): one for every window, so a
+#: preview neither waits behind the study's writes nor holds them up.
+PREVIEW_QUEUE = object()
+
+
+def _alive(widget) -> bool:
+    """False once Qt has deleted the widget (a result arriving after its window closed)."""
+    from shiboken6 import isValid
+
+    return isValid(widget)
 
 
 class DrrWindow(QMainWindow):
@@ -56,15 +68,23 @@ class DrrWindow(QMainWindow):
         self.preview_error: str | None = None
         self._syncing = False
         self.bone_view = None
-        self._pool = QThreadPool(self)
         self._generation = 0
+        #: The newest preview request, read by queued previews to skip themselves when superseded.
+        self._latest = [0]
         self.previews_ready = False
+        self._series_rows: list[dict] = []
+        self._volume_generation = 0
+        self._saving = False
         self.setWindowTitle(self.tr("Radiographs from CT — {0}").format(study.title))
         self.resize(1500, 900)
         self._timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.update_previews)
         self._build()
-        self._load_series()
+        self._update_buttons()  # nothing to save before a series is loaded
+        self._events = StudyEvents(study, self)
+        self._events.changed.connect(self._on_changes)
+        self.reload_timepoints()
+        self.reload_series()
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -150,9 +170,6 @@ class DrrWindow(QMainWindow):
         self.place_check = QCheckBox(self.tr("Place as a case for &reading"))
         form.addRow(self.place_check)
         self.timepoint_combo = QComboBox()
-        with self.study.db.read() as session:
-            for tp in queries.timepoints(session):
-                self.timepoint_combo.addItem(tp.label, tp.key)
         form.addRow(self.tr("&Time point:"), self.timepoint_combo)
         self.save_button = QPushButton(self.tr("&Save radiographs"))
         self.save_button.clicked.connect(self.save)
@@ -196,34 +213,87 @@ class DrrWindow(QMainWindow):
 
     # --- series and crop box ----------------------------------------------------------------------
 
-    def _load_series(self) -> None:
+    def _if_alive(self, slot):
+        def call(*args):
+            if _alive(self):
+                slot(*args)
+
+        return call
+
+    def _show_failure(self, exc: BaseException) -> None:
+        show_error(self, self.windowTitle(), exc)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(Entity.BODY_COMPOSITION, Entity.CASES):
+            self.reload_series()  # a CT series imported (or its patient added) elsewhere
+        if changes.touches(Entity.STUDY):
+            self.reload_timepoints()
+
+    def reload_timepoints(self) -> None:
+        study = self.study
+        run_operation(self, lambda _progress: timepoint_choices(study),
+                      done=self._if_alive(self._show_timepoints), failed=self._if_alive(self._show_failure),
+                      title=self.windowTitle(), queue=study)
+
+    def _show_timepoints(self, choices) -> None:
+        current = self.timepoint_combo.currentData()
+        self.timepoint_combo.clear()
+        for choice in choices:
+            self.timepoint_combo.addItem(choice.label, choice.key)
+        if current is not None and self.timepoint_combo.findData(current) >= 0:
+            self.timepoint_combo.setCurrentIndex(self.timepoint_combo.findData(current))
+
+    def reload_series(self) -> None:
+        """Refill the series list (off the GUI thread); the shown series stays selected."""
+        study = self.study
+        run_operation(self, lambda _progress: drr_service.list_series(study), done=self._if_alive(self._show_series),
+                      failed=self._if_alive(self._show_failure), title=self.windowTitle(), queue=study)
+
+    def _show_series(self, rows: list[dict]) -> None:
+        self._series_rows = rows
+        current = self.series_combo.currentData()
         self.series_combo.blockSignals(True)
         self.series_combo.clear()
-        for row in drr_service.list_series(self.study):
+        for row in rows:
             self.series_combo.addItem(self.tr("Series {0} · patient {1}").format(row["series"], row["patient"]), row["series"])
+        if current is not None and self.series_combo.findData(current) >= 0:
+            self.series_combo.setCurrentIndex(self.series_combo.findData(current))
         self.series_combo.blockSignals(False)
         if self.series_combo.count():
-            self._on_series()
+            if self.series_combo.currentData() != self.series_id:
+                self._on_series()
         else:
             self.series_info.setText(self.tr("The study has no CT series yet: import one in the body-composition window."))
-            self.save_button.setEnabled(False)
-            self.bone_button.setEnabled(False)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        ready = self.series_id is not None and self.volume is not None
+        self.save_button.setEnabled(ready and not self._saving)
+        self.bone_button.setEnabled(ready)
 
     def _on_series(self) -> None:
         series_id = self.series_combo.currentData()
         if series_id is None:
             return
-        with wait_cursor(), self.study.db.read() as session:
-            series = session.get(models.CtSeries, int(series_id))
-            session.expunge(series)
-            self.volume = load_volume(self.study, series)
-        self.series_id = int(series_id)
-        nz, ny, nx = self.volume.hu.shape
-        self.series_info.setText(self.tr("{0} × {1} × {2} voxels, {3:.2f} × {4:.2f} × {5:.2f} mm").format(
-            nx, ny, nz, self.volume.column_spacing_mm, self.volume.row_spacing_mm, abs(self.volume.slice_spacing_mm)))
-        self.reset_crop()
-        for box in self.section_boxes.values():
-            box.autoRange(padding=0.02)
+        study, series_id = self.study, int(series_id)
+        self._volume_generation += 1
+        generation = self._volume_generation
+
+        def shown(volume: CtVolume) -> None:
+            if generation != self._volume_generation:
+                return  # another series was chosen meanwhile
+            self.volume, self.series_id = volume, series_id
+            nz, ny, nx = self.volume.hu.shape
+            self.series_info.setText(self.tr("{0} × {1} × {2} voxels, {3:.2f} × {4:.2f} × {5:.2f} mm").format(
+                nx, ny, nz, self.volume.column_spacing_mm, self.volume.row_spacing_mm, abs(self.volume.slice_spacing_mm)))
+            self.reset_crop()
+            for box in self.section_boxes.values():
+                box.autoRange(padding=0.02)
+            self._update_buttons()
+
+        run_operation(self, lambda _progress: drr_service.series_volume(study, series_id), done=self._if_alive(shown),
+                      failed=self._if_alive(self._show_failure), title=self.windowTitle(), label=self.tr("Loading {0}…").format(drr_service.series_label(series_id)),
+                      queue=study)
 
     def reset_crop(self) -> None:
         if self.volume is None:
@@ -317,14 +387,20 @@ class DrrWindow(QMainWindow):
         generation, volume, views, params = self._generation, self.volume, self.views(), self.parameters()
         where = drr_service.series_label(self.series_id)
         self.previews_ready = False
+        latest = self._latest
+        latest[0] = generation
 
         def work(_progress):
+            if latest[0] != generation:
+                return generation, ({}, None)  # superseded while queued: not worth projecting
             return generation, compute_previews(volume, views, params, where)
 
-        task = BackgroundTask(work)
-        task.signals.succeeded.connect(self._show_previews)
-        task.signals.failed.connect(lambda exc: self._show_previews((generation, ({}, str(exc)))))
-        self._pool.start(task)
+        operation = run_operation(
+            self, work, done=self._if_alive(self._show_previews),
+            failed=self._if_alive(lambda exc: self._show_previews((generation, ({}, str(exc))))),
+            title=self.windowTitle(), queue=PREVIEW_QUEUE)
+        # A preview is shown beside the controls, never in a progress dialog over them: dragging goes on.
+        operation._timer.stop()
 
     def _show_previews(self, result) -> None:
         generation, (previews, error) = result
@@ -351,25 +427,37 @@ class DrrWindow(QMainWindow):
     def save(self) -> None:
         if self.series_id is None:
             return
+        if self.series_id is None or self._saving:
+            return
         as_case = None
         if self.place_check.isChecked():
-            patient = next(r["patient"] for r in drr_service.list_series(self.study) if r["series"] == self.series_id)
+            patient = next(r["patient"] for r in self._series_rows if r["series"] == self.series_id)
             as_case = (patient, self.timepoint_combo.currentData())
-        try:
-            with wait_cursor():
-                made = drr_service.make_drrs(self.study, self.series_id, self.views(), self.parameters(), as_case=as_case)
-        except RushRaterError as exc:
+        study, series_id, views, params = self.study, self.series_id, self.views(), self.parameters()
+
+        def saved(made) -> None:
+            self._saving = False
+            self._update_buttons()
+            placed = [d for d in made if d.case]
+            if placed:
+                self.statusBar().showMessage(self.tr("Saved {0} radiograph(s); placed in case {1}.").format(len(made), placed[0].case))
+            else:
+                self.statusBar().showMessage(self.tr("Saved {0} radiograph(s); they wait for assignment in the import window.").format(len(made)))
+
+        def failed(exc: BaseException) -> None:
+            self._saving = False
+            self._update_buttons()
             show_error(self, self.tr("Radiographs not saved"), exc)
-            return
-        placed = [d for d in made if d.case]
-        if placed:
-            self.statusBar().showMessage(self.tr("Saved {0} radiograph(s); placed in case {1}.").format(len(made), placed[0].case))
-        else:
-            self.statusBar().showMessage(self.tr("Saved {0} radiograph(s); they wait for assignment in the import window.").format(len(made)))
+
+        self._saving = True  # no second save of the same radiographs while this one runs
+        self._update_buttons()
+        run_operation(self, lambda _progress: drr_service.make_drrs(study, series_id, views, params, as_case=as_case),
+                      done=self._if_alive(saved), failed=self._if_alive(failed), title=self.windowTitle(), queue=study)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self._generation += 1  # a preview still running is not shown
-        self._pool.waitForDone(10_000)
+        self._latest[0] = self._generation
+        self._events.close()  # results still on their way check that the window exists
         super().closeEvent(event)
 
     def open_bone_view(self) -> None:
@@ -377,7 +465,8 @@ class DrrWindow(QMainWindow):
             return
         from .bone_view import open_bone_view
 
-        self.bone_view = open_bone_view(self.study, self.series_id, crop=tuple(self.crop), side=self.side_combo.currentData(), parent=self)
+        self.bone_view = open_bone_view(self.study, self.series_id, crop=tuple(self.crop), side=self.side_combo.currentData(),
+                                        parent=self, volume=self.volume)
 
 
 def compute_previews(volume: CtVolume, views, params: projector.DrrParameters, where: str):

@@ -5,6 +5,7 @@ series, one matrix, one spacing) and ordered inferior to superior along the slic
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +39,12 @@ def _floats(value, n: int) -> list[float] | None:
     return out if len(out) == n else None
 
 
-def read_ct_series(folder: str | Path) -> ReadSeries:
-    """One CT series from a folder (searched recursively), de-identified, as an HU volume."""
+def read_ct_series(folder: str | Path, progress: Callable[[str, int, int], None] | None = None) -> ReadSeries:
+    """One CT series from a folder (searched recursively), de-identified, as an HU volume.
+
+    ``progress(step, done, total)`` is called before each file is read (step ``"read"``) and each
+    slice decoded (``"decode"``); it may raise to stop the read (nothing is kept of it).
+    """
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise CtInputError(
@@ -55,7 +60,9 @@ def read_ct_series(folder: str | Path) -> ReadSeries:
     first_ids: deid.Identifiers | None = None
     device = ""
     syntax = ""
-    for path in files:
+    for number, path in enumerate(files):
+        if progress is not None:
+            progress("read", number, len(files))
         ds = read_dicom_dataset(path, read_head(path))
         if ds is None:
             continue  # DICOMDIR companions, notes: only DICOM images count
@@ -89,11 +96,11 @@ def read_ct_series(folder: str | Path) -> ReadSeries:
             where=str(folder),
             fix="put only the axial series covering T12 in the folder (one series per import)",
         )
-    volume = _assemble(folder, slices)
+    volume = _assemble(folder, slices, progress)
     return ReadSeries(volume, first_ids or deid.Identifiers(), device, deid.METHOD, f"DICOM {syntax}".strip()[:40])
 
 
-def _assemble(folder: Path, slices) -> CtVolume:
+def _assemble(folder: Path, slices, progress: Callable[[str, int, int], None] | None = None) -> CtVolume:
     first = slices[0][1]
     orientation = _floats(first.get("ImageOrientationPatient"), 6)
     spacing = _floats(first.get("PixelSpacing"), 2)
@@ -158,6 +165,8 @@ def _assemble(folder: Path, slices) -> CtVolume:
             )
     hu = np.empty((len(entries), rows, columns), dtype=np.int16)
     for index, (_, _, path, ds) in enumerate(entries):
+        if progress is not None:
+            progress("decode", index, len(entries))
         hu[index] = _hu(path, ds)
     return CtVolume(
         hu=hu,
