@@ -125,6 +125,7 @@ class Operation(QObject):
         label: str,
         cancellable: bool,
         queue: object,
+        quiet: bool = False,
     ):
         super().__init__(None)
         self._parent = weakref.ref(parent) if parent is not None else None
@@ -141,9 +142,11 @@ class Operation(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._show_progress)
         self.running = True
+        self._quiet = quiet
         _running.add(self)
-        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-        self._timer.start(PROGRESS_DELAY_MS)
+        if not quiet:
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            self._timer.start(PROGRESS_DELAY_MS)
         _pool_for(queue).start(self._runnable)
 
     def cancel(self) -> None:
@@ -180,7 +183,8 @@ class Operation(QObject):
             self._dialog.reset()
             self._dialog.deleteLater()
             self._dialog = None
-        QApplication.restoreOverrideCursor()
+        if not self._quiet:
+            QApplication.restoreOverrideCursor()
         _running.discard(self)
         self.finished.emit()
 
@@ -209,16 +213,19 @@ def run_operation(
     label: str = "",
     cancellable: bool = False,
     queue: object = None,
+    quiet: bool = False,
 ) -> Operation:
     """Run ``fn(progress)`` off the GUI thread; then ``done(result)`` or ``failed(exc)`` on it.
 
     Without ``failed``, an error is shown in a message box titled ``title`` (a cancel is not).
     ``queue`` names the operation thread (operations on one study run one after another): pass the
     study. ``fn`` must not touch widgets; it gets plain values and returns plain values.
+    ``quiet``: no busy cursor and no progress dialog, for work whose result appears in place while the
+    user goes on (a live preview).
     """
     return Operation(
         parent, fn, done=done, failed=failed, title=title or QApplication.applicationDisplayName(),
-        label=label, cancellable=cancellable, queue=queue,
+        label=label, cancellable=cancellable, queue=queue, quiet=quiet,
     )
 
 

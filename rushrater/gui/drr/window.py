@@ -395,12 +395,11 @@ class DrrWindow(QMainWindow):
                 return generation, ({}, None)  # superseded while queued: not worth projecting
             return generation, compute_previews(volume, views, params, where)
 
-        operation = run_operation(
+        # A preview is shown beside the controls, never in a progress dialog over them: dragging goes on.
+        run_operation(
             self, work, done=self._if_alive(self._show_previews),
             failed=self._if_alive(lambda exc: self._show_previews((generation, ({}, str(exc))))),
-            title=self.windowTitle(), queue=PREVIEW_QUEUE)
-        # A preview is shown beside the controls, never in a progress dialog over them: dragging goes on.
-        operation._timer.stop()
+            title=self.windowTitle(), queue=PREVIEW_QUEUE, quiet=True)
 
     def _show_previews(self, result) -> None:
         generation, (previews, error) = result
