@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
-from ..domain.changes import NO_CHANGES, Changes
+from ..domain.changes import Changes
 from ..domain.errors import DuplicateError, NotFoundError, ValidationError
 from ..storage import models, queries
 from . import audit
@@ -25,8 +25,6 @@ class RaterInfo:
     code: str
     name: str
     group: str
-    #: What enrolling the rater changed (none for a rater read back from the study).
-    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
 
 def _clean_name(name: str, what: str) -> str:
@@ -81,8 +79,9 @@ def add_rater(
         uow.record(
             "rater.add", "rater", rater.id, after={"code": code, "name": name, "group": group_row.name, "pin_set": pin is not None},
         )
-        info = RaterInfo(rater.id, code, name, group_row.name)
-    return replace(info, changes=uow.changes)
+        # RaterInfo is also the listing (`raters list --json` prints its fields): no Changes on it;
+        # the study's listeners hear them.
+        return RaterInfo(rater.id, code, name, group_row.name)
 
 
 def _next_code(existing: set[str]) -> str:
