@@ -43,10 +43,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import InputFileError, NotFoundError, RowProblem, ValidationError
 from ..storage import models, queries
 from . import audit
 from .study import Study
+from .unit_of_work import unit_of_work
 
 POLICY_SETTING = "training_policy"
 POLICIES = ("before_study", "until_passed", "off")
@@ -76,9 +78,10 @@ class ReferenceResult:
     added: int
     changed: int
     unchanged: int
+    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged}
 
 
 def _case_of(session, ref: str, timepoint: str | None = None) -> models.Case | None:
@@ -117,7 +120,6 @@ def define_training_cases(
 
     A case whose reference differs from its current one gets a new version (``reason`` is kept).
     """
-    actor = actor or audit.coordinator_actor()
     scored = {}
     problems = []
     for code, values in references.items():
@@ -128,7 +130,8 @@ def define_training_cases(
     if problems:
         raise ValidationError("; ".join(problems), fix="give every item a reference score 1, 2 or 3")
     added = changed = unchanged = 0
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session, actor = uow.session, uow.actor
         current = {t.case_id: t for t in queries.training_cases(session)}
         for code, score in scored.items():
             case = queries.case_by_code(session, code)
@@ -159,8 +162,8 @@ def define_training_cases(
             )
             session.add(row)
             session.flush()
-            audit.record(
-                session, actor, "training.reference", "training_case", row.id,
+            uow.record(
+                "training.reference", "training_case", row.id,
                 before=None if before is None else {"case": case.code, "reference": dict(before.reference)},
                 after={"case": case.code, "reference": reference, "total": score.total},
                 reason=row.change_reason,
@@ -169,7 +172,7 @@ def define_training_cases(
                 added += 1
             else:
                 changed += 1
-    return ReferenceResult(added, changed, unchanged)
+    return ReferenceResult(added, changed, unchanged, changes=uow.changes)
 
 
 def import_references(study: Study, csv_path: str | Path, *, actor: str | None = None) -> ReferenceResult:
@@ -259,6 +262,8 @@ class TrainingFeedback:
     round: int
     #: The rater's standing once the round is complete (None before).
     status: RaterTraining | None = None
+    #: What storing the read changed (none when a retried submit found it stored).
+    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
     @property
     def agreeing(self) -> int:
@@ -335,7 +340,9 @@ def submit_training_read(
     if active_seconds is not None and (not math.isfinite(active_seconds) or active_seconds < 0):
         raise ValidationError(f"active time {active_seconds} is not a non-negative number of seconds")
     submission_id = submission_id or str(uuid.uuid4())
-    with study.db.write() as session:
+    # No audit row: a training read is kept apart from the study and is its own record.
+    with unit_of_work(study) as uow:
+        session = uow.session
         rater = session.get(models.Rater, rater_id)
         references = _references(session)
         reference = references.get(case_id)
@@ -369,7 +376,8 @@ def submit_training_read(
         ItemFeedback(item.key, item.label, int(stored.item_values[item.key]), reference.values[item.key])
         for item in study.rubric.items
     )
-    return TrainingFeedback(items, stored.total, reference.total, done, len(references), stored.round, status)
+    return TrainingFeedback(items, stored.total, reference.total, done, len(references), stored.round, status,
+                            changes=uow.changes)
 
 
 # -- how the raters did --------------------------------------------------------------------------
