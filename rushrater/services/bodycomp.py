@@ -29,7 +29,7 @@ from ..storage import models, queries
 from . import audit
 from ..domain.codes import random_code
 from .blinding import KEY_COLUMNS, BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
-from .imports import read_csv_rows
+from .csv_input import read_csv_rows
 from .settings import update_settings
 from .study import Study
 from .unit_of_work import UnitOfWork, unit_of_work

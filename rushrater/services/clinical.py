@@ -37,7 +37,7 @@ from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..storage import models, queries
 from . import audit
 from .blinding import BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
-from .imports import read_csv_table
+from .csv_input import read_csv_table
 from .study import Study
 from .unit_of_work import unit_of_work
 

@@ -41,7 +41,7 @@ from ..storage import models, queries
 from . import audit
 from .blinding import BlindingError, check_key_file_path, hits_message, read_key_file, scan
 from .clinical import MISSING_TOKENS, normalise_name
-from .imports import read_csv_table
+from .csv_input import read_csv_table
 from .study import Study
 from .unit_of_work import unit_of_work
 

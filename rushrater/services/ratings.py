@@ -27,7 +27,7 @@ from ..domain.errors import DuplicateError, InputFileError, NotFoundError, RowPr
 from ..domain.rubric import Score
 from ..storage import TransientDatabaseError, models, queries
 from . import audit
-from .imports import read_csv_rows
+from .csv_input import read_csv_rows
 from .study import Study
 from .unit_of_work import unit_of_work
 

@@ -17,9 +17,11 @@ from ..domain.errors import InputFileError, NotFoundError, RowProblem, Validatio
 from ..domain.views import View
 from ..storage import models, queries
 from . import audit
-from .imports import ASSIGN_COLUMNS, read_csv_rows
+from .csv_input import read_csv_rows
 from .study import Study
 from .unit_of_work import UnitOfWork, unit_of_work
+
+ASSIGN_COLUMNS = ("item", "patient", "timepoint", "view")
 
 
 @dataclass(frozen=True)

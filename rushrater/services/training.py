@@ -47,6 +47,7 @@ from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import InputFileError, NotFoundError, RowProblem, ValidationError
 from ..storage import models, queries
 from . import audit
+from .csv_input import read_csv_rows
 from .study import Study
 from .unit_of_work import unit_of_work
 
@@ -181,8 +182,6 @@ def import_references(study: Study, csv_path: str | Path, *, actor: str | None =
     when one is wrong."""
     path = Path(csv_path).expanduser()
     item_keys = study.rubric.item_keys
-    from .imports import read_csv_rows  # not at import time: the workstation imports this module
-
     rows = read_csv_rows(path, item_keys, ("case", "patient", "timepoint", "total"))
     if not rows:
         raise InputFileError(str(path), [RowProblem(2, "no rows below the header")], fix="add one training case per row")
