@@ -64,12 +64,16 @@ def test_a_committed_write_removes_the_files_it_replaced(study):
 
 
 def test_files_stored_before_the_change_go_when_it_cannot_even_begin(study, monkeypatch):
+    from rushrater.services import unit_of_work as module
+
     early = study.images.put(_pixels())
 
-    def locked():
+    def locked(*args):
         raise RuntimeError("database is locked")
 
-    monkeypatch.setattr(study.db, "write", locked)
+    # Fails as the transaction opens, before there is a unit of work to hold the file. (Not by
+    # breaking Database.write: on a server the blob store needs it to remove the file.)
+    monkeypatch.setattr(module, "UnitOfWork", locked)
     with pytest.raises(RuntimeError, match="locked"):
         with unit_of_work(study, "coordinator:test", new_files=[early.key]):
             pass
