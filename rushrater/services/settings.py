@@ -13,8 +13,8 @@ from typing import Any
 
 from ..domain.errors import ValidationError
 from ..storage import queries
-from . import audit
 from .study import DEFAULT_SETTINGS, Study
+from .unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -81,12 +81,11 @@ def check_settings(changes: dict[str, Any]) -> dict[str, Any]:
 
 def update_settings(study: Study, changes: dict[str, Any], *, actor: str | None = None, reason: str | None = None) -> dict:
     changes = check_settings(changes)
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
-        row = queries.study(session)
+    with unit_of_work(study, actor) as uow:
+        row = queries.study(uow.session)
         before = dict(row.settings or {})
         after = {**DEFAULT_SETTINGS, **before, **changes}
         row.settings = after  # reassigned (not mutated) so SQLAlchemy sees the JSON change
-        audit.record(session, actor, "study.settings", "study", row.uid, before=before, after=after, reason=reason)
+        uow.record("study.settings", "study", row.uid, before=before, after=after, reason=reason)
     study.settings = after
     return after
