@@ -8,7 +8,7 @@ pytest.importorskip("PySide6", reason="the GUI tests need PySide6 (pip install P
 
 from rushrater.gui.app import run
 from rushrater.gui.qt import QApplication, QCoreApplication, QTimer
-from rushrater.gui.start_window import StartWindow
+from rushrater.gui.start import StartWindow
 
 SMALL_STUDY_TITLE = "GUI test study"  # as built by conftest.build_small_study
 

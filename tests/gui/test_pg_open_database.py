@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("PySide6", reason="the GUI tests need PySide6 (pip install PySide6-Essentials)")
 
 import pgserver
-from rushrater.gui.database_dialog import OpenDatabaseDialog
+from rushrater.gui.start.database_dialog import OpenDatabaseDialog
 from rushrater.services.multisite import migrate_study
 
 pytestmark = pytest.mark.skipif(pgserver.server_problem() is not None, reason=str(pgserver.server_problem()))

@@ -201,7 +201,7 @@ def test_the_login_dialog_shows_no_english_in_chinese(qtbot, chinese, small_stud
 
 
 def test_the_start_window_shows_no_english_in_chinese(qtbot, chinese, settings, small_study, tmp_path):
-    from rushrater.gui.start_window import StartWindow
+    from rushrater.gui.start import StartWindow
 
     window = StartWindow(settings, demo_path=tmp_path / "demo")
     _show(qtbot, window)
