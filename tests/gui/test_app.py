@@ -18,6 +18,9 @@ pytestmark = pytest.mark.gui
 def _close_start_windows_soon(seen: dict) -> None:
     def close():
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, StartWindow) and w.isVisible()]
+        if any(w.busy for w in windows):  # still opening the study (off the GUI thread): look again soon
+            QTimer.singleShot(50, close)
+            return
         seen["titles"] = [w.header_title.text() for w in windows]
         for w in windows:
             w.close()

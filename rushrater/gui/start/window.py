@@ -538,7 +538,7 @@ class StartWindow(QMainWindow):
     @Slot()
     def start_reading(self) -> None:
         """Log in as a rater (the open study and selected rater preselected) and open the workstation."""
-        from .workstation import open_workstation  # pyqtgraph loads only when someone reads
+        from ..workstation import open_workstation  # pyqtgraph loads only when someone reads
 
         window = open_workstation(
             None,
@@ -677,7 +677,7 @@ class StartWindow(QMainWindow):
         """Open the coordinator console of the open study, behind the study admin password."""
         if self._study is None:
             return
-        from .console import open_console  # pyqtgraph plots load only when the console is used
+        from ..console import open_console  # pyqtgraph plots load only when the console is used
 
         self._close_console()
         self.console = open_console(self._study, self)
@@ -686,7 +686,7 @@ class StartWindow(QMainWindow):
         """Open the import window of the open study (import, assignment, redaction)."""
         if self._study is None:
             return
-        from .importing import open_import_window  # pyqtgraph loads only when the window is used
+        from ..importing import open_import_window  # pyqtgraph loads only when the window is used
 
         self.import_window = open_import_window(self._study, self)
 
@@ -694,7 +694,7 @@ class StartWindow(QMainWindow):
         """Open the body-composition window of the open study (CT at T12)."""
         if self._study is None:
             return
-        from .bodycomp import open_bodycomp_window  # pyqtgraph loads only when the window is used
+        from ..bodycomp import open_bodycomp_window  # pyqtgraph loads only when the window is used
 
         self.bodycomp_window = open_bodycomp_window(self._study, self)
 
@@ -702,7 +702,7 @@ class StartWindow(QMainWindow):
         """Open the DRR window of the open study (radiographs from CT, 3D bone view)."""
         if self._study is None:
             return
-        from .drr import open_drr_window  # pyqtgraph loads only when the window is used
+        from ..drr import open_drr_window  # pyqtgraph loads only when the window is used
 
         self.drr_window = open_drr_window(self._study, self)
 
