@@ -116,3 +116,32 @@ def test_the_study_menu_opens_the_import_window(window, small_study, qtbot, sett
     assert window.import_window.isVisible()
     settle()
     window.import_window.close()
+
+
+def test_an_import_in_the_import_window_updates_the_start_window(window, small_study, tmp_path, qtbot, settle,
+                                                                  message_boxes):
+    """Issue 13: the start window's counts follow an import made in the import window (both windows
+    share the study; the import's change reaches every listener), without a Refresh."""
+    import dataclasses
+
+    from rushrater.services.imports import ImportReport
+
+    if "changes" not in {f.name for f in dataclasses.fields(ImportReport)}:
+        pytest.skip("import_images does not tell the study's listeners yet (it writes outside the unit of work)")
+    window.open_study_path(small_study)
+    settle()
+    tiles = window.study_page
+    assert (tiles.patients_tile.value_label.text(), tiles.images_tile.value_label.text()) == ("3", "9")
+    window.import_action.trigger()
+    win = window.import_window
+    export = tmp_path / "export"
+    export.mkdir()
+    _export(export, with_unclear=False)  # an AP and a lateral of a new patient
+    win.add_source(export)
+    win.key_file.setText(str(tmp_path / "secure" / "key.csv"))
+    win.import_button.click()
+    qtbot.waitUntil(lambda: tiles.images_tile.value_label.text() == "11", timeout=60_000)
+    settle()
+    assert message_boxes == []
+    assert tiles.patients_tile.value_label.text() == "4"
+    win.close()

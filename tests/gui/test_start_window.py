@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6", reason="the GUI tests need PySide6 (pip install PySide6-Essentials)")
 
+from rushrater.domain.changes import Entity
 from rushrater.domain.errors import ValidationError
 from rushrater.gui.start.dialogs import EnrolRaterDialog, NewStudyDialog
 from rushrater.gui.qt import QFileDialog, Qt
@@ -189,6 +190,60 @@ def test_refresh_shows_changes_made_elsewhere(window, small_study, settle):
     assert window.statusBar().currentMessage() == "Refreshed"
     assert [row[0] for row in rater_rows(window)] == ["R01", "R02", "R03"]
     assert window.study_page.groups_value.text() == "attending: 2 raters\nresident: 1 rater"
+
+
+def test_the_summary_follows_a_write_to_the_study_without_a_reload(window, small_study, qtbot, settle):
+    """Issue 13: a write to the open study -- here one made through the unit of work from this
+    thread, as any window's service call is -- reaches the start window as a study change, and the
+    counts it shows change with no Refresh."""
+    from rushrater.services import audit
+    from rushrater.services.unit_of_work import unit_of_work
+    from rushrater.storage import models
+
+    window.open_study_path(small_study)
+    settle()
+    assert len(rater_rows(window)) == 2
+    shown_before = window.status
+
+    with unit_of_work(window.study, "test") as uow:  # the window's own study: its listeners hear it
+        group = uow.session.query(models.RaterGroup).filter_by(name="attending").one()
+        uow.session.add(models.Rater(code="R03", name="Dr Grace Hopper", name_key="dr grace hopper",
+                                     group_id=group.id, created_at=audit.now()))
+        uow.record("rater.add", "rater", None)
+    assert uow.changes.touches(Entity.RATERS)
+
+    qtbot.waitUntil(lambda: len(rater_rows(window)) == 3, timeout=10_000)
+    settle()
+    assert [row[0] for row in rater_rows(window)] == ["R01", "R02", "R03"]
+    assert window.study_page.groups_value.text() == "attending: 2 raters\nresident: 1 rater"
+    assert window.status is not shown_before
+
+
+def test_a_change_the_summary_does_not_show_loads_nothing(window, small_study, settle, monkeypatch, qtbot):
+    from rushrater.domain.changes import Changes
+    from rushrater.gui.start import window as window_module
+
+    window.open_study_path(small_study)
+    settle()
+    loads = []
+    monkeypatch.setattr(window_module, "study_status", lambda study: loads.append(study) or window.status)
+    window.study.notify(Changes.of(Entity.AUDIT, Entity.CLINICAL))
+    qtbot.wait(100)  # the change is delivered on the GUI thread's event loop
+    settle()
+    assert loads == []
+    window.study.notify(Changes.of(Entity.RATINGS))
+    qtbot.waitUntil(lambda: bool(loads), timeout=5000)
+    settle()
+    assert loads == [window.study]
+
+
+def test_a_closed_study_is_no_longer_followed(window, small_study, settle):
+    window.open_study_path(small_study)
+    settle()
+    study = window.study
+    assert study._listeners  # the window's StudyEvents
+    window.close_study()
+    assert study._listeners == []
 
 
 # --- recent studies ---------------------------------------------------------------------------

@@ -621,6 +621,14 @@ class StartWindow(QMainWindow):
             failed=lambda exc: self._load_failed(study, exc), queue=study,
         )
 
+    def _reload_after_write(self, then: Callable[[], None]) -> None:
+        """After this window's write: the load its change started (the study's event arrives before
+        the write's result) runs ``then``; a write that did not tell its listeners loads now."""
+        if self._loading:
+            self._after_load.append(then)
+        else:
+            self.reload(then)
+
     def _loaded(self, study: Study, status: dict[str, Any]) -> None:
         self._loading = False
         if study is not self._study:  # closed or replaced while it loaded
@@ -658,9 +666,7 @@ class StartWindow(QMainWindow):
         if dialog.exec() != EnrolRaterDialog.DialogCode.Accepted or dialog.result_value is None:
             return
         rater = dialog.result_value
-        # The enrolment's change reloads the page as well; this load is the one the new rater is
-        # selected after (and it covers a write that does not notify, e.g. from an older service).
-        self.reload(then=lambda: self._enrolled(rater))
+        self._reload_after_write(then=lambda: self._enrolled(rater))
 
     def _enrolled(self, rater) -> None:
         self.select_rater(rater.code)
