@@ -39,11 +39,12 @@ def bc_window(qtbot, ct_study):
     return win
 
 
-def test_start_window_opens_the_body_composition_window(window, small_study):
+def test_start_window_opens_the_body_composition_window(window, small_study, settle):
     from rushrater.gui.bodycomp import BodyCompWindow
 
     assert not window.bodycomp_action.isEnabled()
     assert window.open_study_path(small_study)
+    settle()  # the study opens off the GUI thread
     assert window.bodycomp_action.isEnabled()
     window.bodycomp_action.trigger()
     assert isinstance(window.bodycomp_window, BodyCompWindow)
