@@ -1,8 +1,4 @@
-"""The start page: New / Open / demo study, the demo build's progress, and the recent studies.
-
-Its texts keep the translation context ``StartWindow`` (they were the window's, and the zh_CN
-translations are filed under it), hence ``translate("StartWindow", ...)`` rather than ``self.tr``.
-"""
+"""The start page: New / Open / demo study, the demo build's progress, and the recent studies."""
 
 from __future__ import annotations
 
@@ -10,7 +6,6 @@ from ...services.preferences import RecentStudy
 from ..qt import (
     QAction,
     QApplication,
-    QCoreApplication,
     QDir,
     QFont,
     QGridLayout,
@@ -33,8 +28,6 @@ from ..qt import (
     Signal,
 )
 from .widgets import muted, section_label
-
-translate = QCoreApplication.translate
 
 PATH_ROLE = int(Qt.ItemDataRole.UserRole) + 10
 DETAIL_ROLE = int(Qt.ItemDataRole.UserRole) + 11
@@ -109,20 +102,20 @@ class StartPage(QWidget):
         # Left: what to do.
         start = QVBoxLayout()
         start.setSpacing(10)
-        start.addWidget(section_label(translate("StartWindow", "Start"), self))
+        start.addWidget(section_label(self.tr("Start"), self))
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(12)
-        self.new_button = QPushButton(translate("StartWindow", "&New study…"))
-        self.open_button = QPushButton(translate("StartWindow", "&Open study…"))
-        self.demo_button = QPushButton(translate("StartWindow", "Open &demo study"))
+        self.new_button = QPushButton(self.tr("&New study…"))
+        self.open_button = QPushButton(self.tr("&Open study…"))
+        self.demo_button = QPushButton(self.tr("Open &demo study"))
         rows = (
-            (self.new_button, new_action, translate("StartWindow", "Create a study folder for a new reading study.")),
-            (self.open_button, open_action, translate("StartWindow", "Open a study folder made by RUSH Rater.")),
+            (self.new_button, new_action, self.tr("Create a study folder for a new reading study.")),
+            (self.open_button, open_action, self.tr("Open a study folder made by RUSH Rater.")),
             (
                 self.demo_button,
                 demo_action,
-                translate("StartWindow", "Try RUSH Rater on synthetic hip radiographs with six raters. Built on first use."),
+                self.tr("Try RUSH Rater on synthetic hip radiographs with six raters. Built on first use."),
             ),
         )
         for row, (button, action, text) in enumerate(rows):
@@ -151,8 +144,7 @@ class StartPage(QWidget):
         start.addStretch(1)
         blinding_note = muted(
             QLabel(
-                translate(
-                    "StartWindow",
+                self.tr(
                     "This window is for study coordinators. Raters score cases on the reading "
                     "workstation; scores are never shown here.",
                 )
@@ -164,23 +156,23 @@ class StartPage(QWidget):
         # Right: recent studies.
         recent = QVBoxLayout()
         recent.setSpacing(10)
-        recent.addWidget(section_label(translate("StartWindow", "Recent studies"), self))
+        recent.addWidget(section_label(self.tr("Recent studies"), self))
         self.recent_list = QListWidget()
         self.recent_list.setItemDelegate(RecentStudyDelegate(self.recent_list))
         self.recent_list.setUniformItemSizes(True)
         self.recent_list.itemActivated.connect(self.open_item)
         self.recent_list.currentItemChanged.connect(lambda *_: self.selection_changed.emit())
-        self.recent_empty_label = muted(QLabel(translate("StartWindow", "Studies you open appear here.")))
+        self.recent_empty_label = muted(QLabel(self.tr("Studies you open appear here.")))
         self.recent_empty_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.recent_stack = QStackedWidget()
         self.recent_stack.addWidget(self.recent_list)
         self.recent_stack.addWidget(self.recent_empty_label)
         recent.addWidget(self.recent_stack, 1)
         buttons = QHBoxLayout()
-        self.open_recent_button = QPushButton(translate("StartWindow", "O&pen selected"))
+        self.open_recent_button = QPushButton(self.tr("O&pen selected"))
         self.open_recent_button.clicked.connect(lambda: self.open_item(self.recent_list.currentItem()))
-        self.remove_recent_button = QPushButton(translate("StartWindow", "Re&move from list"))
-        self.remove_recent_button.setToolTip(translate("StartWindow", "Forget this entry; the study folder is not touched"))
+        self.remove_recent_button = QPushButton(self.tr("Re&move from list"))
+        self.remove_recent_button.setToolTip(self.tr("Forget this entry; the study folder is not touched"))
         self.remove_recent_button.clicked.connect(self._remove_current)
         buttons.addStretch(1)
         buttons.addWidget(self.open_recent_button)
@@ -197,7 +189,7 @@ class StartPage(QWidget):
         for row, entry in enumerate(entries):
             where = QDir.toNativeSeparators(str(entry.path))
             if not entry.exists:
-                where = translate("StartWindow", "{0} (folder not found)").format(where)
+                where = self.tr("{0} (folder not found)").format(where)
             elif first_existing < 0:
                 first_existing = row
             item = QListWidgetItem(entry.title or entry.path.name)

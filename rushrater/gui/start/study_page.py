@@ -2,8 +2,6 @@
 how far each rater has got (never what anyone scored: blinding).
 
 It shows a ``study_status`` dict the window loaded off the GUI thread (:meth:`StudyPage.show_status`).
-Its texts keep the translation context ``StartWindow`` (they were the window's; the zh_CN
-translations are filed under it), hence ``translate("StartWindow", ...)`` rather than ``self.tr``.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from ..i18n import plural, rubric_text, timepoint_label
 from ..qt import (
     QAbstractItemView,
     QAction,
-    QCoreApplication,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -34,8 +31,6 @@ from ..qt import (
 )
 from .rater_table import SORT_ROLE, PaddedDelegate, ProgressBarDelegate, RaterTableModel
 from .widgets import format_when, muted, scaled_font
-
-translate = QCoreApplication.translate
 
 
 class StatTile(QFrame):
@@ -76,10 +71,10 @@ class StudyPage(QWidget):
 
         tiles = QHBoxLayout()
         tiles.setSpacing(12)
-        self.patients_tile = StatTile(translate("StartWindow", "Patients"))
-        self.cases_tile = StatTile(translate("StartWindow", "Cases"))
-        self.images_tile = StatTile(translate("StartWindow", "Images"))
-        self.ratings_tile = StatTile(translate("StartWindow", "Ratings stored"))
+        self.patients_tile = StatTile(self.tr("Patients"))
+        self.cases_tile = StatTile(self.tr("Cases"))
+        self.images_tile = StatTile(self.tr("Images"))
+        self.ratings_tile = StatTile(self.tr("Ratings stored"))
         for tile in (self.patients_tile, self.cases_tile, self.images_tile, self.ratings_tile):
             tiles.addWidget(tile)
         layout.addLayout(tiles)
@@ -87,7 +82,7 @@ class StudyPage(QWidget):
         body = QHBoxLayout()
         body.setSpacing(16)
 
-        details = QGroupBox(translate("StartWindow", "Study"))
+        details = QGroupBox(self.tr("Study"))
         form = QFormLayout(details)
         form.setContentsMargins(14, 12, 14, 12)
         form.setVerticalSpacing(10)
@@ -103,11 +98,11 @@ class StudyPage(QWidget):
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for caption, value in (
-            (translate("StartWindow", "Rubric:"), self.rubric_value),
-            (translate("StartWindow", "Time points:"), self.timepoints_value),
-            (translate("StartWindow", "Rater groups:"), self.groups_value),
-            (translate("StartWindow", "Reading plan:"), self.plan_value),
-            (translate("StartWindow", "Created:"), self.created_value),
+            (self.tr("Rubric:"), self.rubric_value),
+            (self.tr("Time points:"), self.timepoints_value),
+            (self.tr("Rater groups:"), self.groups_value),
+            (self.tr("Reading plan:"), self.plan_value),
+            (self.tr("Created:"), self.created_value),
         ):
             label = muted(QLabel(caption))
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -120,7 +115,7 @@ class StudyPage(QWidget):
         # What a rater at a shared workstation sees is the login list -- names and groups only, no
         # one else's progress -- and then only their own cases: "Start reading…" and `rushrater
         # read` open that login, never this table.
-        raters = QGroupBox(translate("StartWindow", "Raters"))
+        raters = QGroupBox(self.tr("Raters"))
         raters_layout = QVBoxLayout(raters)
         raters_layout.setContentsMargins(12, 12, 12, 12)
         self.rater_model = RaterTableModel(self)
@@ -149,14 +144,14 @@ class StudyPage(QWidget):
         header.setMinimumSectionSize(48)
         self.rater_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         self.no_raters_label = muted(
-            QLabel(translate("StartWindow", "No raters enrolled yet. Enrol the raters, import the images, then plan the reading."))
+            QLabel(self.tr("No raters enrolled yet. Enrol the raters, import the images, then plan the reading."))
         )
         self.no_raters_label.setWordWrap(True)
 
         buttons = QHBoxLayout()
-        self.enrol_button = QPushButton(translate("StartWindow", "&Enrol rater…"))
-        self.refresh_button = QPushButton(translate("StartWindow", "&Refresh"))
-        self.read_button = QPushButton(translate("StartWindow", "Start &reading…"))
+        self.enrol_button = QPushButton(self.tr("&Enrol rater…"))
+        self.refresh_button = QPushButton(self.tr("&Refresh"))
+        self.read_button = QPushButton(self.tr("Start &reading…"))
         for button, action in ((self.enrol_button, enrol_action), (self.refresh_button, refresh_action),
                                (self.read_button, read_action)):
             button.setToolTip(action.toolTip())
@@ -184,8 +179,8 @@ class StudyPage(QWidget):
         incomplete = status["cases"] - status["complete_cases"]
         self.cases_tile.set_value(
             status["cases"],
-            translate("StartWindow", "%n with AP + lateral", "", status["complete_cases"])
-            + (plural(translate("StartWindow", " · %n without both views", "", incomplete), incomplete) if incomplete else ""),
+            self.tr("%n with AP + lateral", "", status["complete_cases"])
+            + (plural(self.tr(" · %n without both views", "", incomplete), incomplete) if incomplete else ""),
         )
         self.images_tile.set_value(status["images"])
         self.ratings_tile.set_value(status["ratings"])
@@ -193,36 +188,36 @@ class StudyPage(QWidget):
         low = sum(min(item.values) for item in rubric.items)
         high = sum(max(item.values) for item in rubric.items)
         self.rubric_value.setText(
-            plural(translate("StartWindow", "{0}\n%n item(s), total {1}–{2}", "", len(rubric.items)), len(rubric.items)).format(
+            plural(self.tr("{0}\n%n item(s), total {1}–{2}", "", len(rubric.items)), len(rubric.items)).format(
                 rubric_text(info["rubric"], rubric.key, "name"), low, high
             )
         )
         if status["timepoints"]:
             self.timepoints_value.setText(
                 "\n".join(
-                    plural(translate("StartWindow", "{0}: %n case(s)", "", tp["cases"]), tp["cases"]).format(
+                    plural(self.tr("{0}: %n case(s)", "", tp["cases"]), tp["cases"]).format(
                         timepoint_label(tp["key"], tp["label"])
                     )
                     for tp in status["timepoints"]
                 )
             )
         else:
-            self.timepoints_value.setText(translate("StartWindow", "None"))
+            self.timepoints_value.setText(self.tr("None"))
         if status["groups"]:
             self.groups_value.setText(
                 "\n".join(
-                    plural(translate("StartWindow", "{0}: %n rater(s)", "", len(g["raters"])), len(g["raters"])).format(g["name"])
+                    plural(self.tr("{0}: %n rater(s)", "", len(g["raters"])), len(g["raters"])).format(g["name"])
                     for g in status["groups"]
                 )
             )
         else:
-            self.groups_value.setText(translate("StartWindow", "None yet: groups are made as raters are enrolled"))
+            self.groups_value.setText(self.tr("None yet: groups are made as raters are enrolled"))
         plan = status["plan"]
         if plan is None:
-            self.plan_value.setText(translate("StartWindow", "Not planned yet"))
+            self.plan_value.setText(self.tr("Not planned yet"))
         else:
             self.plan_value.setText(
-                translate("StartWindow", "Seed {0}, made {1}").format(plan["seed"], format_when(plan["created_at"]))
+                self.tr("Seed {0}, made {1}").format(plan["seed"], format_when(plan["created_at"]))
             )
         self.created_value.setText(format_when(info["created_at"]))
 
@@ -234,7 +229,7 @@ class StudyPage(QWidget):
         self.no_raters_label.setVisible(not has_raters)
         if selected:
             self.select_rater(selected)
-        self.updated_label.setText(translate("StartWindow", "Updated {0}").format(datetime.now().strftime("%H:%M:%S")))
+        self.updated_label.setText(self.tr("Updated {0}").format(datetime.now().strftime("%H:%M:%S")))
 
     def clear(self) -> None:
         self.rater_model.set_rows([])
