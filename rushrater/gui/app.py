@@ -106,7 +106,7 @@ class DemoRequest:
     echo: Callable[[str], None] | None = None  # also told each step (the terminal)
 
     def builder(self, path: Path, progress: Callable[[str], None]):
-        """Runs on the start window's worker thread: the steps are translated there, as they arrive."""
+        """Runs on the operation thread (gui.operations): the steps are translated there, as they arrive."""
         from ..services.demo import DEFAULT_PATIENTS, build_or_open_demo
 
         def step(message: str) -> None:
