@@ -107,6 +107,24 @@ def test_import_without_key_file_explains_what_to_do(import_window, tmp_path, me
     assert not import_window.busy()
 
 
+def test_closing_the_window_during_an_import_lets_the_import_finish(import_window, tmp_path, message_boxes):
+    """An import is one transaction on the operation thread: closing the window waits for it and
+    for what its result starts, and nothing arrives at a closed window afterwards."""
+    win = import_window
+    export = tmp_path / "export"
+    export.mkdir()
+    _export(export)
+    win.add_source(export)
+    win.key_file.setText(str(tmp_path / "secure" / "key.csv"))
+    win.import_button.click()
+    assert win.busy()
+    win.close()
+    assert not win.busy() and win.last_report is not None
+    assert (win.last_report.imported, win.last_report.needs_assignment) == (2, 1)
+    assert win.images_table.rowCount() == 9 + 3  # the lists it reloaded before it closed
+    assert message_boxes == []
+
+
 def test_the_study_menu_opens_the_import_window(window, small_study, qtbot, settle):
     assert window.open_study_path(small_study)
     qtbot.waitUntil(lambda: not window.busy, timeout=10_000)

@@ -365,12 +365,18 @@ class ImportWindow(QMainWindow):
             return
         # This window's study: its listeners (this window, the start window) hear what the import changed.
         study = self.study
-        counted = self._import_progress.emit
+        to_bar = self._import_progress.emit
         label = self.tr("Reading, de-identifying and storing…")
-        self.task = run_operation(
-            self, lambda progress: import_images(study, sources, key_file=key, progress=counted),
-            done=self._on_done, failed=self._on_failed, label=label, queue=study,
-        )
+        files = self.tr("%v of %m files")
+
+        def run(progress):
+            def counted(done: int, total: int) -> None:
+                to_bar(done, total)  # this window's bar, and the progress dialog once it shows
+                progress(label + "\n" + files.replace("%v", str(done)).replace("%m", str(total)))
+
+            return import_images(study, sources, key_file=key, progress=counted)
+
+        self.task = run_operation(self, run, done=self._on_done, failed=self._on_failed, label=label, queue=study)
         self._set_busy(True)
         self.progress_label.setText(label)
 
