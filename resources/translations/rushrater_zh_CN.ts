@@ -1871,6 +1871,65 @@
         </message>
     </context>
     <context>
+        <name>StartPage</name>
+        <message>
+            <source>&amp;New study…</source>
+            <translation>新建研究(&amp;N)…</translation>
+        </message>
+        <message>
+            <source>&amp;Open study…</source>
+            <translation>打开研究(&amp;O)…</translation>
+        </message>
+        <message>
+            <source>Open &amp;demo study</source>
+            <translation>打开演示研究(&amp;D)</translation>
+        </message>
+        <message>
+            <source>Start</source>
+            <translation>开始</translation>
+        </message>
+        <message>
+            <source>Create a study folder for a new reading study.</source>
+            <translation>为新的阅片研究创建研究文件夹。</translation>
+        </message>
+        <message>
+            <source>Open a study folder made by RUSH Rater.</source>
+            <translation>打开由 RUSH 评分系统创建的研究文件夹。</translation>
+        </message>
+        <message>
+            <source>Try RUSH Rater on synthetic hip radiographs with six raters. Built on first use.</source>
+            <translation>用合成髋部 X 线片和六名评分者试用 RUSH 评分系统。首次使用时生成。</translation>
+        </message>
+        <message>
+            <source>This window is for study coordinators. Raters score cases on the reading workstation; scores are never shown here.</source>
+            <translation>此窗口供研究协调员使用。评分者在阅片工作站上为病例评分；评分从不在此显示。</translation>
+        </message>
+        <message>
+            <source>Recent studies</source>
+            <translation>最近的研究</translation>
+        </message>
+        <message>
+            <source>Studies you open appear here.</source>
+            <translation>您打开过的研究会显示在这里。</translation>
+        </message>
+        <message>
+            <source>O&amp;pen selected</source>
+            <translation>打开所选(&amp;P)</translation>
+        </message>
+        <message>
+            <source>Re&amp;move from list</source>
+            <translation>从列表中移除(&amp;M)</translation>
+        </message>
+        <message>
+            <source>Forget this entry; the study folder is not touched</source>
+            <translation>移除此条目；研究文件夹不受影响</translation>
+        </message>
+        <message>
+            <source>{0} (folder not found)</source>
+            <translation>{0}（未找到文件夹）</translation>
+        </message>
+    </context>
+    <context>
         <name>StartWindow</name>
         <message>
             <source>RUSH Rater</source>
@@ -2017,94 +2076,6 @@
             <translation>语言将在下次启动 RUSH 评分系统时更改。</translation>
         </message>
         <message>
-            <source>Start</source>
-            <translation>开始</translation>
-        </message>
-        <message>
-            <source>Create a study folder for a new reading study.</source>
-            <translation>为新的阅片研究创建研究文件夹。</translation>
-        </message>
-        <message>
-            <source>Open a study folder made by RUSH Rater.</source>
-            <translation>打开由 RUSH 评分系统创建的研究文件夹。</translation>
-        </message>
-        <message>
-            <source>Try RUSH Rater on synthetic hip radiographs with six raters. Built on first use.</source>
-            <translation>用合成髋部 X 线片和六名评分者试用 RUSH 评分系统。首次使用时生成。</translation>
-        </message>
-        <message>
-            <source>This window is for study coordinators. Raters score cases on the reading workstation; scores are never shown here.</source>
-            <translation>此窗口供研究协调员使用。评分者在阅片工作站上为病例评分；评分从不在此显示。</translation>
-        </message>
-        <message>
-            <source>Recent studies</source>
-            <translation>最近的研究</translation>
-        </message>
-        <message>
-            <source>Studies you open appear here.</source>
-            <translation>您打开过的研究会显示在这里。</translation>
-        </message>
-        <message>
-            <source>O&amp;pen selected</source>
-            <translation>打开所选(&amp;P)</translation>
-        </message>
-        <message>
-            <source>Re&amp;move from list</source>
-            <translation>从列表中移除(&amp;M)</translation>
-        </message>
-        <message>
-            <source>Forget this entry; the study folder is not touched</source>
-            <translation>移除此条目；研究文件夹不受影响</translation>
-        </message>
-        <message>
-            <source>Patients</source>
-            <translation>患者</translation>
-        </message>
-        <message>
-            <source>Cases</source>
-            <translation>病例</translation>
-        </message>
-        <message>
-            <source>Images</source>
-            <translation>图像</translation>
-        </message>
-        <message>
-            <source>Ratings stored</source>
-            <translation>已存评分</translation>
-        </message>
-        <message>
-            <source>Study</source>
-            <translation>研究</translation>
-        </message>
-        <message>
-            <source>Rubric:</source>
-            <translation>评分量表：</translation>
-        </message>
-        <message>
-            <source>Time points:</source>
-            <translation>时间点：</translation>
-        </message>
-        <message>
-            <source>Rater groups:</source>
-            <translation>评分者组：</translation>
-        </message>
-        <message>
-            <source>Reading plan:</source>
-            <translation>阅片计划：</translation>
-        </message>
-        <message>
-            <source>Created:</source>
-            <translation>创建时间：</translation>
-        </message>
-        <message>
-            <source>Raters</source>
-            <translation>评分者</translation>
-        </message>
-        <message>
-            <source>No raters enrolled yet. Enrol the raters, import the images, then plan the reading.</source>
-            <translation>尚未登记评分者。请登记评分者、导入图像，然后安排阅片计划。</translation>
-        </message>
-        <message>
             <source>Blinded multi-rater reading studies with the Radiographic Union Score for Hip (RUSH)</source>
             <translation>采用髋部影像学愈合评分（RUSH）的多评分者盲法阅片研究</translation>
         </message>
@@ -2115,58 +2086,6 @@
         <message>
             <source>{0} – RUSH Rater</source>
             <translation>{0} – RUSH 评分系统</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n with AP + lateral</source>
-            <translation>
-                <numerusform>%n 个有正位 + 侧位</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source> · %n without both views</source>
-            <translation>
-                <numerusform> · %n 个缺少两个体位之一</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>{0}
-%n item(s), total {1}–{2}</source>
-            <translation>
-                <numerusform>{0}
-%n 个条目，总分 {1}–{2}</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>{0}: %n case(s)</source>
-            <translation>
-                <numerusform>{0}：%n 个病例</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>None</source>
-            <translation>无</translation>
-        </message>
-        <message numerus="yes">
-            <source>{0}: %n rater(s)</source>
-            <translation>
-                <numerusform>{0}：%n 名评分者</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>None yet: groups are made as raters are enrolled</source>
-            <translation>暂无：登记评分者时会自动建立组别</translation>
-        </message>
-        <message>
-            <source>Not planned yet</source>
-            <translation>尚未安排</translation>
-        </message>
-        <message>
-            <source>Seed {0}, made {1}</source>
-            <translation>随机种子 {0}，生成于 {1}</translation>
-        </message>
-        <message>
-            <source>Updated {0}</source>
-            <translation>更新于 {0}</translation>
         </message>
         <message>
             <source>Could not open {0}</source>
@@ -2235,10 +2154,6 @@
             <translation>无法准备演示研究</translation>
         </message>
         <message>
-            <source>{0} (folder not found)</source>
-            <translation>{0}（未找到文件夹）</translation>
-        </message>
-        <message>
             <source>No recent studies</source>
             <translation>没有最近的研究</translation>
         </message>
@@ -2273,6 +2188,121 @@
         <message>
             <source>All files (*)</source>
             <translation>所有文件 (*)</translation>
+        </message>
+    </context>
+    <context>
+        <name>StudyPage</name>
+        <message>
+            <source>&amp;Enrol rater…</source>
+            <translation>登记评分者(&amp;E)…</translation>
+        </message>
+        <message>
+            <source>&amp;Refresh</source>
+            <translation>刷新(&amp;R)</translation>
+        </message>
+        <message>
+            <source>Start &amp;reading…</source>
+            <translation>开始阅片(&amp;R)…</translation>
+        </message>
+        <message>
+            <source>Patients</source>
+            <translation>患者</translation>
+        </message>
+        <message>
+            <source>Cases</source>
+            <translation>病例</translation>
+        </message>
+        <message>
+            <source>Images</source>
+            <translation>图像</translation>
+        </message>
+        <message>
+            <source>Ratings stored</source>
+            <translation>已存评分</translation>
+        </message>
+        <message>
+            <source>Study</source>
+            <translation>研究</translation>
+        </message>
+        <message>
+            <source>Rubric:</source>
+            <translation>评分量表：</translation>
+        </message>
+        <message>
+            <source>Time points:</source>
+            <translation>时间点：</translation>
+        </message>
+        <message>
+            <source>Rater groups:</source>
+            <translation>评分者组：</translation>
+        </message>
+        <message>
+            <source>Reading plan:</source>
+            <translation>阅片计划：</translation>
+        </message>
+        <message>
+            <source>Created:</source>
+            <translation>创建时间：</translation>
+        </message>
+        <message>
+            <source>Raters</source>
+            <translation>评分者</translation>
+        </message>
+        <message>
+            <source>No raters enrolled yet. Enrol the raters, import the images, then plan the reading.</source>
+            <translation>尚未登记评分者。请登记评分者、导入图像，然后安排阅片计划。</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n with AP + lateral</source>
+            <translation>
+                <numerusform>%n 个有正位 + 侧位</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source> · %n without both views</source>
+            <translation>
+                <numerusform> · %n 个缺少两个体位之一</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{0}
+%n item(s), total {1}–{2}</source>
+            <translation>
+                <numerusform>{0}
+%n 个条目，总分 {1}–{2}</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>{0}: %n case(s)</source>
+            <translation>
+                <numerusform>{0}：%n 个病例</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>None</source>
+            <translation>无</translation>
+        </message>
+        <message numerus="yes">
+            <source>{0}: %n rater(s)</source>
+            <translation>
+                <numerusform>{0}：%n 名评分者</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>None yet: groups are made as raters are enrolled</source>
+            <translation>暂无：登记评分者时会自动建立组别</translation>
+        </message>
+        <message>
+            <source>Not planned yet</source>
+            <translation>尚未安排</translation>
+        </message>
+        <message>
+            <source>Seed {0}, made {1}</source>
+            <translation>随机种子 {0}，生成于 {1}</translation>
+        </message>
+        <message>
+            <source>Updated {0}</source>
+            <translation>更新于 {0}</translation>
         </message>
     </context>
     <context>

@@ -17,7 +17,7 @@ from .i18n import TRANSLATIONS_DIR, install_translators
 from .qt import QT_TRANSLATE_NOOP, QApplication, QCoreApplication, QEvent, QIcon, QObject, Qt, QTimer
 
 if TYPE_CHECKING:
-    from .start_window import StartWindow
+    from .start import StartWindow
 
 APP_NAME = "RUSH Rater"
 ORGANIZATION = "RUSH Rater"
@@ -62,7 +62,7 @@ def run(study_path: Path | None = None, *, demo: DemoRequest | None = None) -> i
     study for ``demo``) and return the event loop's exit code."""
     # Here, not at the top: ``rushrater read`` uses application() and needs none of the start
     # window's imports (console, demo builder, statistics).
-    from .start_window import StartWindow
+    from .start import StartWindow
 
     app = application()
     window = StartWindow(demo_path=demo.path, demo_builder=demo.builder) if demo is not None else StartWindow()
@@ -106,7 +106,7 @@ class DemoRequest:
     echo: Callable[[str], None] | None = None  # also told each step (the terminal)
 
     def builder(self, path: Path, progress: Callable[[str], None]):
-        """Runs on the start window's worker thread: the steps are translated there, as they arrive."""
+        """Runs on the operation thread (gui.operations): the steps are translated there, as they arrive."""
         from ..services.demo import DEFAULT_PATIENTS, build_or_open_demo
 
         def step(message: str) -> None:

@@ -200,7 +200,7 @@ def small_study(small_study_template, tmp_path) -> Path:
 
 @pytest.fixture
 def window(qtbot, settings, tmp_path):
-    from rushrater.gui.start_window import StartWindow
+    from rushrater.gui.start import StartWindow
 
     win = StartWindow(settings, demo_path=tmp_path / "demo")
     qtbot.addWidget(win)

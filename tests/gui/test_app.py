@@ -8,7 +8,7 @@ pytest.importorskip("PySide6", reason="the GUI tests need PySide6 (pip install P
 
 from rushrater.gui.app import run
 from rushrater.gui.qt import QApplication, QCoreApplication, QTimer
-from rushrater.gui.start_window import StartWindow
+from rushrater.gui.start import StartWindow
 
 SMALL_STUDY_TITLE = "GUI test study"  # as built by conftest.build_small_study
 
@@ -18,6 +18,9 @@ pytestmark = pytest.mark.gui
 def _close_start_windows_soon(seen: dict) -> None:
     def close():
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, StartWindow) and w.isVisible()]
+        if any(w.busy for w in windows):  # still opening the study (off the GUI thread): look again soon
+            QTimer.singleShot(50, close)
+            return
         seen["titles"] = [w.header_title.text() for w in windows]
         for w in windows:
             w.close()

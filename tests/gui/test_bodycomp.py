@@ -45,6 +45,7 @@ def test_start_window_opens_the_body_composition_window(window, small_study, set
 
     assert not window.bodycomp_action.isEnabled()
     assert window.open_study_path(small_study)
+    settle()  # the study opens off the GUI thread
     assert window.bodycomp_action.isEnabled()
     window.bodycomp_action.trigger()
     settle()

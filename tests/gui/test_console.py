@@ -45,7 +45,7 @@ def console(qtbot, rated_study):
     return window
 
 
-def test_admin_password_is_set_on_first_use_then_required(qtbot, rated_study, modal):
+def test_admin_password_is_set_on_first_use_then_required(qtbot, rated_study, modal, settle):
     from rushrater.gui.console import open_console
 
     assert not has_admin_password(rated_study)
@@ -55,6 +55,7 @@ def test_admin_password_is_set_on_first_use_then_required(qtbot, rated_study, mo
         dialog.password_edit.setText("short")
         dialog.repeat_edit.setText("short")
         dialog.accept()
+        settle()  # checked off the GUI thread
         assert dialog.isVisible() and "at least 8" in dialog.error_label.text()
         dialog.password_edit.setText(PASSWORD)
         dialog.repeat_edit.setText(PASSWORD + "!")
@@ -62,6 +63,7 @@ def test_admin_password_is_set_on_first_use_then_required(qtbot, rated_study, mo
         assert dialog.isVisible() and "differ" in dialog.error_label.text()
         dialog.repeat_edit.setText(PASSWORD)
         dialog.accept()
+        settle()
 
     opened = {}
     result = modal(lambda: opened.setdefault("window", open_console(rated_study)), set_twice)
@@ -78,6 +80,7 @@ def test_admin_password_is_set_on_first_use_then_required(qtbot, rated_study, mo
         assert not dialog.first_use
         dialog.password_edit.setText("not the password")
         dialog.accept()
+        settle()
         assert dialog.isVisible() and "wrong" in dialog.error_label.text().lower()
         dialog.reject()
 
@@ -210,14 +213,16 @@ def test_settings_are_saved_through_the_service(console, rated_study):
     assert "R02 " not in console.credential_label.text()  # the console's list follows
 
 
-def test_start_window_opens_the_console(window, rated_study, modal):
+def test_start_window_opens_the_console(window, rated_study, modal, settle):
     set_admin_password(rated_study, PASSWORD, actor="test")
     assert window.open_study_path(rated_study.root)
+    settle()
     assert window.console_action.isEnabled()
 
     def enter(dialog):
         dialog.password_edit.setText(PASSWORD)
         dialog.accept()
+        settle()
 
     modal(window.console_action.trigger, enter)
     assert window.console is not None and window.console.isVisible()

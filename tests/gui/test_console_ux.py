@@ -150,7 +150,7 @@ def test_shortcuts_mean_one_thing_in_every_window(qtbot, rated_study, settings, 
     from rushrater.gui.console import ConsoleWindow
     from rushrater.gui.importing.window import ImportWindow
     from rushrater.gui.qt import QAction, QKeySequence, QPushButton, QShortcut
-    from rushrater.gui.start_window import StartWindow
+    from rushrater.gui.start import StartWindow
 
     windows = [StartWindow(settings, demo_path=tmp_path / "demo"), ConsoleWindow(rated_study), ImportWindow(rated_study)]
     meanings: dict[str, set[str]] = {}

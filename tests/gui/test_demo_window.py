@@ -25,7 +25,7 @@ def test_rushrater_demo_shows_its_window_at_once_with_the_builds_steps(
 ):
     from rushrater.cli.main import main
     from rushrater.gui import app as app_module
-    from rushrater.gui.start_window import StartWindow
+    from rushrater.gui.start import StartWindow
     from rushrater.services import demo
 
     release = threading.Event()

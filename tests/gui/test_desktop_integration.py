@@ -20,16 +20,17 @@ def test_the_language_menu_keeps_the_override_in_the_preferences(window):
     assert "next time" in window.statusBar().currentMessage()
 
 
-def test_a_double_clicked_study_link_opens_the_study(window, small_study, message_boxes):
+def test_a_double_clicked_study_link_opens_the_study(window, small_study, message_boxes, settle):
     from rushrater.services.study_link import write_study_link
 
     link = write_study_link(small_study)
-    assert window.open_study_path(link)
+    assert window.open_study_path(link)  # started
+    settle()
     assert window.study.root.resolve() == small_study.resolve()
     assert message_boxes == []
 
 
-def test_a_file_open_event_opens_the_linked_study(window, small_study, message_boxes):
+def test_a_file_open_event_opens_the_linked_study(window, small_study, message_boxes, settle):
     # macOS delivers a study link double-clicked in Finder as a file-open event.
     from PySide6.QtGui import QFileOpenEvent
 
@@ -38,5 +39,6 @@ def test_a_file_open_event_opens_the_linked_study(window, small_study, message_b
 
     link = write_study_link(small_study)
     assert _FileOpenFilter(window).eventFilter(None, QFileOpenEvent(str(link)))
+    settle()
     assert window.study.root.resolve() == small_study.resolve()
     assert message_boxes == []

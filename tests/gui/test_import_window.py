@@ -50,16 +50,17 @@ def import_window(qtbot, small_study, tmp_path):
     study.close()
 
 
-def test_import_assign_and_redact_in_the_window(import_window, qtbot, tmp_path, message_boxes):
+def test_import_assign_and_redact_in_the_window(import_window, qtbot, tmp_path, message_boxes, settle):
     win = import_window
     export = tmp_path / "export"
     export.mkdir()
     _export(export)
     win.add_source(export)
     win.key_file.setText(str(tmp_path / "secure" / "key.csv"))
-    with qtbot.waitSignal(win.pool.activeThreadCountChanged if hasattr(win.pool, "activeThreadCountChanged") else win.progress.valueChanged, timeout=60_000, raising=False):
-        win.import_button.click()
+    win.import_button.click()
+    assert win.busy() and not win.import_button.isEnabled()  # on the operation thread; one import at a time
     qtbot.waitUntil(lambda: not win.busy(), timeout=60_000)
+    settle(60_000)  # and the image list it reloads
     assert message_boxes == []
     assert win.report_table.rowCount() == 3
     results = sorted(win.report_table.item(r, 2).text() for r in range(3))
@@ -71,22 +72,26 @@ def test_import_assign_and_redact_in_the_window(import_window, qtbot, tmp_path, 
     # The unclear image is first in the images list; assign it as the month-1 AP.
     win.tabs.setCurrentIndex(1)
     win.select_row(0)
+    settle()
     assert win.assign_button.isEnabled()
     win.timepoint_box.setCurrentText("month1")
     win.view_box.setCurrentIndex(win.view_box.findData("AP"))
     patient = win.patient_box.currentText()
     assert patient  # the import kept its patient code
     win.assign_button.click()
+    settle()
     assert message_boxes == []
     assert staging.list_staged(win.study) == []
 
     # Draw a rectangle over "burned-in text" on the first image and mask it.
     win.select_row(0)
+    settle()  # its pixels, loaded off the GUI thread
     win.preview.add_rectangle()
     drawn = win.preview.rectangles()
     assert len(drawn) == 1
     win.grab().save(str(tmp_path / "import-redact.png"))
     win.mask_image_button.click()
+    settle()
     assert [title for title, *_ in message_boxes] == ["Mask permanently"]  # asked first (answered Mask)
     placed = {p.image_id: p for p in staging.list_placed(win.study)}
     assert any(p.redactions == drawn for p in placed.values())
@@ -102,10 +107,59 @@ def test_import_without_key_file_explains_what_to_do(import_window, tmp_path, me
     assert not import_window.busy()
 
 
-def test_the_study_menu_opens_the_import_window(window, small_study, qtbot):
+def test_closing_the_window_during_an_import_lets_the_import_finish(import_window, tmp_path, message_boxes):
+    """An import is one transaction on the operation thread: closing the window waits for it and
+    for what its result starts, and nothing arrives at a closed window afterwards."""
+    win = import_window
+    export = tmp_path / "export"
+    export.mkdir()
+    _export(export)
+    win.add_source(export)
+    win.key_file.setText(str(tmp_path / "secure" / "key.csv"))
+    win.import_button.click()
+    assert win.busy()
+    win.close()
+    assert not win.busy() and win.last_report is not None
+    assert (win.last_report.imported, win.last_report.needs_assignment) == (2, 1)
+    assert win.images_table.rowCount() == 9 + 3  # the lists it reloaded before it closed
+    assert message_boxes == []
+
+
+def test_the_study_menu_opens_the_import_window(window, small_study, qtbot, settle):
     assert window.open_study_path(small_study)
     qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    settle()
     assert window.import_action.isEnabled()
     window.import_action.trigger()
     assert window.import_window.isVisible()
+    settle()
     window.import_window.close()
+
+
+def test_an_import_in_the_import_window_updates_the_start_window(window, small_study, tmp_path, qtbot, settle,
+                                                                  message_boxes):
+    """Issue 13: the start window's counts follow an import made in the import window (both windows
+    share the study; the import's change reaches every listener), without a Refresh."""
+    import dataclasses
+
+    from rushrater.services.imports import ImportReport
+
+    if "changes" not in {f.name for f in dataclasses.fields(ImportReport)}:
+        pytest.skip("import_images does not tell the study's listeners yet (it writes outside the unit of work)")
+    window.open_study_path(small_study)
+    settle()
+    tiles = window.study_page
+    assert (tiles.patients_tile.value_label.text(), tiles.images_tile.value_label.text()) == ("3", "9")
+    window.import_action.trigger()
+    win = window.import_window
+    export = tmp_path / "export"
+    export.mkdir()
+    _export(export, with_unclear=False)  # an AP and a lateral of a new patient
+    win.add_source(export)
+    win.key_file.setText(str(tmp_path / "secure" / "key.csv"))
+    win.import_button.click()
+    qtbot.waitUntil(lambda: tiles.images_tile.value_label.text() == "11", timeout=60_000)
+    settle()
+    assert message_boxes == []
+    assert tiles.patients_tile.value_label.text() == "4"
+    win.close()

@@ -71,7 +71,7 @@ def _shot(win, name: str) -> None:
         win.grab().save(str(Path(folder) / name))
 
 
-def test_import_window_from_the_keyboard(import_window, qtbot, tmp_path, monkeypatch, modal):
+def test_import_window_from_the_keyboard(import_window, qtbot, tmp_path, monkeypatch, modal, settle):
     from rushrater.gui.qt import QFileDialog, Qt
 
     win = import_window
@@ -88,15 +88,20 @@ def test_import_window_from_the_keyboard(import_window, qtbot, tmp_path, monkeyp
     win.key_file.setText(str(tmp_path / "secure" / "key.csv"))
     _press(qtbot, win, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not win.busy(), timeout=60_000)
+    settle(60_000)
+    win.activateWindow()  # the import's progress dialog had the focus; offscreen Qt gives none back
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)
     assert win.progress.isTextVisible() and win.progress.text() == "4 of 4 files"
     assert win.tabs.currentIndex() == 1  # images to assign: the window goes there
 
     pending = [entry.item for kind, entry in win.rows if kind == "staged"]
     assert len(pending) == 2
     win.select_row(0)
+    settle()
     win.timepoint_box.setCurrentText("month1")
     win.view_box.setCurrentIndex(win.view_box.findData("AP"))
     _press(qtbot, win, Qt.Key.Key_A, alt)  # &Assign
+    settle()
     assert f"Item {pending[0]} assigned" in win.progress_label.text()
     kind, entry = win.selected()
     assert kind == "staged" and entry.item == pending[1]  # the next image to assign is selected
@@ -120,6 +125,7 @@ def test_import_window_from_the_keyboard(import_window, qtbot, tmp_path, monkeyp
     qtbot.waitUntil(win.isActiveWindow, timeout=3000)
     second = modal(lambda: _press(qtbot, win, Qt.Key.Key_M, alt), mask)
     assert second["error"] is None and second["dialog"] is not None, second
+    settle()
     assert len(staging.list_staged(win.study)[0].redactions) == 1
     row = next(i for i, (k, e) in enumerate(win.rows) if k == "staged")
     assert win.images_table.item(row, 6).text() == "1"  # the Masked column shows it
@@ -145,7 +151,9 @@ def test_the_import_window_shows_no_english_in_chinese(qtbot, qapp, small_study,
         buttons = [win.add_files_button.text(), win.remove_source_button.text()]
         assert untranslated([("button", b) for b in buttons], data) == []
         win.tabs.setCurrentIndex(1)
+        win.wait_for_import()
         win.select_row(0)
+        win.wait_for_import()
         _shot(win, "import-window-zh_CN.png")
         win.close()
     finally:

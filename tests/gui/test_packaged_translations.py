@@ -59,7 +59,7 @@ def test_a_missing_language_is_said_in_the_start_window(qapp, qtbot, tmp_path, m
     """A copy without the .qm (e.g. built by hand): the chosen language is named, not silently English."""
     from rushrater.gui import i18n
     from rushrater.gui.qt import QLocale, QSettings
-    from rushrater.gui.start_window import StartWindow
+    from rushrater.gui.start import StartWindow
 
     before = QLocale()
     monkeypatch.setattr(i18n, "TRANSLATIONS_DIR", tmp_path)  # an empty folder: no .qm

@@ -201,13 +201,15 @@ def test_the_login_dialog_shows_no_english_in_chinese(qtbot, chinese, small_stud
         dialog.reject()
 
 
-def test_the_start_window_shows_no_english_in_chinese(qtbot, chinese, settings, small_study, tmp_path):
-    from rushrater.gui.start_window import StartWindow
+def test_the_start_window_shows_no_english_in_chinese(qtbot, chinese, settings, small_study, tmp_path, settle):
+    from rushrater.gui.start import StartWindow
 
     window = StartWindow(settings, demo_path=tmp_path / "demo")
     _show(qtbot, window)
     start_page = visible_texts(window)
     assert window.open_study_path(small_study)
+    settle()  # opened off the GUI thread
+    assert window.pages.currentWidget() is window.study_page
     study = open_study(small_study)
     try:
         assert untranslated(start_page + visible_texts(window), _study_data(study)) == []

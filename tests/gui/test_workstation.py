@@ -336,6 +336,7 @@ def test_login_asks_for_the_pin_and_refuses_a_wrong_one(qtbot, small_study, sett
 
 def test_the_start_window_opens_the_workstation(qtbot, window, small_study, modal, settle):
     assert window.open_study_path(small_study)
+    settle()  # the study opens off the GUI thread
     window.select_rater(RATER)
 
     def log_in(dialog):

@@ -19,7 +19,7 @@ import textwrap  # noqa: E402
 from factories import login_rater  # noqa: E402
 from rushrater.services.study import open_study  # noqa: E402
 
-HEAVY = ("scipy.stats", "statsmodels", "scipy.ndimage", "rushrater.stats", "rushrater.gui.start_window")
+HEAVY = ("scipy.stats", "statsmodels", "scipy.ndimage", "rushrater.stats", "rushrater.gui.start")
 
 
 def test_read_reaches_the_first_case_without_the_statistics_stack(small_study):

@@ -95,7 +95,7 @@ def test_the_demo_builds_progress_in_chinese(qtbot, chinese, settings, tmp_path,
     import threading
 
     from rushrater.gui.app import DemoRequest
-    from rushrater.gui.start_window import StartWindow
+    from rushrater.gui.start import StartWindow
     from rushrater.services import demo
 
     release = threading.Event()

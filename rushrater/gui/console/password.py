@@ -5,7 +5,8 @@ from __future__ import annotations
 from ...domain.errors import RushRaterError
 from ...services.admin import check_admin_password, has_admin_password, set_admin_password
 from ...services.study import Study
-from ..errors import wait_cursor
+from ..errors import show_error
+from ..operations import run_operation
 from ..qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 
@@ -15,6 +16,7 @@ class AdminPasswordDialog(QDialog):
     def __init__(self, study: Study, parent: QWidget | None = None):
         super().__init__(parent)
         self._study = study
+        self._running = False
         self.first_use = not has_admin_password(study)
         self.setWindowTitle(self.tr("Coordinator console"))
         self.setMinimumWidth(440)
@@ -51,6 +53,7 @@ class AdminPasswordDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.buttons = buttons
         self.password_edit.setFocus()
 
     def _fail(self, message: str) -> None:
@@ -60,20 +63,41 @@ class AdminPasswordDialog(QDialog):
         self.password_edit.setFocus()
 
     def accept(self) -> None:
-        password = self.password_edit.text()
-        try:
-            with wait_cursor():
-                if self.first_use:
-                    if password != self.repeat_edit.text():
-                        self._fail(self.tr("The two passwords differ; type the same password twice."))
-                        return
-                    set_admin_password(self._study, password)
-                else:
-                    check_admin_password(self._study, password)
-        except RushRaterError as exc:
-            self._fail(exc.message[:1].upper() + exc.message[1:] + (f". {exc.fix[:1].upper()}{exc.fix[1:]}." if exc.fix else ""))
+        if self._running:
             return
+        password = self.password_edit.text()
+        if self.first_use and password != self.repeat_edit.text():
+            self._fail(self.tr("The two passwords differ; type the same password twice."))
+            return
+        study, first_use = self._study, self.first_use
+
+        def work(progress) -> None:  # scrypt takes a moment, and setting it writes the study
+            if first_use:
+                set_admin_password(study, password)
+            else:
+                check_admin_password(study, password)
+
+        self._running = True
+        self.buttons.setEnabled(False)
+        run_operation(self, work, done=self._unlocked, failed=self._refused, queue=study)
+
+    def _unlocked(self, _result: None) -> None:
+        self._running = False
+        self.buttons.setEnabled(True)
         super().accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self._running = False
+        self.buttons.setEnabled(True)
+        if not isinstance(exc, RushRaterError):
+            show_error(self, self.windowTitle(), exc)
+            return
+        self._fail(exc.message[:1].upper() + exc.message[1:] + (f". {exc.fix[:1].upper()}{exc.fix[1:]}." if exc.fix else ""))
+
+    def reject(self) -> None:
+        if self._running:  # the password is being set: let that finish
+            return
+        super().reject()
 
 
 def unlock(study: Study, parent: QWidget | None = None) -> bool:

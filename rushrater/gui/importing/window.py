@@ -2,25 +2,30 @@
 redaction rectangles over burned-in text (per image, or per template: every image of a device and
 size).
 
-Imports run on a pool thread (:class:`BackgroundTask`), which opens its own handle on the study;
-the window refreshes its lists from the study when the task is done. Rectangles are pyqtgraph
-``RectROI`` items over the image, in image pixel coordinates (``imageAxisOrder='row-major'``).
+Every service call (the import, the lists, an image's pixels, assigning, discarding, masking) runs
+as an operation on the study's operation thread (:func:`..operations.run_operation`), never on the
+GUI thread. The image list follows the study: a write that touches its images or cases (from this
+window or any other) reloads it. Rectangles are pyqtgraph ``RectROI`` items over the image, in image
+pixel coordinates (``imageAxisOrder='row-major'``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 
+from ...domain.changes import Changes, Entity
 from ...domain.errors import RushRaterError
 from ...services import redaction as redaction_service
 from ...services import staging
 from ...services.imports import import_images
-from ...services.study import Study, open_study
+from ...services.study import Study
 from ..errors import show_error
 from ..i18n import plural
+from ..operations import Operation, StudyEvents, run_operation, wait_for_operations
 from ..qt import (
     QAbstractItemView,
     QComboBox,
@@ -43,16 +48,21 @@ from ..qt import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
-    QThreadPool,
     QVBoxLayout,
     QWidget,
+    Signal,
     Slot,
 )
 from ..radiograph_view import RadiographView
-from ..tasks import BackgroundTask
 
 REPORT_COLUMNS = ("#", "File", "Result", "Patient", "Time point", "View", "Case", "Reason")
 IMAGE_COLUMNS = ("Image", "Status", "Patient", "Time point", "View", "Size", "Masked", "Why")
+
+
+def _image_lists(study: Study) -> tuple[list, list, list[str], list[str]]:
+    """What the images tab shows: images to assign, images in cases, patient codes, time points."""
+    return (staging.list_staged(study), staging.list_placed(study), staging.patient_codes(study),
+            staging.timepoint_keys(study))
 
 
 def _item(text: object) -> QTableWidgetItem:
@@ -128,14 +138,26 @@ class RedactionView(QWidget):
 
 
 class ImportWindow(QMainWindow):
+    #: files done and files in all, sent from the operation thread during an import
+    _import_progress = Signal(int, int)
+
     def __init__(self, study: Study, parent: QWidget | None = None):
         super().__init__(parent)
         self.study_root = Path(study.root)
         self.study = study
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.task: BackgroundTask | None = None
+        #: the running import, or None
+        self.task: Operation | None = None
+        #: a write (assign, discard, mask) under way: its buttons are off until it is done
+        self._writing = False
         self.last_report = None
+        self.rows: list[tuple[str, object]] = []
+        # Image-list loads: one at a time; a request meanwhile loads once more after it.
+        self._loading = False
+        self._load_again = False
+        self._after_load: list[Callable[[], None]] = []
+        self._import_progress.connect(self._on_progress)
+        self._events = StudyEvents(study, self)
+        self._events.changed.connect(self._study_changed)
         self.setWindowTitle(self.tr("Import radiographs — %1").replace("%1", study.title))
         self.resize(1200, 760)
         central = QWidget()
@@ -282,7 +304,6 @@ class ImportWindow(QMainWindow):
         right_layout.addLayout(buttons)
         splitter.addWidget(right)
         splitter.setSizes([640, 560])
-        self.rows: list[tuple[str, object]] = []
         return splitter
 
     # --- sources --------------------------------------------------------------------------------
@@ -320,10 +341,11 @@ class ImportWindow(QMainWindow):
         if path:
             self.key_file.setText(path)
 
-    # --- import on a worker thread ----------------------------------------------------------------
+    # --- import on the operation thread ------------------------------------------------------------
 
     def busy(self) -> bool:
-        return self.task is not None
+        """Whether an import or a write of this window is under way (its buttons are off meanwhile)."""
+        return self.task is not None or self._writing
 
     @Slot()
     def start_import(self) -> None:
@@ -338,22 +360,26 @@ class ImportWindow(QMainWindow):
             show_error(self, self.tr("Key file needed"), RushRaterError(
                 "a folder import needs a key file", fix="choose where the key file (codes ↔ identifiers) is kept"))
             return
-        root = self.study_root
+        # This window's study: its listeners (this window, the start window) hear what the import changed.
+        study = self.study
+        to_bar = self._import_progress.emit
+        label = self.tr("Reading, de-identifying and storing…")
+        files = self.tr("%v of %m files")
 
         def run(progress):
-            with open_study(root) as study:
-                return import_images(study, sources, key_file=key, progress=lambda d, t: progress(f"{d}/{t}"))
+            def counted(done: int, total: int) -> None:
+                to_bar(done, total)  # this window's bar, and the progress dialog once it shows
+                progress(label + "\n" + files.replace("%v", str(done)).replace("%m", str(total)))
 
-        self.task = BackgroundTask(run)
-        self.task.signals.progress.connect(self._on_progress)
-        self.task.signals.succeeded.connect(self._on_done)
-        self.task.signals.failed.connect(self._on_failed)
+            return import_images(study, sources, key_file=key, progress=counted)
+
+        self.task = run_operation(self, run, done=self._on_done, failed=self._on_failed, label=label, queue=study)
         self._set_busy(True)
-        self.progress_label.setText(self.tr("Reading, de-identifying and storing…"))
-        self.pool.start(self.task)
+        self.progress_label.setText(label)
 
     def wait_for_import(self, msecs: int = 60_000) -> bool:
-        return self.pool.waitForDone(msecs)
+        """Block until the import and the loads it started are done (tests, closing)."""
+        return wait_for_operations(msecs)
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.import_button, self.add_folder_button, self.add_files_button, self.remove_source_button,
@@ -361,11 +387,10 @@ class ImportWindow(QMainWindow):
                        self.discard_button, self.mask_image_button, self.mask_template_button):
             widget.setEnabled(not busy)
         if not busy:
-            self._image_selected()
+            self._update_buttons()
 
-    @Slot(str)
-    def _on_progress(self, text: str) -> None:
-        done, total = (int(v) for v in text.split("/"))
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
         self.progress.setTextVisible(True)
@@ -376,7 +401,7 @@ class ImportWindow(QMainWindow):
         self._set_busy(False)
         self.last_report = report
         self.show_report(report)
-        self.refresh_images()
+        self._reload_after_write()
         self.progress_label.setText(self.tr("Done. The blinding check found no identifier in the study."))
         if report.needs_assignment:
             self.tabs.setCurrentIndex(1)
@@ -405,9 +430,51 @@ class ImportWindow(QMainWindow):
 
     # --- images, assignment, redaction -----------------------------------------------------------
 
-    def refresh_images(self) -> None:
-        staged = staging.list_staged(self.study)
-        placed = staging.list_placed(self.study)
+    def refresh_images(self, then: Callable[[], None] | None = None) -> None:
+        """Load the image lists and show them; ``then`` runs once they are shown. While a load runs
+        the table keeps what it shows; a request meanwhile loads once more after it."""
+        if then is not None:
+            self._after_load.append(then)
+        if self._loading:
+            self._load_again = True
+            return
+        self._loading = True
+        study = self.study
+        run_operation(self, lambda progress: _image_lists(study), done=self._images_loaded,
+                      failed=self._images_failed, queue=study)
+
+    def _reload_after_write(self, then: Callable[[], None] | None = None) -> None:
+        """After this window's write: the change it made is loading already (the study's event
+        arrives before the write's result), else (a service that does not tell) load now."""
+        if self._loading:
+            if then is not None:
+                self._after_load.append(then)
+            return
+        self.refresh_images(then)
+
+    @Slot(object)
+    def _study_changed(self, changes: Changes) -> None:
+        if changes.touches(Entity.IMAGES, Entity.CASES):
+            self.refresh_images()
+
+    def _images_loaded(self, lists) -> None:
+        self._loading = False
+        self._show_images(*lists)
+        if self._load_again:
+            self._load_again = False
+            self.refresh_images()
+            return
+        waiting, self._after_load = self._after_load, []
+        for then in waiting:
+            then()
+
+    def _images_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self._load_again = False
+        self._after_load = []
+        show_error(self, self.tr("Cannot show the image"), exc)
+
+    def _show_images(self, staged: list, placed: list, patients: list[str], timepoints: list[str]) -> None:
         self.rows = [("staged", s) for s in staged] + [("placed", p) for p in placed]
         self.images_table.setRowCount(0)
         for kind, entry in self.rows:
@@ -427,10 +494,10 @@ class ImportWindow(QMainWindow):
                 self.images_table.setItem(row, column, cell)
         current = self.patient_box.currentText()
         self.patient_box.clear()
-        self.patient_box.addItems(staging.patient_codes(self.study))
+        self.patient_box.addItems(patients)
         self.patient_box.setEditText(current)
         if not self.timepoint_box.count():
-            self.timepoint_box.addItems(staging.timepoint_keys(self.study))
+            self.timepoint_box.addItems(timepoints)
         self.preview.clear()
         self._image_selected()
 
@@ -443,8 +510,8 @@ class ImportWindow(QMainWindow):
     def select_row(self, index: int) -> None:
         self.images_table.selectRow(index)
 
-    @Slot()
-    def _image_selected(self) -> None:
+    def _update_buttons(self) -> None:
+        """What the selection allows, while the window is idle."""
         chosen = self.selected()
         staged = chosen is not None and chosen[0] == "staged"
         idle = not self.busy()
@@ -452,27 +519,62 @@ class ImportWindow(QMainWindow):
         self.discard_button.setEnabled(idle and staged)
         for button in (self.add_rect_button, self.mask_image_button, self.mask_template_button, self.clear_rect_button):
             button.setEnabled(idle and chosen is not None)
+
+    @Slot()
+    def _image_selected(self) -> None:
+        chosen = self.selected()
+        staged = chosen is not None and chosen[0] == "staged"
+        self._update_buttons()
         self.reason_label.setText(chosen[1].reason if staged else "")
         if chosen is None:
             return
         kind, entry = chosen
-        try:
+        if kind == "staged":
+            if entry.patient:
+                self.patient_box.setEditText(entry.patient)
+            if entry.timepoint:
+                self.timepoint_box.setCurrentText(entry.timepoint)
+            if entry.view:
+                self.view_box.setCurrentIndex(self.view_box.findData(entry.view))
+        study = self.study
+
+        def load(progress):
             if kind == "staged":
-                pixels, attrs, _ = redaction_service.pixels_for(self.study, item=entry.item)
-                if entry.patient:
-                    self.patient_box.setEditText(entry.patient)
-                if entry.timepoint:
-                    self.timepoint_box.setCurrentText(entry.timepoint)
-                if entry.view:
-                    self.view_box.setCurrentIndex(self.view_box.findData(entry.view))
-            else:
-                pixels, attrs, _ = redaction_service.pixels_for(self.study, image_id=entry.image_id)
-        except RushRaterError as exc:
-            show_error(self, self.tr("Cannot show the image"), exc)
+                return redaction_service.pixels_for(study, item=entry.item)
+            return redaction_service.pixels_for(study, image_id=entry.image_id)
+
+        def show(loaded) -> None:
+            if self.selected() != chosen:  # another image was chosen while this one loaded
+                return
+            pixels, attrs, _ = loaded
+            self.preview.show_pixels(pixels, attrs)
+            if kind == "placed":
+                self.preview.show_masked(entry.redactions)
+
+        def failed(exc: BaseException) -> None:
+            if self.selected() == chosen:
+                show_error(self, self.tr("Cannot show the image"), exc)
+
+        run_operation(self, load, done=show, failed=failed, queue=study)
+
+    def _write(self, call: Callable[[], object], done: Callable[[object], None], error_title: str) -> None:
+        """Run one write of this window (assign, discard, mask); its buttons are off meanwhile."""
+        if self.busy():
             return
-        self.preview.show_pixels(pixels, attrs)
-        if kind == "placed":
-            self.preview.show_masked(entry.redactions)
+
+        def finished(result: object) -> None:
+            self._writing = False
+            self._set_busy(False)
+            done(result)
+
+        def failed(exc: BaseException) -> None:
+            self._writing = False
+            self._set_busy(False)
+            show_error(self, error_title, exc)
+
+        self._writing = True
+        self._set_busy(True)
+        run_operation(self, lambda progress: call(), done=finished, failed=failed, queue=self.study)
 
     @Slot()
     def assign_selected(self) -> None:
@@ -482,17 +584,21 @@ class ImportWindow(QMainWindow):
         entry = chosen[1]
         index = self.rows.index(chosen)
         patient, timepoint, view = self.patient_box.currentText(), self.timepoint_box.currentText(), self.view_box.currentData()
-        try:
-            cases = staging.assign(self.study, [staging.Assignment(entry.item, patient, timepoint, view)])
-        except RushRaterError as exc:
-            show_error(self, self.tr("Cannot assign"), exc)
-            return
-        self.refresh_images()
-        self.progress_label.setText(
-            self.tr("Item %1 assigned: %2, %3, %4 (case %5).").replace("%1", str(entry.item)).replace("%2", patient)
-            .replace("%3", timepoint).replace("%4", self.view_box.currentText()).replace("%5", ", ".join(cases))
-        )
-        # The next image still to assign (after this one, else the first), so Assign can go on.
+        view_text = self.view_box.currentText()
+        study = self.study
+
+        def assigned(cases) -> None:
+            self.progress_label.setText(
+                self.tr("Item %1 assigned: %2, %3, %4 (case %5).").replace("%1", str(entry.item)).replace("%2", patient)
+                .replace("%3", timepoint).replace("%4", view_text).replace("%5", ", ".join(cases))
+            )
+            self._reload_after_write(then=lambda: self._select_next_pending(index))
+
+        self._write(lambda: staging.assign(study, [staging.Assignment(entry.item, patient, timepoint, view)]),
+                    assigned, self.tr("Cannot assign"))
+
+    def _select_next_pending(self, index: int) -> None:
+        """The next image still to assign (after ``index``, else the first), so Assign can go on."""
         pending = [i for i, (kind, _) in enumerate(self.rows) if kind == "staged"]
         following = [i for i in pending if i >= index] or pending
         if following:
@@ -510,12 +616,9 @@ class ImportWindow(QMainWindow):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            staging.discard(self.study, chosen[1].item, reason="discarded in the import window")
-        except RushRaterError as exc:
-            show_error(self, self.tr("Cannot discard"), exc)
-            return
-        self.refresh_images()
+        study, item = self.study, chosen[1].item
+        self._write(lambda: staging.discard(study, item, reason="discarded in the import window"),
+                    lambda _changes: self._reload_after_write(), self.tr("Cannot discard"))
 
     def _clear_drawn(self) -> None:
         for roi in [r for r in self.preview.rois if not r.property("masked")]:
@@ -541,15 +644,14 @@ class ImportWindow(QMainWindow):
         kind, entry = chosen
         if not self._confirm_mask(plural(self.tr("Mask %n rectangle(s) on this image?", "", len(rects)), len(rects))):
             return
-        try:
+        study = self.study
+
+        def mask():
             if kind == "staged":
-                redaction_service.redact_staged(self.study, entry.item, rects)
-            else:
-                redaction_service.redact_image(self.study, entry.image_id, rects)
-        except RushRaterError as exc:
-            show_error(self, self.tr("Cannot mask"), exc)
-            return
-        self._reselect(chosen)
+                return redaction_service.redact_staged(study, entry.item, rects)
+            return redaction_service.redact_image(study, entry.image_id, rects)
+
+        self._write(mask, lambda _changes: self._reselect(chosen), self.tr("Cannot mask"))
 
     @Slot()
     def mask_template(self) -> None:
@@ -562,26 +664,30 @@ class ImportWindow(QMainWindow):
                            "", len(rects))
         if not self._confirm_mask(plural(question, len(rects))):
             return
-        try:
+        study = self.study
+
+        def mask():
             _, _, template = redaction_service.pixels_for(
-                self.study, item=entry.item if kind == "staged" else None, image_id=entry.image_id if kind == "placed" else None
+                study, item=entry.item if kind == "staged" else None, image_id=entry.image_id if kind == "placed" else None
             )
-            count = redaction_service.set_template(self.study, template, rects)
-        except RushRaterError as exc:
-            show_error(self, self.tr("Cannot mask"), exc)
-            return
-        self.progress_label.setText(self.tr("Template saved for %1; %2 image(s) masked. Later imports are masked too.")
-                                    .replace("%1", template).replace("%2", str(count)))
-        self._reselect(chosen)
+            return template, redaction_service.set_template(study, template, rects)
+
+        def masked(result) -> None:
+            template, count = result
+            self.progress_label.setText(self.tr("Template saved for %1; %2 image(s) masked. Later imports are masked too.")
+                                        .replace("%1", template).replace("%2", str(count)))
+            self._reselect(chosen)
+
+        self._write(mask, masked, self.tr("Cannot mask"))
 
     def _reselect(self, chosen) -> None:
         index = self.rows.index(chosen)
-        self.refresh_images()
-        self.select_row(index)
+        self._reload_after_write(then=lambda: self.select_row(index))
 
     def closeEvent(self, event) -> None:
-        if self.busy():
-            self.pool.waitForDone(-1)
+        # An import or a write cannot stop half-way: let it finish (it is one transaction), then close.
+        wait_for_operations()
+        self._events.close()
         super().closeEvent(event)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..services.study import study_url
-from .qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from ...services.study import study_url
+from ..qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 
 class OpenDatabaseDialog(QDialog):

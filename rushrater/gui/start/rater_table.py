@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .qt import (
+from ..qt import (
     QAbstractTableModel,
     QApplication,
     QModelIndex,
