@@ -447,7 +447,8 @@ class StartWindow(QMainWindow):
                 return
             failed(exc)
 
-        operation = run_operation(self, work, done=succeeded, failed=did_not, label=label)
+        # A long operation shows its progress on the start page and status bar, not in a dialog too.
+        operation = run_operation(self, work, done=succeeded, failed=did_not, label=label, quiet=message is not None)
         self._set_busy(operation, message)
         return operation
 
