@@ -2787,6 +2787,10 @@ Record it anyway, with your note?</source>
     <context>
         <name>ConsoleTab</name>
         <message>
+            <source>Saving…</source>
+            <translation>正在保存…</translation>
+        </message>
+        <message>
             <source>Reading the study…</source>
             <translation>正在读取研究…</translation>
         </message>

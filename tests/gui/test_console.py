@@ -143,7 +143,8 @@ def test_discordant_case_adjudication_records_consensus(console, rated_study, mo
         settle()  # recorded off the GUI thread, then the dialog closes
 
     queue.selectRow(0)
-    result = modal(lambda: (discordant.adjudicate_selected(), settle()), decide)
+    # The dialog opens once the case is read: give a slow machine time.
+    result = modal(lambda: (discordant.adjudicate_selected(), settle()), decide, timeout_ms=60_000)
     assert not result["left_open"]
     settle()  # the queue reads the consensus again (the study's change signal)
     history = consensus_history(rated_study, case)
@@ -178,7 +179,8 @@ def test_a_contradicting_consensus_is_asked_about_and_needs_a_note(console, rate
         assert asked[-1][0] == "question" and "contradicts its total" in asked[-1][1]
 
     discordant.queue_table.selectRow(0)
-    result = modal(lambda: (discordant.adjudicate_selected(), settle()), decide)
+    # The dialog opens once the case is read: give a slow machine time.
+    result = modal(lambda: (discordant.adjudicate_selected(), settle()), decide, timeout_ms=60_000)
     assert not result["left_open"]
     (record,) = consensus_history(rated_study, case)
     assert record.slow_healing is not (low < 18) and record.note.startswith("the lateral view")

@@ -156,7 +156,7 @@ def test_enter_in_the_discordant_queue_opens_the_case(qtbot, rated_study, modal)
     seen = []
     # Enter reads the case off the GUI thread, then opens it.
     result = modal(lambda: (_key(qtbot, QApplication.focusWidget(), Qt.Key.Key_Return), _settle()),
-                   lambda dialog: seen.append(dialog.case))
+                   lambda dialog: seen.append(dialog.case), timeout_ms=60_000)
     assert seen == [expected]
 
 
@@ -243,7 +243,7 @@ def test_plan_a_new_study_with_a_chosen_seed_from_the_keyboard(qtbot, unplanned_
         _settle()  # planned off the GUI thread, then the dialog closes
 
     # The dialog opens once the study's status is read.
-    result = modal(lambda: (_press(qtbot, console, Qt.Key.Key_P, ctrl_shift), _settle()), plan)
+    result = modal(lambda: (_press(qtbot, console, Qt.Key.Key_P, ctrl_shift), _settle()), plan, timeout_ms=60_000)
     assert result["dialog"] is not None and not result["left_open"], result
     assert study_status(unplanned_study)["plan"]["seed"] == 4242
     assert "seed 4242" in console.statusBar().currentMessage()
@@ -274,7 +274,7 @@ def test_extend_the_plan_with_rereads_and_no_start_over_once_rated(qtbot, rated_
         _settle()
 
     console.study_menu.setFocus()
-    result = modal(lambda: (console.plan_action.trigger(), _settle()), rereads)
+    result = modal(lambda: (console.plan_action.trigger(), _settle()), rereads, timeout_ms=60_000)
     assert not result["left_open"], result
     assert rated_study.settings["washout_days"] == 14
     progress = reading_progress(rated_study)

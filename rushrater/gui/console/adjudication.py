@@ -276,8 +276,8 @@ class AdjudicationDialog(QDialog):
             return record_consensus(study, case, **decision, confirm_contradiction=bool(problems))
 
         self._set_recording(True)
-        run_operation(self, record, done=self._recorded, failed=self._not_recorded,
-                      title=self.tr("Cannot record the consensus"), queue=study)
+        run_operation(self, record, done=self._recorded, failed=self._not_recorded, title=self.windowTitle(),
+                      queue=study)
 
     def _set_recording(self, recording: bool) -> None:
         self._recording = recording

@@ -37,7 +37,7 @@ from ..qt import (
     Signal,
     Slot,
 )
-from .tab import ConsoleTab, item, table
+from .tab import ConsoleTab, item, reading_label, table
 
 
 def _available(row) -> float | None:
@@ -152,11 +152,14 @@ class AgreementTab(ConsoleTab):
     def _change_rater_set(self) -> None:
         if self.ratings is None:
             return
+        if self._loading:  # the ratings are being read again: that read's report follows the new choice
+            self._again = True
+            return
         study, ratings, raters = self.study, self.ratings, self.raters_combo.currentData()
         self.loads += 1
         # The ratings already read: only the report over the other rater set is computed.
         self.operate(lambda progress: load_agreement(study, raters, ratings), done=self.show_data,
-                 title=self.tr("Cannot read the study"))
+                     label=reading_label())
 
     def _groups(self) -> list[str]:
         report = self.report

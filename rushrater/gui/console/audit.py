@@ -24,7 +24,7 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
-from .tab import ConsoleTab
+from .tab import ConsoleTab, reading_label, saving_label
 
 
 def load_trail(study: Study) -> tuple:
@@ -117,8 +117,8 @@ class AuditTab(ConsoleTab):
         filters = dict(entity=self.entity_combo.currentData() or None, actor=self.actor_edit.text().strip() or None,
                        since=self.since_edit.date().toPython(), until=self.until_edit.date().toPython())
         self._filtering = True
-        self.operate(lambda progress: audit_trail(study, **filters), done=self._show_trail, failed=self._filter_failed,
-                 title=self.tr("Cannot read the study"))
+        self.operate(lambda progress: audit_trail(study, **filters), done=self._show_trail,
+                     failed=self._filter_failed, label=reading_label())
 
     def _filter_failed(self, exc: BaseException) -> None:
         self._filtering = False
@@ -156,9 +156,16 @@ class AuditTab(ConsoleTab):
         if not path:
             return False
         trail = self.trail
+        self.export_button.setEnabled(False)
 
         def written(out) -> None:
+            self.export_button.setEnabled(True)
             self.status_message(self.tr("Audit trail exported to {0}").format(out), 15_000)
 
-        self.operate(lambda progress: write_audit_csv(trail, path), done=written, title=self.tr("Cannot write it"))
+        def failed(exc: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            show_error(self, self.tr("Cannot write it"), exc)
+
+        self.operate(lambda progress: write_audit_csv(trail, path), done=written, failed=failed,
+                     label=saving_label())
         return True

@@ -21,7 +21,7 @@ from ..qt import (
     QWidget,
     Slot,
 )
-from .tab import ConsoleTab, item, table
+from .tab import ConsoleTab, item, reading_label, table
 
 CASE_ROLE = int(Qt.ItemDataRole.UserRole) + 20
 
@@ -121,4 +121,4 @@ class DiscordantTab(ConsoleTab):
             self.adjudicate_button.setEnabled(True)
             show_error(self, self.tr("Cannot read the study"), exc)
 
-        self.operate(lambda progress: load_case(study, case), done=opened, failed=failed)
+        self.operate(lambda progress: load_case(study, case), done=opened, failed=failed, label=reading_label())

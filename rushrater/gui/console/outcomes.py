@@ -222,7 +222,7 @@ class OutcomesView(ConsoleTab):
         self.run_button.setEnabled(False)
         self.status.setText(self.tr("Running the analysis…"))
         self.operate(lambda progress: compute_outcomes(study, **options), done=self._on_done, failed=self._on_failed,
-                 title=self.tr("Running the analysis…"))
+                     label=self.tr("Running the analysis…"))
 
     @Slot(object)
     def _on_done(self, result: dict) -> None:

@@ -289,7 +289,7 @@ class RiskModelView(ConsoleTab):
         self.run_button.setEnabled(False)
         self.status.setText(self.tr("Fitting the model and bootstrapping…"))
         self.operate(lambda progress: compute_riskmodel(study, **options), done=self._on_done,
-                     failed=self._on_failed, title=self.tr("Fitting the model and bootstrapping…"))
+                     failed=self._on_failed, label=self.tr("Fitting the model and bootstrapping…"))
 
     @Slot(object)
     def _on_failed(self, exc: Exception) -> None:

@@ -25,7 +25,7 @@ from ..qt import (
     QWidget,
     Slot,
 )
-from .tab import ConsoleTab
+from .tab import ConsoleTab, saving_label
 
 
 class SettingsTab(ConsoleTab):
@@ -186,4 +186,4 @@ class SettingsTab(ConsoleTab):
                 b.setEnabled(True)
             show_error(self, title, exc)
 
-        self.operate(fn, done=finished, failed=failed, title=title)
+        self.operate(fn, done=finished, failed=failed, label=saving_label())

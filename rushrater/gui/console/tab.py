@@ -154,8 +154,17 @@ def reload_tabs(parent: QWidget, tabs: list[ConsoleTab]) -> Operation | None:
             if alive(tab):
                 tab._loading = False
 
-    return run_operation(parent, read, done=deliver, failed=failed,
-                         label=QCoreApplication.translate("ConsoleTab", "Reading the study…"), queue=study)
+    return run_operation(parent, read, done=deliver, failed=failed, label=reading_label(), queue=study)
+
+
+def reading_label() -> str:
+    """What a slow read's progress dialog says."""
+    return QCoreApplication.translate("ConsoleTab", "Reading the study…")
+
+
+def saving_label() -> str:
+    """What a slow write's progress dialog says."""
+    return QCoreApplication.translate("ConsoleTab", "Saving…")
 
 
 def item(text: Any, align_right: bool = False, bold: bool = False, tip: str = "") -> QTableWidgetItem:

@@ -27,7 +27,7 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
-from .tab import ConsoleTab
+from .tab import ConsoleTab, saving_label
 
 PASSED = QColor("#d6f0d9")
 NOT_PASSED = QColor("#f6dcd5")
@@ -171,4 +171,4 @@ class TrainingView(ConsoleTab):
             finished()
             show_error(self, title, exc)
 
-        self.operate(fn, done=finished, failed=failed, title=title)
+        self.operate(fn, done=finished, failed=failed, label=saving_label())

@@ -34,7 +34,7 @@ from .plots_tab import PlotsTab
 from .progress import ProgressTab
 from .riskmodel import RiskModelView
 from .settings import SettingsTab
-from .tab import ConsoleTab, alive, reload_tabs
+from .tab import ConsoleTab, alive, reading_label, reload_tabs
 from .training import TrainingView
 
 
@@ -147,7 +147,7 @@ class ConsoleWindow(QMainWindow):
             show_error(self, self.tr("Cannot read the study"), exc)
 
         run_operation(self, lambda progress: study_status(study), done=lambda s: opened(s) if alive(self) else None,
-                      failed=lambda e: failed(e) if alive(self) else None, queue=study)
+                      failed=lambda e: failed(e) if alive(self) else None, label=reading_label(), queue=study)
 
     def open_output_dialog(self, kind: str) -> bool:
         """Export… / Make report…: the dialog writes the files; the status bar says where."""
