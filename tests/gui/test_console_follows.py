@@ -92,3 +92,31 @@ def test_a_burst_of_changes_reads_a_tab_once_more_not_once_per_change(console, s
         console.follow(Changes.of(Entity.RATINGS))
     settle()
     assert console.agreement.loads == before + 2  # the read that started, then one for the rest
+
+
+def test_closing_the_console_while_it_reads_stops_following_and_does_not_crash(qtbot, rated_for_close, settle):
+    from rushrater.gui.console import ConsoleWindow
+
+    window = ConsoleWindow(rated_for_close)  # its reads are queued on the operation thread
+    qtbot.addWidget(window)
+    window.show()
+    window.close()  # before they deliver: closing waits for them, the widgets still exist
+    settle()
+    assert window.progress.progress_table.rowCount() == len(AGREEMENT_RATERS)
+    loads = window.progress.loads
+    _enrol_fellow(rated_for_close)
+    QCoreApplication.processEvents()
+    settle()
+    assert window.progress.loads == loads  # a closed console no longer follows the study
+
+
+@pytest.fixture
+def rated_for_close(tmp_path):
+    study = create_study(tmp_path / "study", "Console closed early", actor="test")
+    source = tmp_path / "src"
+    import_manifest(study, source, write_manifest(tmp_path / "m.csv", image_rows(source, 2)), actor="test")
+    for name, group, *_ in AGREEMENT_RATERS:
+        add_rater(study, name, group, actor="test")
+    plan_reading(study, seed=4, actor="test")
+    yield study
+    study.close()
