@@ -2716,6 +2716,428 @@ Record it anyway, with your note?</source>
         </message>
     </context>
     <context>
+        <name>AgreementTab</name>
+        <message>
+            <source>Show the 10 &amp;items</source>
+            <translation>显示 10 个条目(&amp;I)</translation>
+        </message>
+        <message>
+            <source>ICC &amp;form:</source>
+            <translation>ICC 形式(&amp;F)：</translation>
+        </message>
+        <message>
+            <source>All raters with ratings</source>
+            <translation>所有有评分的评分者</translation>
+        </message>
+        <message>
+            <source>Raters who have finished</source>
+            <translation>已完成的评分者</translation>
+        </message>
+        <message>
+            <source>&amp;Raters:</source>
+            <translation>评分者(&amp;R)：</translation>
+        </message>
+        <message>
+            <source>Healing status agreement</source>
+            <translation>愈合状态一致性</translation>
+        </message>
+        <message>
+            <source>Time point</source>
+            <translation>时间点</translation>
+        </message>
+        <message>
+            <source>Raters</source>
+            <translation>评分者</translation>
+        </message>
+        <message>
+            <source>Agreement</source>
+            <translation>一致性</translation>
+        </message>
+        <message>
+            <source>Cases</source>
+            <translation>病例</translation>
+        </message>
+        <message>
+            <source>Fleiss' kappa</source>
+            <translation>Fleiss kappa</translation>
+        </message>
+        <message>
+            <source>Cases (kappa)</source>
+            <translation>病例数（kappa）</translation>
+        </message>
+        <message>
+            <source>Test–retest (read 1 vs read 2), total</source>
+            <translation>重测信度（第 1 次与第 2 次阅片），总分</translation>
+        </message>
+        <message>
+            <source>Rater</source>
+            <translation>评分者</translation>
+        </message>
+        <message>
+            <source>ICC (CI)</source>
+            <translation>ICC（置信区间）</translation>
+        </message>
+        <message>
+            <source>Cannot read the study</source>
+            <translation>无法读取研究</translation>
+        </message>
+        <message>
+            <source>All available data: {0}, {1} cases</source>
+            <translation>全部可用数据：{0}，{1} 个病例</translation>
+        </message>
+        <message>
+            <source>all data {0:.3f}</source>
+            <translation>全部数据 {0:.3f}</translation>
+        </message>
+        <message>
+            <source>{0}: {1} cases x {2} raters</source>
+            <translation>{0}：{1} 个病例 × {2} 名评分者</translation>
+        </message>
+        <message>
+            <source> ({0} cases dropped)</source>
+            <translation>（剔除 {0} 个病例）</translation>
+        </message>
+        <message>
+            <source>{0} with {1:g}% confidence intervals, first reads only (complete cases; &quot;all data&quot;: the all-available estimate where cases were dropped). {2}.</source>
+            <translation>{0}，{1:g}% 置信区间，仅首次阅片（完整病例；“全部数据”：有病例被剔除时基于全部可用数据的估计）。{2}。</translation>
+        </message>
+        <message>
+            <source>All raters</source>
+            <translation>全部评分者</translation>
+        </message>
+        <message>
+            <source>Pooled</source>
+            <translation>合并</translation>
+        </message>
+        <message>
+            <source>No re-reads yet: plan them with a washout (Study ▸ Plan reading…)</source>
+            <translation>尚无重复阅片：请设置洗脱期进行规划（研究 ▸ 规划阅片…）</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsoleTab</name>
+        <message>
+            <source>Saving…</source>
+            <translation>正在保存…</translation>
+        </message>
+        <message>
+            <source>Reading the study…</source>
+            <translation>正在读取研究…</translation>
+        </message>
+        <message>
+            <source>Cannot read the study</source>
+            <translation>无法读取研究</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>总分</translation>
+        </message>
+    </context>
+    <context>
+        <name>DiscordantTab</name>
+        <message>
+            <source>Case</source>
+            <translation>病例</translation>
+        </message>
+        <message>
+            <source>Patient</source>
+            <translation>患者</translation>
+        </message>
+        <message>
+            <source>Time point</source>
+            <translation>时间点</translation>
+        </message>
+        <message>
+            <source>Raters</source>
+            <translation>评分者</translation>
+        </message>
+        <message>
+            <source>Median</source>
+            <translation>中位数</translation>
+        </message>
+        <message>
+            <source>Range</source>
+            <translation>范围</translation>
+        </message>
+        <message>
+            <source>Why discordant</source>
+            <translation>不一致原因</translation>
+        </message>
+        <message>
+            <source>Decided</source>
+            <translation>已决定</translation>
+        </message>
+        <message>
+            <source>&amp;Adjudicate…</source>
+            <translation>裁定(&amp;A)…</translation>
+        </message>
+        <message>
+            <source>Open the selected case with every rater's scores (Enter)</source>
+            <translation>打开所选病例并显示所有评分者的评分（Enter）</translation>
+        </message>
+        <message>
+            <source>{0} discordant case(s), {1} not yet decided: totals spanning more than {2:g} points, or raters split on slow healing (total below {3:g}). Select a case and press Enter to adjudicate.</source>
+            <translation>{0} 个不一致病例，{1} 个尚未决定：总分差值超过 {2:g} 分，或评分者对愈合缓慢（总分低于 {3:g}）判断不一。选择病例后按 Enter 进行裁定。</translation>
+        </message>
+        <message>
+            <source>{0} {1:g} — {2}</source>
+            <translation>{0} {1:g} — {2}</translation>
+        </message>
+        <message>
+            <source>not yet</source>
+            <translation>尚未</translation>
+        </message>
+        <message>
+            <source>Consensus of {0} recorded</source>
+            <translation>已记录 {0} 的共识</translation>
+        </message>
+        <message>
+            <source>Cannot read the study</source>
+            <translation>无法读取研究</translation>
+        </message>
+    </context>
+    <context>
+        <name>PlotsTab</name>
+        <message>
+            <source>&amp;Time point:</source>
+            <translation>时间点(&amp;T)：</translation>
+        </message>
+        <message>
+            <source>S&amp;core:</source>
+            <translation>评分(&amp;C)：</translation>
+        </message>
+        <message>
+            <source>&amp;Bland–Altman:</source>
+            <translation>Bland–Altman(&amp;B)：</translation>
+        </message>
+        <message>
+            <source>mean of others</source>
+            <translation>其他评分者均值</translation>
+        </message>
+        <message>
+            <source>{0} vs {1}</source>
+            <translation>{0} 对比 {1}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ProgressTab</name>
+        <message>
+            <source>Rater</source>
+            <translation>评分者</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Group</source>
+            <translation>组别</translation>
+        </message>
+        <message>
+            <source>Cases done</source>
+            <translation>已完成病例</translation>
+        </message>
+        <message>
+            <source>Progress</source>
+            <translation>进度</translation>
+        </message>
+        <message>
+            <source>Median s / case</source>
+            <translation>每例中位秒数</translation>
+        </message>
+        <message>
+            <source>Re-reads done</source>
+            <translation>已完成重复阅片</translation>
+        </message>
+        <message>
+            <source>Re-reads due now</source>
+            <translation>当前应重复阅片</translation>
+        </message>
+        <message>
+            <source>In washout</source>
+            <translation>洗脱期中</translation>
+        </message>
+        <message>
+            <source>Next re-read from</source>
+            <translation>下次重复阅片时间</translation>
+        </message>
+        <message>
+            <source>Raters</source>
+            <translation>评分者</translation>
+        </message>
+        <message>
+            <source>By rater group</source>
+            <translation>按评分者组</translation>
+        </message>
+        <message>
+            <source>Rater identity and image failures</source>
+            <translation>评分者身份与图像加载失败</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>病例</translation>
+        </message>
+        <message>
+            <source>View</source>
+            <translation>视图</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source>{0} raters · {1} first reads of {2} cases · {3} re-reads · {4} unreadable</source>
+            <translation>{0} 名评分者 · {2} 个病例的 {1} 次首次阅片 · {3} 次重复阅片 · {4} 次无法评估</translation>
+        </message>
+        <message>
+            <source>No PIN yet (they choose one at their next login): {0}</source>
+            <translation>尚无 PIN（将在下次登录时自行设置）：{0}</translation>
+        </message>
+        <message>
+            <source>Every rater has a PIN.</source>
+            <translation>每位评分者都已设置 PIN。</translation>
+        </message>
+        <message>
+            <source>Open workstation (reads without a PIN): {0}</source>
+            <translation>开放工作站（无需 PIN 阅片）：{0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsTab</name>
+        <message>
+            <source>Reading and analysis</source>
+            <translation>阅片与分析</translation>
+        </message>
+        <message>
+            <source>Raters may go back and correct the previous case</source>
+            <translation>评分者可返回并修改上一病例</translation>
+        </message>
+        <message>
+            <source>No going back: a submitted score is final</source>
+            <translation>不可返回：提交的评分为最终评分</translation>
+        </message>
+        <message>
+            <source>&amp;Edit policy:</source>
+            <translation>修改策略(&amp;E)：</translation>
+        </message>
+        <message>
+            <source> ms</source>
+            <translation> 毫秒</translation>
+        </message>
+        <message>
+            <source>&amp;Blank screen between cases:</source>
+            <translation>病例间空屏(&amp;B)：</translation>
+        </message>
+        <message>
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <source>&amp;Washout before re-reads:</source>
+            <translation>重复阅片前洗脱期(&amp;W)：</translation>
+        </message>
+        <message>
+            <source> points</source>
+            <translation> 分</translation>
+        </message>
+        <message>
+            <source>Discordant when totals span &amp;more than:</source>
+            <translation>总分差值大于此值视为不一致(&amp;M)：</translation>
+        </message>
+        <message>
+            <source>Slow healing when the total is &amp;below:</source>
+            <translation>总分低于此值视为愈合缓慢(&amp;B)：</translation>
+        </message>
+        <message>
+            <source>Sa&amp;ve settings</source>
+            <translation>保存设置(&amp;V)</translation>
+        </message>
+        <message>
+            <source>Rater PINs</source>
+            <translation>评分者 PIN 码</translation>
+        </message>
+        <message>
+            <source>4 to 32 characters</source>
+            <translation>4 至 32 个字符</translation>
+        </message>
+        <message>
+            <source>R&amp;ater:</source>
+            <translation>评分者(&amp;A)：</translation>
+        </message>
+        <message>
+            <source>New &amp;PIN:</source>
+            <translation>新 PIN 码(&amp;P)：</translation>
+        </message>
+        <message>
+            <source>Set PIN</source>
+            <translation>设置 PIN 码</translation>
+        </message>
+        <message>
+            <source>Remove PIN</source>
+            <translation>删除 PIN 码</translation>
+        </message>
+        <message>
+            <source>Consensus panel</source>
+            <translation>共识小组</translation>
+        </message>
+        <message>
+            <source>Who may adjudicate:</source>
+            <translation>可裁定者：</translation>
+        </message>
+        <message>
+            <source>Name of a panel member</source>
+            <translation>小组成员姓名</translation>
+        </message>
+        <message>
+            <source>Add to the panel</source>
+            <translation>加入小组</translation>
+        </message>
+        <message>
+            <source>&amp;New member:</source>
+            <translation>新成员(&amp;N)：</translation>
+        </message>
+        <message>
+            <source>the study coordinator; {0}</source>
+            <translation>研究协调员；{0}</translation>
+        </message>
+        <message>
+            <source>the study coordinator only</source>
+            <translation>仅研究协调员</translation>
+        </message>
+        <message>
+            <source>Cannot save the settings</source>
+            <translation>无法保存设置</translation>
+        </message>
+        <message>
+            <source>Settings saved</source>
+            <translation>设置已保存</translation>
+        </message>
+        <message>
+            <source>{0} may now adjudicate</source>
+            <translation>{0} 现在可以裁定</translation>
+        </message>
+        <message>
+            <source>Cannot add the panel member</source>
+            <translation>无法添加小组成员</translation>
+        </message>
+        <message>
+            <source>PIN of {0} set</source>
+            <translation>已设置 {0} 的 PIN 码</translation>
+        </message>
+        <message>
+            <source>PIN of {0} removed</source>
+            <translation>已删除 {0} 的 PIN 码</translation>
+        </message>
+        <message>
+            <source>Cannot change the PIN</source>
+            <translation>无法更改 PIN 码</translation>
+        </message>
+    </context>
+    <context>
         <name>LoginDialog</name>
         <message>
             <source>New PIN</source>
@@ -3588,6 +4010,10 @@ Record it anyway, with your note?</source>
         <message>
             <source>Audit trail exported to {0}</source>
             <translation>审计记录已导出到 {0}</translation>
+        </message>
+        <message>
+            <source>Cannot read the study</source>
+            <translation>无法读取研究</translation>
         </message>
     </context>
     <context>

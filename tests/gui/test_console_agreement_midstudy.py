@@ -15,7 +15,7 @@ from rushrater.services.agreement import agreement_report  # noqa: E402
 
 
 @pytest.fixture
-def console(qtbot, make_study, tmp_path):
+def console(qtbot, make_study, tmp_path, settle):
     from rushrater.gui.console import ConsoleWindow
 
     study = _mid_study(make_study, tmp_path)
@@ -23,11 +23,12 @@ def console(qtbot, make_study, tmp_path):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    return window, study
+    settle()
+    return window.agreement, study
 
 
-def test_all_available_estimate_beside_the_complete_case_cell_and_the_finished_option(console):
-    window, study = console
+def test_all_available_estimate_beside_the_complete_case_cell_and_the_finished_option(console, settle):
+    window, study = console  # the Agreement tab
     table = window.icc_table
     total = [table.verticalHeaderItem(i).text() for i in range(table.rowCount())].index("Total")  # rows show labels (issue 17), the key in the tooltip
     headers = [table.horizontalHeaderItem(j).text() for j in range(table.columnCount())]
@@ -41,6 +42,7 @@ def test_all_available_estimate_beside_the_complete_case_cell_and_the_finished_o
     assert healing_headers[-1] == "Cases (kappa)"
 
     window.raters_combo.setCurrentIndex(window.raters_combo.findData("finished"))
+    settle()  # the report over the finished raters, computed off the GUI thread
     finished = agreement_report(study, raters="finished").cell("day1", "all")
     assert table.item(total, day1_all).text() == f"{finished['icc']:.3f} ({finished['ci_low']:.3f}–{finished['ci_high']:.3f})"
     assert f"day1: {PATIENTS} cases x 5 raters" in window.agreement_caption.text()

@@ -19,7 +19,7 @@ from rushrater.services.study import create_study  # noqa: E402
 
 
 @pytest.fixture
-def console(qtbot, tmp_path):
+def console(qtbot, tmp_path, settle):
     from rushrater.gui.console import ConsoleWindow
 
     study = create_study(tmp_path / "study", "Console export study", actor="test")
@@ -32,7 +32,9 @@ def console(qtbot, tmp_path):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    settle()
     yield window
+    window.close()
     study.close()
 
 
@@ -41,7 +43,7 @@ def _choose(dialog, key: str, path) -> None:
     dialog.path_edit.setText(str(path))
 
 
-def test_export_action_writes_the_chosen_format(console, tmp_path, modal):
+def test_export_action_writes_the_chosen_format(console, tmp_path, modal, qtbot):
     import pyreadstat
 
     out = tmp_path / "out" / "ratings.sav"
@@ -56,6 +58,7 @@ def test_export_action_writes_the_chosen_format(console, tmp_path, modal):
         if os.environ.get("RUSHRATER_SCREENSHOTS"):
             dialog.grab().save(os.path.join(os.environ["RUSHRATER_SCREENSHOTS"], "export-dialog.png"))
         dialog.ok_button.click()
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=60_000)  # written off the GUI thread
 
     result = modal(lambda: console.open_output_dialog("export"), handle)
     assert result["error"] is None and not result["left_open"]
@@ -67,7 +70,7 @@ def test_export_action_writes_the_chosen_format(console, tmp_path, modal):
 
 
 def test_make_report_action_writes_a_pdf_and_refuses_to_overwrite_without_asking(console, tmp_path, modal,
-                                                                                  message_boxes, qtbot):
+                                                                                  message_boxes, qtbot, settle):
     out = tmp_path / "report.pdf"
 
     def make(dialog):
@@ -83,6 +86,7 @@ def test_make_report_action_writes_a_pdf_and_refuses_to_overwrite_without_asking
     def again(dialog):
         _choose(dialog, "pdf", out)
         dialog.ok_button.click()  # refused: shows an error, the dialog stays open
+        settle()
         errors.append(dialog.isVisible())
         dialog.force_check.setChecked(True)
         dialog.ok_button.click()

@@ -29,13 +29,14 @@ def _run(qtbot, view):
     qtbot.waitUntil(lambda: not view.busy, timeout=120_000)
 
 
-def test_outcomes_tab_shows_tables_and_figures_per_institution(qtbot, outcome_study):
+def test_outcomes_tab_shows_tables_and_figures_per_institution(qtbot, settle, outcome_study):
     from rushrater.gui.console import ConsoleWindow
 
     window = ConsoleWindow(outcome_study)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    settle()  # every tab has read its choices
     view = window.outcomes
     window.tabs.setCurrentWidget(view)
     assert view.by_combo.currentData() == "institution"
@@ -62,19 +63,21 @@ def test_outcomes_tab_shows_tables_and_figures_per_institution(qtbot, outcome_st
         window.grab().save(os.path.join(SHOTS, "outcomes-view-table2.png"))
 
 
-def test_a_bad_choice_is_shown_not_raised(qtbot, outcome_study, monkeypatch):
+def test_a_bad_choice_is_shown_not_raised(qtbot, settle, outcome_study, monkeypatch):
     from rushrater.gui.console.outcomes import OutcomesView
 
     shown = []
     monkeypatch.setattr("rushrater.gui.console.outcomes.show_error", lambda parent, title, exc: shown.append(str(exc)))
     view = OutcomesView(outcome_study)
     qtbot.addWidget(view)
+    view.reload()  # as the console does for each tab
+    settle()
     view.covariates_edit.setText("weight")
     _run(qtbot, view)
     assert shown and "unknown covariate" in shown[0] and view.run_button.isEnabled()
 
 
-def test_the_outcomes_view_shows_no_english_in_chinese(qtbot, outcome_study, tmp_path_factory):
+def test_the_outcomes_view_shows_no_english_in_chinese(qtbot, settle, outcome_study, tmp_path_factory):
     import subprocess
     import sys
     from pathlib import Path
@@ -95,6 +98,8 @@ def test_the_outcomes_view_shows_no_english_in_chinese(qtbot, outcome_study, tmp
 
         view = OutcomesView(outcome_study)
         qtbot.addWidget(view)
+        view.reload()  # as the console does for each tab
+        settle()
         view.show()
         qtbot.waitExposed(view)
         view.covariates_edit.setText("age, sex")

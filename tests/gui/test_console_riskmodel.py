@@ -32,7 +32,7 @@ def _run(qtbot, view):
     qtbot.waitUntil(lambda: not view.busy, timeout=120_000)
 
 
-def test_risk_model_tab_fits_and_the_calculator_predicts(qtbot, risk_study):
+def test_risk_model_tab_fits_and_the_calculator_predicts(qtbot, settle, risk_study):
     from rushrater.gui.console import ConsoleWindow
     from rushrater.services.riskmodel import run_riskmodel
 
@@ -40,6 +40,7 @@ def test_risk_model_tab_fits_and_the_calculator_predicts(qtbot, risk_study):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    settle()  # every tab has read its choices
     view = window.riskmodel
     window.tabs.setCurrentWidget(view)
     assert [view.event_combo.itemData(i) for i in range(view.event_combo.count())] == [
@@ -73,13 +74,15 @@ def test_risk_model_tab_fits_and_the_calculator_predicts(qtbot, risk_study):
         window.grab().save(os.path.join(SHOTS, "riskmodel-view-model.png"))
 
 
-def test_a_bad_choice_is_shown_not_raised(qtbot, risk_study, monkeypatch):
+def test_a_bad_choice_is_shown_not_raised(qtbot, settle, risk_study, monkeypatch):
     from rushrater.gui.console.riskmodel import RiskModelView
 
     shown = []
     monkeypatch.setattr("rushrater.gui.console.riskmodel.show_error", lambda parent, title, exc: shown.append(str(exc)))
     view = RiskModelView(risk_study)
     qtbot.addWidget(view)
+    view.reload()  # as the console does for each tab
+    settle()
     _run(qtbot, view)  # no predictor ticked
     assert shown and "at least one predictor" in shown[0] and view.run_button.isEnabled()
     view.set_predictors(["age"])
@@ -88,7 +91,7 @@ def test_a_bad_choice_is_shown_not_raised(qtbot, risk_study, monkeypatch):
     assert "both --train-where" in shown[1]
 
 
-def test_the_risk_model_view_shows_no_english_in_chinese(qtbot, risk_study, tmp_path_factory):
+def test_the_risk_model_view_shows_no_english_in_chinese(qtbot, settle, risk_study, tmp_path_factory):
     import subprocess
     import sys
     from pathlib import Path
@@ -109,6 +112,8 @@ def test_the_risk_model_view_shows_no_english_in_chinese(qtbot, risk_study, tmp_
 
         view = RiskModelView(risk_study)
         qtbot.addWidget(view)
+        view.reload()  # as the console does for each tab
+        settle()
         view.show()
         qtbot.waitExposed(view)
         view.set_predictors(["age", "smi"])

@@ -46,6 +46,17 @@ def chinese(qapp):
     QLocale.setDefault(before)
 
 
+def _settle(qtbot=None, window=None) -> None:
+    """Let the console's operations (gui.operations) finish and deliver; then give ``window`` the
+    keyboard back (a slow operation's progress dialog may have taken it)."""
+    from rushrater.gui.operations import wait_for_operations
+
+    assert wait_for_operations()
+    if window is not None:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+
+
 def _console(qtbot, study):
     from rushrater.gui.console import ConsoleWindow
 
@@ -54,6 +65,7 @@ def _console(qtbot, study):
     window.resize(1320, 860)
     window.show()
     qtbot.waitExposed(window)
+    _settle()  # every tab has read the study (a slow read's progress dialog has come and gone)
     window.activateWindow()  # shortcuts and mnemonics go to the active window
     qtbot.waitUntil(window.isActiveWindow, timeout=3000)
     return window
@@ -64,15 +76,16 @@ def _console(qtbot, study):
 
 def test_console_data_words_and_core_reasons_are_chinese(qtbot, chinese, rated_study):
     console = _console(qtbot, rated_study)
-    headers = [console.icc_table.horizontalHeaderItem(j).text() for j in range(console.icc_table.columnCount())]
+    agreement, ba_pair = console.agreement, console.plots.ba_pair
+    headers = [agreement.icc_table.horizontalHeaderItem(j).text() for j in range(agreement.icc_table.columnCount())]
     assert headers[0] == "day1\n全部评分者"
-    assert console.healing_table.item(0, 1).text() == "全部评分者"
-    assert any(console.ba_pair.itemText(i).endswith("其他评分者均值") for i in range(console.ba_pair.count()))
-    queue = console.queue_table
+    assert agreement.healing_table.item(0, 1).text() == "全部评分者"
+    assert any(ba_pair.itemText(i).endswith("其他评分者均值") for i in range(ba_pair.count()))
+    queue = console.discordant.queue_table
     reasons = [queue.item(i, 6).text() for i in range(queue.rowCount())]
     assert reasons and all(CJK.search(r) and "totals span" not in r and "healing status" not in r for r in reasons)
     # item rows show the rubric's labels (translated), not variable names
-    rows = [console.icc_table.verticalHeaderItem(i).text() for i in range(console.icc_table.rowCount())]
+    rows = [agreement.icc_table.verticalHeaderItem(i).text() for i in range(agreement.icc_table.rowCount())]
     assert rows[0] == "总分" and not any("_" in r for r in rows)
 
 
@@ -135,13 +148,15 @@ def test_enter_in_the_discordant_queue_opens_the_case(qtbot, rated_study, modal)
     console = _console(qtbot, rated_study)
     console.activateWindow()
     _key(qtbot, console, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
-    assert console.tabs.currentWidget() is console.discordant_page
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is console.queue_table, timeout=3000)
-    _key(qtbot, console.queue_table, Qt.Key.Key_Down)
-    expected = console.queue_table.item(1, 0).text()
+    queue = console.discordant.queue_table
+    assert console.tabs.currentWidget() is console.discordant
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is queue, timeout=3000)
+    _key(qtbot, queue, Qt.Key.Key_Down)
+    expected = queue.item(1, 0).text()
     seen = []
-    result = modal(lambda: _key(qtbot, QApplication.focusWidget(), Qt.Key.Key_Return),
-                   lambda dialog: seen.append(dialog.case))
+    # Enter reads the case off the GUI thread, then opens it.
+    result = modal(lambda: (_key(qtbot, QApplication.focusWidget(), Qt.Key.Key_Return), _settle()),
+                   lambda dialog: seen.append(dialog.case), timeout_ms=60_000)
     assert seen == [expected]
 
 
@@ -225,8 +240,10 @@ def test_plan_a_new_study_with_a_chosen_seed_from_the_keyboard(qtbot, unplanned_
         qtbot.keyClicks(QApplication.focusWidget(), "4242")
         _shot(dialog, "plan-dialog-en.png")
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        _settle()  # planned off the GUI thread, then the dialog closes
 
-    result = modal(lambda: _press(qtbot, console, Qt.Key.Key_P, ctrl_shift), plan)
+    # The dialog opens once the study's status is read.
+    result = modal(lambda: (_press(qtbot, console, Qt.Key.Key_P, ctrl_shift), _settle()), plan, timeout_ms=60_000)
     assert result["dialog"] is not None and not result["left_open"], result
     assert study_status(unplanned_study)["plan"]["seed"] == 4242
     assert "seed 4242" in console.statusBar().currentMessage()
@@ -236,6 +253,7 @@ def test_extend_the_plan_with_rereads_and_no_start_over_once_rated(qtbot, rated_
     from rushrater.gui.console.planning import PlanDialog
     from rushrater.gui.qt import QApplication, Qt
     from rushrater.services.agreement import reading_progress
+    from rushrater.services.status import study_status
 
     console = _console(qtbot, rated_study)
     alt = Qt.KeyboardModifier.AltModifier
@@ -253,9 +271,10 @@ def test_extend_the_plan_with_rereads_and_no_start_over_once_rated(qtbot, rated_
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
         qtbot.keyClicks(QApplication.focusWidget(), "14")
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        _settle()
 
     console.study_menu.setFocus()
-    result = modal(console.plan_action.trigger, rereads)
+    result = modal(lambda: (console.plan_action.trigger(), _settle()), rereads, timeout_ms=60_000)
     assert not result["left_open"], result
     assert rated_study.settings["washout_days"] == 14
     progress = reading_progress(rated_study)
@@ -263,11 +282,12 @@ def test_extend_the_plan_with_rereads_and_no_start_over_once_rated(qtbot, rated_
     assert "re-read" in console.statusBar().currentMessage()
 
     # Start over once rated: the service refuses, the dialog says why and stays open.
-    dialog = PlanDialog(rated_study, console)
+    dialog = PlanDialog(rated_study, study_status(rated_study), console)
     qtbot.addWidget(dialog)
     dialog.replan.setEnabled(True)
     dialog.replan.setChecked(True)
     dialog.accept()
+    _settle()
     assert dialog.result is None and message_boxes and "cannot be discarded" in message_boxes[-1][1]
 
 
@@ -275,7 +295,7 @@ def test_the_report_shows_its_progress_and_uses_the_icc_form_chosen(qtbot, rated
     from rushrater.gui.qt import QApplication, Qt
 
     console = _console(qtbot, rated_study)
-    console.form_combo.setCurrentIndex(console.form_combo.findData("ICC(3,k)"))
+    console.agreement.form_combo.setCurrentIndex(console.agreement.form_combo.findData("ICC(3,k)"))
     out = tmp_path / "report.html"
     seen = {}
 
@@ -310,8 +330,9 @@ def test_the_plan_dialog_shows_no_english_in_chinese(qtbot, chinese, rated_study
     from test_translation_zh_CN import untranslated, visible_texts
 
     from rushrater.gui.console.planning import PlanDialog
+    from rushrater.services.status import study_status
 
-    dialog = PlanDialog(rated_study)
+    dialog = PlanDialog(rated_study, study_status(rated_study))
     qtbot.addWidget(dialog)
     dialog.rereads.setChecked(True)
     dialog.show()
@@ -345,10 +366,12 @@ def test_the_audit_trail_is_filtered_from_the_keyboard_and_exported(qtbot, rated
     assert QApplication.focusWidget() is audit.entity_combo
     while audit.entity_combo.currentData() != "study":
         qtbot.keyClick(audit.entity_combo, Qt.Key.Key_Down)
+    _settle(qtbot, console)  # the service reads the rows the filters select
     assert 0 < audit.table.rowCount() < everything
     assert set(audit.trail["entity"]) == {"study"}
     _press(qtbot, console, Qt.Key.Key_R, alt)  # Use&r
     qtbot.keyClicks(QApplication.focusWidget(), "ada")
+    _settle()
     actions = [audit.table.item(i, 2).text() for i in range(audit.table.rowCount())]
     assert actions == ["study.settings"], actions
     assert '"blank_screen_ms": 300' in audit.table.item(0, 6).text()
@@ -356,6 +379,7 @@ def test_the_audit_trail_is_filtered_from_the_keyboard_and_exported(qtbot, rated
 
     out = tmp_path / "audit.csv"
     assert audit.export_csv(str(out))
+    _settle()
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["action"] for r in rows] == ["study.settings"] and rows[0]["actor"] == "coordinator:ada"
@@ -364,6 +388,7 @@ def test_the_audit_trail_is_filtered_from_the_keyboard_and_exported(qtbot, rated
     # a date range before the study: nothing
     audit.until_edit.setDate(audit.until_edit.date().addDays(-400))
     audit.since_edit.setDate(audit.until_edit.date().addDays(-1))
+    _settle()
     assert audit.table.rowCount() == 0
 
 

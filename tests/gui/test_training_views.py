@@ -99,7 +99,7 @@ def test_feedback_after_each_training_submit_from_the_keyboard(qtbot, trained):
     assert window.case_label.text().startswith("Case 1 of ")
 
 
-def test_console_training_tab(qtbot, trained):
+def test_console_training_tab(qtbot, trained, settle):
     from rushrater.gui.console.window import ConsoleWindow
     from rushrater.gui.qt import Qt
 
@@ -112,6 +112,7 @@ def test_console_training_tab(qtbot, trained):
     console.resize(1500, 700)
     console.show()
     qtbot.waitExposed(console)
+    settle()  # every tab has read the study
     console.tabs.setFocus()
     while console.tabs.currentWidget() is not console.training and console.tabs.currentIndex() < console.tabs.count() - 1:
         qtbot.keyClick(console.tabs, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
@@ -129,6 +130,7 @@ def test_console_training_tab(qtbot, trained):
     view.policy_combo.setCurrentIndex(view.policy_combo.findData("until_passed"))
     view.apply_button.setFocus()
     qtbot.keyClick(view.apply_button, Qt.Key.Key_Space)
+    settle()  # saved off the GUI thread; the tab reads the study again on its change
     assert trained.settings["training_max_bias"] == 0 and trained.settings["training_policy"] == "until_passed"
     assert table.item(rows["R01"], last).text() == "yes"
     _shoot(console, "console_training_en.png")
@@ -139,7 +141,7 @@ def _refs(study):
         return queries.training_cases(s)
 
 
-def test_training_views_show_no_english_in_chinese(qtbot, trained, tmp_path_factory):
+def test_training_views_show_no_english_in_chinese(qtbot, trained, tmp_path_factory, settle):
     from test_translation_zh_CN import ALLOWED, LATIN_WORD, TS, _strip, visible_texts
 
     from rushrater.gui.console.window import ConsoleWindow
@@ -167,6 +169,7 @@ def test_training_views_show_no_english_in_chinese(qtbot, trained, tmp_path_fact
         console.resize(1500, 700)
         console.show()
         qtbot.waitExposed(console)
+        settle()
         console.tabs.setCurrentWidget(console.training)
         assert console.tabs.tabText(console.tabs.indexOf(console.training)) == "培训(&T)"
         english = [(w, t) for w, t in visible_texts(console.training)

@@ -7,7 +7,11 @@ outside the raters' range, is recorded only after the coordinator confirms it wi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
+import shiboken6
 
 from ...domain.errors import RushRaterError
 from ...services.agreement import TOTAL
@@ -21,8 +25,9 @@ from ...services.consensus import (
     thresholds,
 )
 from ...services.study import Study
-from ..errors import show_error, wait_cursor
+from ..errors import show_error
 from ..i18n import component_label, item_label
+from ..operations import run_operation
 from ..qt import (
     QAbstractItemView,
     QBrush,
@@ -59,31 +64,50 @@ class CaseImageView(RadiographView):
         super().show_pixels(pixels, attributes, start="file")
 
 
+@dataclass(frozen=True)
+class CaseData:
+    """What the dialog shows of one case, read off the GUI thread by :func:`load_case`."""
+
+    scores: pd.DataFrame
+    images: list
+    history: list
+    adjudicators: list[str]
+    #: Why the images could not be read (the scores are still shown), or None.
+    image_error: BaseException | None = None
+
+
+def load_case(study: Study, case: str) -> CaseData:
+    try:
+        images, image_error = case_images(study, case), None
+    except (RushRaterError, OSError) as exc:
+        images, image_error = [], exc
+    return CaseData(case_scores(study, case), images, consensus_history(study, case), adjudicators(study), image_error)
+
+
 class AdjudicationDialog(QDialog):
     """Shows a case's images and all its first-read scores; records a decided consensus."""
 
-    def __init__(self, study: Study, case: str, parent: QWidget | None = None):
+    def __init__(self, study: Study, case: str, data: CaseData, parent: QWidget | None = None):
         super().__init__(parent)
         self._study = study
         self.case = case
         self.record = None
+        self._adjudicators = data.adjudicators
+        self._recording = False
         self.setWindowTitle(self.tr("Adjudicate case {0}").format(case))
         self.resize(1400, 800)
         _, self._cutoff = thresholds(study)
 
-        scores = case_scores(study, case)
+        scores = data.scores
         self.scores = scores
         splitter = QSplitter(Qt.Orientation.Horizontal)
         images = QWidget()
         image_row = QHBoxLayout(images)
         image_row.setContentsMargins(0, 0, 0, 0)
         self.views: dict[str, CaseImageView] = {}
-        try:
-            with wait_cursor():
-                loaded = case_images(study, case)
-        except (RushRaterError, OSError) as exc:
-            loaded = []
-            show_error(self, self.tr("Cannot show the images"), exc)
+        if data.image_error is not None:
+            show_error(self, self.tr("Cannot show the images"), data.image_error)
+        loaded = data.images
         for image in loaded:
             view = CaseImageView(image.view, images)
             view.show_pixels(image.pixels, image.attributes)
@@ -98,7 +122,7 @@ class AdjudicationDialog(QDialog):
         self.table = self._scores_table(scores)
         side_layout.addWidget(QLabel(self.tr("Independent first reads (blinded raters)")))
         side_layout.addWidget(self.table, 1)
-        history = consensus_history(study, case)
+        history = data.history
         if history:
             last = history[-1]
             side_layout.addWidget(
@@ -116,7 +140,8 @@ class AdjudicationDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("&Record consensus"))
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(self.tr("&Record consensus"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -180,7 +205,7 @@ class AdjudicationDialog(QDialog):
         self.decided_by_list = QListWidget()
         self.decided_by_list.setToolTip(self.tr(
             "The study coordinator and the consensus panel (Settings tab); Space checks a name"))
-        for n, name in enumerate(adjudicators(self._study)):
+        for n, name in enumerate(self._adjudicators):
             label = self.tr("{0} (study coordinator)").format(name) if n == 0 else name
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, name)
@@ -221,24 +246,49 @@ class AdjudicationDialog(QDialog):
         return answer == QMessageBox.StandardButton.Yes
 
     def accept(self) -> None:
-        total = self.total_spin.value()
-        slow = bool(self.status_combo.currentData())
-        try:
-            problems = contradictions(self._study, self.case, total=total, slow_healing=slow)
-            if problems and not self.confirm_contradictions(problems):
-                return
-            with wait_cursor():
-                self.record = record_consensus(
-                    self._study,
-                    self.case,
-                    decided_by=self.deciders(),
-                    method=self.method_combo.currentData(),
-                    total=total,
-                    slow_healing=slow,
-                    note=self.note_edit.toPlainText(),
-                    confirm_contradiction=bool(problems),
-                )
-        except RushRaterError as exc:
-            show_error(self, self.tr("Cannot record the consensus"), exc)
+        """Record the decision off the GUI thread; one that contradicts itself is asked about first."""
+        if self._recording:
             return
+        self._record(confirmed=False)
+
+    def _record(self, *, confirmed: bool) -> None:
+        study, case = self._study, self.case
+        decision = dict(decided_by=self.deciders(), method=self.method_combo.currentData(),
+                        total=self.total_spin.value(), slow_healing=bool(self.status_combo.currentData()),
+                        note=self.note_edit.toPlainText())
+
+        def record(progress):
+            # Asked on every attempt, so a confirmation covers exactly the problems it was shown.
+            problems = contradictions(study, case, total=decision["total"], slow_healing=decision["slow_healing"])
+            if problems and not confirmed:
+                return problems
+            return record_consensus(study, case, **decision, confirm_contradiction=bool(problems))
+
+        self._set_recording(True)
+        run_operation(self, record, done=self._recorded, failed=self._not_recorded, title=self.windowTitle(),
+                      queue=study)
+
+    def _set_recording(self, recording: bool) -> None:
+        self._recording = recording
+        self.save_button.setEnabled(not recording)  # no second consensus from a double click
+
+    def _recorded(self, result) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._set_recording(False)
+        if isinstance(result, list):  # contradictions, not yet confirmed
+            if self.confirm_contradictions(result):
+                self._record(confirmed=True)
+            return
+        self.record = result
         super().accept()
+
+    def _not_recorded(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._set_recording(False)
+        show_error(self, self.tr("Cannot record the consensus"), exc)
+
+    def reject(self) -> None:
+        if not self._recording:  # a consensus being written finishes first
+            super().reject()

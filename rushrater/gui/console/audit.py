@@ -3,8 +3,8 @@ filtered by entity, user and date, and written to CSV (services/audit_trail.py).
 
 from __future__ import annotations
 
-from ...domain.errors import RushRaterError
-from ...services.audit_trail import audit_entities, audit_trail, write_audit_csv
+from ...domain.changes import Entity
+from ...services.audit_trail import audit_trail, write_audit_csv
 from ...services.study import Study
 from ..errors import show_error
 from ..i18n import plural
@@ -24,13 +24,24 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
+from .tab import ConsoleTab, reading_label, saving_label
 
 
-class AuditTab(QWidget):
+def load_trail(study: Study) -> tuple:
+    """The whole trail once: its entities and its first and last day make the filters' choices."""
+    everything = audit_trail(study)
+    return sorted(set(everything["entity"])), everything
+
+
+class AuditTab(ConsoleTab):
+    # Every write adds to the trail.
+    entities = (Entity.AUDIT,)
+
     def __init__(self, study: Study, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.study = study
+        super().__init__(study, parent)
         self.trail = None
+        self._filtering = False
+        self._filter_again = False
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
         self.entity_combo = QComboBox()
@@ -69,21 +80,24 @@ class AuditTab(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
-        self.reload()
         self.entity_combo.currentIndexChanged.connect(self.apply_filters)
         self.actor_edit.textChanged.connect(self.apply_filters)
         self.since_edit.dateChanged.connect(self.apply_filters)
         self.until_edit.dateChanged.connect(self.apply_filters)
 
-    def reload(self) -> None:
-        """Entities and date range from the trail as it is now (F5 in the console)."""
+    def loader(self):
+        study = self.study
+        return lambda: load_trail(study)
+
+    def show_data(self, data) -> None:
+        """Entities and date range from the trail as it is now; then the filtered rows."""
+        entities, everything = data
         current = self.entity_combo.currentData()
-        everything = audit_trail(self.study)
         for edit in (self.since_edit, self.until_edit, self.entity_combo):
             edit.blockSignals(True)
         self.entity_combo.clear()
         self.entity_combo.addItem(self.tr("All"), "")
-        for entity in audit_entities(self.study):
+        for entity in entities:
             self.entity_combo.addItem(entity, entity)
         self.entity_combo.setCurrentIndex(max(0, self.entity_combo.findData(current or "")))
         if len(everything):
@@ -95,10 +109,28 @@ class AuditTab(QWidget):
         self.apply_filters()
 
     def apply_filters(self) -> None:
-        self.trail = audit_trail(
-            self.study, entity=self.entity_combo.currentData() or None, actor=self.actor_edit.text().strip() or None,
-            since=self.since_edit.date().toPython(), until=self.until_edit.date().toPython(),
-        )
+        """The rows the filters select, read by the service (one read at a time while typing)."""
+        if self._filtering:
+            self._filter_again = True
+            return
+        study = self.study
+        filters = dict(entity=self.entity_combo.currentData() or None, actor=self.actor_edit.text().strip() or None,
+                       since=self.since_edit.date().toPython(), until=self.until_edit.date().toPython())
+        self._filtering = True
+        self.operate(lambda progress: audit_trail(study, **filters), done=self._show_trail,
+                     failed=self._filter_failed, label=reading_label())
+
+    def _filter_failed(self, exc: BaseException) -> None:
+        self._filtering = False
+        show_error(self, self.tr("Cannot read the study"), exc)
+
+    def _show_trail(self, trail) -> None:
+        self._filtering = False
+        if self._filter_again:  # the filters changed while this read ran: show what they select now
+            self._filter_again = False
+            self.apply_filters()
+            return
+        self.trail = trail
         table = self.table
         table.setRowCount(len(self.trail))
         for i, row in enumerate(self.trail.itertuples(index=False)):
@@ -123,15 +155,17 @@ class AuditTab(QWidget):
                                                   self.tr("CSV files (*.csv)"))
         if not path:
             return False
-        try:
-            written = write_audit_csv(self.trail, path)
-        except OSError as exc:
+        trail = self.trail
+        self.export_button.setEnabled(False)
+
+        def written(out) -> None:
+            self.export_button.setEnabled(True)
+            self.status_message(self.tr("Audit trail exported to {0}").format(out), 15_000)
+
+        def failed(exc: BaseException) -> None:
+            self.export_button.setEnabled(True)
             show_error(self, self.tr("Cannot write it"), exc)
-            return False
-        except RushRaterError as exc:
-            show_error(self, self.tr("Cannot write it"), exc)
-            return False
-        window = self.window()
-        if hasattr(window, "statusBar"):
-            window.statusBar().showMessage(self.tr("Audit trail exported to {0}").format(written), 15_000)
+
+        self.operate(lambda progress: write_audit_csv(trail, path), done=written, failed=failed,
+                     label=saving_label())
         return True

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ... import stats
-from ...domain.errors import RushRaterError
 from ...services.export import FORMATS, check_output, export_study
 from ...services.report import write_report
-from ...services.study import Study, open_study
+from ...services.study import Study
 from ..dialogs import finish_form_dialog, hint_label
-from ..errors import show_error, wait_cursor
+from ..errors import show_error
+from ..operations import Operation, run_operation
 from ..qt import (
     QCheckBox,
     QComboBox,
@@ -26,22 +26,23 @@ from ..qt import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QThreadPool,
     QWidget,
+    Signal,
 )
-from ..tasks import BackgroundTask
 
 
 class OutputDialog(QDialog):
     """Choose a format and where to write it, then write it (``kind`` is "export" or "report")."""
 
+    #: The report's stage ("statistics", "render"), emitted from the operation thread.
+    stage_reached = Signal(str)
+
     def __init__(self, study: Study, kind: str, parent: QWidget | None = None, icc_form: str = "ICC(2,1)"):
         super().__init__(parent)
         self.study = study
         self.kind = kind
-        self._task: BackgroundTask | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._operation: Operation | None = None
+        self.stage_reached.connect(self._on_progress)
         #: the paths written, once the dialog is accepted
         self.written: list[Path] = []
         self.setMinimumWidth(620)
@@ -138,61 +139,52 @@ class OutputDialog(QDialog):
         key = self.format_combo.currentData()
         if self.kind == "report" and out.suffix.lower() != f".{key}":
             out = out.with_name(out.name + f".{key}")
-        if self._task is not None:
+        if self._operation is not None:
             return
-        try:
-            if self.kind == "export":
-                with wait_cursor():
-                    self.written = export_study(self.study, key, out, force=self.force_check.isChecked())
-            else:
-                check_output(out, self.force_check.isChecked(), what="report")  # refused at once, not after 10 s
-                self._start_report(out)
-                return
-        except (RushRaterError, OSError) as exc:  # shown; the dialog stays open to choose again
-            show_error(self, self.tr("Cannot write it"), exc)
-            return
-        super().accept()
+        study, force = self.study, self.force_check.isChecked()
+        if self.kind == "export":
+            work = lambda progress: export_study(study, key, out, force=force)
+        else:
+            form, stages = self.form_combo.currentData(), self._stage_texts()
+            reached = self.stage_reached.emit
 
-    # --- the report, made off the GUI thread (about 10 s): the dialog says which stage it is in ----
+            def work(progress) -> list[Path]:
+                check_output(out, force, what="report")  # refused at once, not after 10 s
+                def stage(name: str) -> None:
+                    progress(stages.get(name, name))
+                    reached(name)
+                return [write_report(study, out, force=force, form=form, progress=stage)]
 
-    def _start_report(self, out: Path) -> None:
-        study, force, form = self.study, self.force_check.isChecked(), self.form_combo.currentData()
-        # The open study's database engine belongs to this thread: the worker opens its own.
-        location = study.url or study.root
-        local_dir = study.root if study.url else None
-
-        def work(progress) -> Path:
-            with open_study(location, local_dir=local_dir) as own:
-                return write_report(own, out, force=force, form=form, progress=progress)
-
-        task = BackgroundTask(work)
-        task.signals.progress.connect(self._on_progress)
-        task.signals.succeeded.connect(self._on_report_written)
-        task.signals.failed.connect(self._on_report_failed)
-        self._task = task
         self._set_running(True)
-        self._on_progress("statistics")
-        self._pool.start(task)
+        if self.kind == "report":
+            self._on_progress("statistics")
+        self._operation = run_operation(self, work, done=self._on_written, failed=self._on_failed,
+                                        title=self.windowTitle(), queue=study)
+
+    # --- written off the GUI thread (a report takes about 10 s): the dialog says which stage it is in
+
+    def _stage_texts(self) -> dict[str, str]:
+        return {"statistics": self.tr("Computing the agreement statistics…"),
+                "render": self.tr("Writing the document…")}
 
     def _on_progress(self, stage: str) -> None:
-        texts = {"statistics": self.tr("Computing the agreement statistics…"),
-                 "render": self.tr("Writing the document…")}
-        self.progress_label.setText(texts.get(stage, stage))
+        self.progress_label.setText(self._stage_texts().get(stage, stage))
 
-    def _on_report_written(self, path: Path) -> None:
-        self._task = None
+    def _on_written(self, paths: list[Path]) -> None:
+        self._operation = None
         self._set_running(False)
-        self.written = [path]
+        self.written = list(paths)
         super().accept()
 
-    def _on_report_failed(self, exc: BaseException) -> None:
-        self._task = None
+    def _on_failed(self, exc: BaseException) -> None:
+        # Shown; the dialog stays open to choose again.
+        self._operation = None
         self._set_running(False)
         show_error(self, self.tr("Cannot write it"), exc)
 
     def _set_running(self, running: bool) -> None:
         self.progress_bar.setVisible(running)
-        self.progress_label.setVisible(running)
+        self.progress_label.setVisible(running and self.kind == "report")
         for widget in (self.format_combo, self.path_edit, self.browse_button, self.force_check, self.buttons,
                        self.form_combo):
             if widget is not None:
@@ -200,13 +192,13 @@ class OutputDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._task is not None
+        return self._operation is not None
 
     def reject(self) -> None:
-        if self._task is None:  # a report being written finishes first (its file appears atomically)
+        if self._operation is None:  # what is being written finishes first (its file appears atomically)
             super().reject()
 
     def done(self, result: int) -> None:
-        if self._task is not None and result != QDialog.DialogCode.Accepted:
+        if self._operation is not None and result != QDialog.DialogCode.Accepted:
             return
         super().done(result)

@@ -2,19 +2,19 @@
 
 Everything comes from :func:`rushrater.services.outcomes.run_outcomes` and the figure functions
 of :mod:`rushrater.services.outcome_report` (the same as ``rushrater outcomes`` and its report),
-run on a pool thread (:class:`~rushrater.gui.tasks.BackgroundTask`) that opens its own handle on
-the study and hands back plain values: the tables as DataFrames and the figures as PNG bytes.
+run on the study's operation thread (:func:`~rushrater.gui.operations.run_operation`), which hands
+back plain values: the tables as DataFrames and the figures as PNG bytes.
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 
+from ...domain.changes import Entity
 from ...domain.errors import RushRaterError
-from ...services.study import Study, open_study
+from ...services.study import Study
 from ..errors import show_error
 from ..i18n import timepoint_label
 from ..qt import (
@@ -27,27 +27,25 @@ from ..qt import (
     QPixmap,
     QPushButton,
     QScrollArea,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
-    QThreadPool,
-    Qt,
     QVBoxLayout,
     QWidget,
     Slot,
 )
-from ..tasks import BackgroundTask
+from .tab import ConsoleTab
 
 FIGURES = ("roc", "forest", "love", "scatter")
 
 
-def compute_outcomes(location, *, timepoint=None, cutoff=None, by=None, covariates=None) -> dict:
-    """The analysis as plain values (runs on the pool thread: opens its own study handle)."""
+def compute_outcomes(study: Study, *, timepoint=None, cutoff=None, by=None, covariates=None) -> dict:
+    """The analysis as plain values (runs on the operation thread)."""
     from ...services import outcome_report, outcomes
 
-    with open_study(location) as study:
-        table = outcomes.analysis_table(study, timepoint=timepoint, cutoff=cutoff)
-        report = outcomes.run_outcomes(study, table=table, by=by, covariates=covariates)
+    table = outcomes.analysis_table(study, timepoint=timepoint, cutoff=cutoff)
+    report = outcomes.run_outcomes(study, table=table, by=by, covariates=covariates)
     strata = []
     for stratum in report.strata:
         tables = outcomes.paper_tables(stratum, report.table, report.value_labels)
@@ -62,16 +60,25 @@ def compute_outcomes(location, *, timepoint=None, cutoff=None, by=None, covariat
             "clinical": table.clinical, "strata": strata}
 
 
-class OutcomesView(QWidget):
+def load_choices(study: Study) -> tuple[list[tuple[str, str]], dict]:
+    """The time points and the clinical codebook: what the analysis can be asked for (no statistics: fast)."""
+    from ...services.clinical import codebook
+    from ...services.outcomes import timepoint_labels
+
+    return timepoint_labels(study), codebook(study)
+
+
+class OutcomesView(ConsoleTab):
     """Choose the time point, cut-off, stratum variable and covariates; Run shows Tables 1–3 and the plots."""
 
+    # The choices: time points (study) and clinical variables; a result stays until Run is pressed again.
+    entities = (Entity.STUDY, Entity.CLINICAL)
+
     def __init__(self, study: Study, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.study = study
+        super().__init__(study, parent)
         self.result: dict | None = None
         self.timepoint_labels: dict[str, str] = {}
-        self.task: BackgroundTask | None = None
-        self.pool = QThreadPool(self)
+        self._running = False
         self.timepoint_combo = QComboBox()
         self.cutoff_spin = QDoubleSpinBox()
         self.cutoff_spin.setRange(10, 31)
@@ -131,7 +138,6 @@ class OutcomesView(QWidget):
         strata.addWidget(self.status, 3)
         layout.addLayout(strata)
         layout.addWidget(pages, 1)
-        self.fill_choices()
 
     # --- building --------------------------------------------------------------------------------
 
@@ -156,14 +162,14 @@ class OutcomesView(QWidget):
         scroll.setWidgetResizable(True)
         return scroll
 
-    def fill_choices(self) -> None:
-        """Time points and clinical variables from the study (no statistics: fast)."""
-        from ...services.clinical import codebook
-        from ...storage import queries
+    def loader(self):
+        study = self.study
+        return lambda: load_choices(study)
 
-        with self.study.db.read() as session:
-            timepoints = [(tp.key, tp.label) for tp in queries.timepoints(session)]
-        book = codebook(self.study)
+    def show_data(self, data) -> None:
+        """Time points and clinical variables from the study; a choice made stays when it still exists."""
+        timepoints, book = data
+        chosen_timepoint, chosen_by = self.timepoint_combo.currentData(), self.by_combo.currentData()
         self.timepoint_combo.clear()
         self.timepoint_labels = {key: timepoint_label(key, label) for key, label in timepoints}
         for key, label in timepoints:
@@ -174,7 +180,10 @@ class OutcomesView(QWidget):
         for name, variable in book.items():
             if variable.kind != "continuous":
                 self.by_combo.addItem(variable.label, name)
-        index = self.by_combo.findData("institution")
+        index = self.timepoint_combo.findData(chosen_timepoint)
+        if chosen_timepoint is not None and index >= 0:
+            self.timepoint_combo.setCurrentIndex(index)
+        index = self.by_combo.findData(chosen_by if chosen_by is not None and self.loads > 1 else "institution")
         if index >= 0:
             self.by_combo.setCurrentIndex(index)
 
@@ -197,32 +206,27 @@ class OutcomesView(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.task is not None
+        return self._running
 
     @Slot()
     def run(self) -> None:
         if self.busy:
             return
-        location = self.study.url or self.study.root
+        study = self.study
         options = {
             "timepoint": self.timepoint_combo.currentData(), "cutoff": self.cutoff_spin.value(),
             "by": self.by_combo.currentData(),
             "covariates": [c.strip() for c in self.covariates_edit.text().split(",") if c.strip()] or None,
         }
-        self.task = BackgroundTask(lambda progress: compute_outcomes(location, **options))
-        self.task.signals.succeeded.connect(self._on_done)
-        self.task.signals.failed.connect(self._on_failed)
+        self._running = True
         self.run_button.setEnabled(False)
         self.status.setText(self.tr("Running the analysis…"))
-        self.pool.start(self.task)
-
-    def wait(self, msecs: int = 60_000) -> bool:
-        """For tests and closing: wait for a running analysis."""
-        return self.pool.waitForDone(msecs)
+        self.operate(lambda progress: compute_outcomes(study, **options), done=self._on_done, failed=self._on_failed,
+                     label=self.tr("Running the analysis…"))
 
     @Slot(object)
     def _on_done(self, result: dict) -> None:
-        self.task = None
+        self._running = False
         self.run_button.setEnabled(True)
         self.result = result
         self.stratum_combo.blockSignals(True)
@@ -234,7 +238,7 @@ class OutcomesView(QWidget):
 
     @Slot(object)
     def _on_failed(self, exc: Exception) -> None:
-        self.task = None
+        self._running = False
         self.run_button.setEnabled(True)
         self.status.setText(self.tr("The analysis could not run."))
         if isinstance(exc, (RushRaterError, ValueError, OSError)):

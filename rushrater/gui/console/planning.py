@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
-from ...domain.errors import RushRaterError
-from ...services.planning import DEFAULT_WASHOUT_DAYS, MAX_SEED, PlanResult, plan_reading
-from ...services.status import study_status
+from ...services.planning import (
+    DEFAULT_WASHOUT_DAYS,
+    MAX_SEED,
+    PlanResult,
+    plan_reading,
+)
 from ...services.study import Study
 from ..errors import show_error
 from ..i18n import plural
+from ..operations import run_operation
 from ..qt import (
     QCheckBox,
     QDialog,
@@ -23,13 +27,16 @@ from ..qt import (
 
 
 class PlanDialog(QDialog):
-    """Seed (a new plan), start over (only before any rating), re-reads with their washout."""
+    """Seed (a new plan), start over (only before any rating), re-reads with their washout.
 
-    def __init__(self, study: Study, parent: QWidget | None = None):
+    ``status`` is :func:`rushrater.services.status.study_status` of the study, read by the caller
+    off the GUI thread."""
+
+    def __init__(self, study: Study, status: dict, parent: QWidget | None = None):
         super().__init__(parent)
         self.study = study
         self.result: PlanResult | None = None
-        status = study_status(study)
+        self._planning = False
         plan = status["plan"]
         self.planned_seed: int | None = plan["seed"] if plan else None
         self.rated = status["ratings"] > 0
@@ -100,20 +107,37 @@ class PlanDialog(QDialog):
         self.washout.setEnabled(self.rereads.isChecked())
 
     def accept(self) -> None:
+        if self._planning:
+            return
         choosing_seed = self.planned_seed is None or self.replan.isChecked()
         seed = self.seed.value() if choosing_seed and not self.random_seed.isChecked() else None
-        try:
-            self.result = plan_reading(
-                self.study,
-                seed=seed,
-                replan=self.replan.isChecked(),
-                reread_fraction=self.fraction.value() / 100 if self.rereads.isChecked() else None,
-                washout_days=self.washout.value() if self.rereads.isChecked() else None,
-            )
-        except RushRaterError as exc:  # e.g. start over once rated: the service refuses, we say why
-            show_error(self, self.tr("Cannot plan the reading"), exc)
-            return
+        study, options = self.study, dict(
+            seed=seed,
+            replan=self.replan.isChecked(),
+            reread_fraction=self.fraction.value() / 100 if self.rereads.isChecked() else None,
+            washout_days=self.washout.value() if self.rereads.isChecked() else None,
+        )
+        self._set_planning(True)
+        run_operation(self, lambda progress: plan_reading(study, **options), done=self._planned,
+                      failed=self._not_planned, title=self.tr("Plan reading"), queue=study)
+
+    def _set_planning(self, planning: bool) -> None:
+        self._planning = planning
+        self.buttons.setEnabled(not planning)  # one plan call per press
+
+    def _planned(self, result: PlanResult) -> None:
+        self._set_planning(False)
+        self.result = result
         super().accept()
+
+    def _not_planned(self, exc: BaseException) -> None:
+        # e.g. start over once rated: the service refuses, we say why
+        self._set_planning(False)
+        show_error(self, self.tr("Cannot plan the reading"), exc)
+
+    def reject(self) -> None:
+        if not self._planning:  # the plan being written finishes first
+            super().reject()
 
     def summary(self) -> str:
         """What the plan call changed, for the status bar."""

@@ -2,8 +2,8 @@
 
 Everything comes from :func:`rushrater.services.riskmodel.run_riskmodel` and the figures of
 :mod:`rushrater.services.riskmodel_report` (the same as ``rushrater riskmodel`` and its report),
-run on a pool thread (:class:`~rushrater.gui.tasks.BackgroundTask`) that opens its own handle on
-the study and hands back plain values: table rows, PNG bytes of the figures and the fitted
+run on the study's operation thread (:func:`~rushrater.gui.operations.run_operation`), which hands
+back plain values: table rows, PNG bytes of the figures and the fitted
 :class:`~rushrater.stats.nomogram.Nomogram` (numbers only), which the calculator evaluates on
 the GUI thread as a clinician types a patient's values.
 """
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import io
 
+from ...domain.changes import Entity
 from ...domain.errors import RushRaterError
-from ...services.study import Study, open_study
+from ...services.study import Study
 from ..errors import show_error
 from ..i18n import timepoint_label
 from ..qt import (
@@ -30,28 +31,27 @@ from ..qt import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
-    QThreadPool,
-    Qt,
     QVBoxLayout,
     QWidget,
     Slot,
 )
-from ..tasks import BackgroundTask
+from .tab import ConsoleTab
 
 FIGURES = ("nomogram", "calibration", "roc", "schoenfeld")
 UNITS = ("months", "weeks", "days", "years")
 
 
-def compute_riskmodel(location, *, event: str, predictors: list[str], times: list[float], unit: str,
+def compute_riskmodel(study: Study, *, event: str, predictors: list[str], times: list[float], unit: str,
                       train_where: str | None, validate_where: str | None, B: int) -> dict:
-    """The model as plain values (runs on the pool thread: opens its own study handle)."""
-    from ...services import riskmodel, riskmodel_report as rr
+    """The model as plain values (runs on the operation thread)."""
+    from ...services import riskmodel
+    from ...services import riskmodel_report as rr
 
-    with open_study(location) as study:
-        source = riskmodel.riskmodel_data(study, event, predictors, unit=unit)
+    source = riskmodel.riskmodel_data(study, event, predictors, unit=unit)
     model = riskmodel.run_riskmodel(source=source, times=times, unit=unit, train_where=train_where or None,
                                     validate_where=validate_where or None, B=B)
     pngs = {}
@@ -72,6 +72,15 @@ def compute_riskmodel(location, *, event: str, predictors: list[str], times: lis
     }
 
 
+def load_choices(study: Study) -> tuple[dict, list[tuple[str, str]], dict]:
+    """Follow-up event types, time points and the clinical codebook (no statistics: fast)."""
+    from ...services.clinical import codebook
+    from ...services.followup import event_types
+    from ...services.outcomes import timepoint_labels
+
+    return event_types(study), timepoint_labels(study), codebook(study)
+
+
 def _figure_key(caption: str) -> str:
     lowered = caption.lower()
     for key, word in (("nomogram", "nomogram"), ("calibration", "calibration"), ("roc", "roc"),
@@ -81,15 +90,16 @@ def _figure_key(caption: str) -> str:
     raise KeyError(caption)
 
 
-class RiskModelView(QWidget):
+class RiskModelView(ConsoleTab):
     """Choose the event and predictors; Run shows the model, its figures and a nomogram calculator."""
 
+    # The choices: follow-up events, time points (study) and clinical variables.
+    entities = (Entity.FOLLOW_UP, Entity.STUDY, Entity.CLINICAL)
+
     def __init__(self, study: Study, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.study = study
+        super().__init__(study, parent)
         self.result: dict | None = None
-        self.task: BackgroundTask | None = None
-        self.pool = QThreadPool(self)
+        self._running = False
         self.event_combo = QComboBox()
         self.predictor_list = QListWidget()
         self.predictor_list.setMaximumHeight(120)
@@ -162,7 +172,6 @@ class RiskModelView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.status)
         layout.addWidget(pages, 1)
-        self.fill_choices()
 
     # --- building --------------------------------------------------------------------------------
 
@@ -213,29 +222,32 @@ class RiskModelView(QWidget):
         layout.addLayout(side, 1)
         return page
 
-    def fill_choices(self) -> None:
-        """Event types and the analysis table's columns from the study (no statistics: fast)."""
-        from ...services.clinical import codebook
-        from ...services.followup import event_types
-        from ...services.outcomes import INDEX_LABELS
-        from ...storage import queries
+    def loader(self):
+        study = self.study
+        return lambda: load_choices(study)
 
+    def show_data(self, data) -> None:
+        """Event types and the analysis table's columns; the event and predictors chosen stay."""
+        from ...services.outcomes import INDEX_LABELS
+
+        events, timepoints, book = data
+        chosen_event, chosen_predictors = self.event_combo.currentData(), self.predictors()
         self.event_combo.clear()
-        for name, (records, events) in event_types(self.study).items():
-            self.event_combo.addItem(self.tr("{0} ({1} events in {2} patients)").format(name, events, records), name)
-        with self.study.db.read() as session:
-            timepoints = [(tp.key, tp.label) for tp in queries.timepoints(session)]
+        for name, (records, count) in events.items():
+            self.event_combo.addItem(self.tr("{0} ({1} events in {2} patients)").format(name, count, records), name)
+        if chosen_event is not None:
+            self.event_combo.setCurrentIndex(max(0, self.event_combo.findData(chosen_event)))
         choices = [(f"rush_{key}", self.tr("RUSH at {0}").format(timepoint_label(key, label))) for key, label in timepoints]
         if len(timepoints) >= 2:
             choices += [("delta_rush", self.tr("ΔRUSH")), ("slow_healing", self.tr("Slow healing"))]
         choices += [(name, label) for name, label in INDEX_LABELS.items()]
-        choices += [(name, v.label) for name, v in codebook(self.study).items()]
+        choices += [(name, v.label) for name, v in book.items()]
         self.predictor_list.clear()
         for name, label in choices:
             item = QListWidgetItem(f"{label} [{name}]")
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setCheckState(Qt.CheckState.Checked if name in chosen_predictors else Qt.CheckState.Unchecked)
             self.predictor_list.addItem(item)
 
     def set_predictors(self, names: list[str]) -> None:
@@ -252,7 +264,7 @@ class RiskModelView(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.task is not None
+        return self._running
 
     @Slot()
     def run(self) -> None:
@@ -269,24 +281,19 @@ class RiskModelView(QWidget):
             show_error(self, self.tr("Cannot fit the risk model"),
                        RushRaterError(self.tr("Times must be numbers separated by commas, e.g. 1,3,6.")))
             return
-        location = self.study.url or self.study.root
+        study = self.study
         options = {"event": self.event_combo.currentData(), "predictors": self.predictors(), "times": times,
                    "unit": self.unit_combo.currentData(), "train_where": self.train_edit.text().strip(),
                    "validate_where": self.validate_edit.text().strip(), "B": self.bootstrap_spin.value()}
-        self.task = BackgroundTask(lambda progress: compute_riskmodel(location, **options))
-        self.task.signals.succeeded.connect(self._on_done)
-        self.task.signals.failed.connect(self._on_failed)
+        self._running = True
         self.run_button.setEnabled(False)
         self.status.setText(self.tr("Fitting the model and bootstrapping…"))
-        self.pool.start(self.task)
-
-    def wait(self, msecs: int = 60_000) -> bool:
-        """For tests and closing: wait for a running fit."""
-        return self.pool.waitForDone(msecs)
+        self.operate(lambda progress: compute_riskmodel(study, **options), done=self._on_done,
+                     failed=self._on_failed, label=self.tr("Fitting the model and bootstrapping…"))
 
     @Slot(object)
     def _on_failed(self, exc: Exception) -> None:
-        self.task = None
+        self._running = False
         self.run_button.setEnabled(True)
         self.status.setText(self.tr("The model could not be fitted."))
         if isinstance(exc, (RushRaterError, ValueError, OSError)):
@@ -296,7 +303,7 @@ class RiskModelView(QWidget):
 
     @Slot(object)
     def _on_done(self, result: dict) -> None:
-        self.task = None
+        self._running = False
         self.run_button.setEnabled(True)
         self.result = result
         self.status.setText(self.tr("{0}: n = {1}, {2} events, {3:.1f} events per predictor").format(

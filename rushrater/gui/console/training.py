@@ -4,11 +4,11 @@ pass threshold and policy (study settings) and the reference CSV import."""
 
 from __future__ import annotations
 
-from ...domain.errors import RushRaterError
+from ...domain.changes import Entity
 from ...services import training
 from ...services.settings import update_settings
 from ...services.study import Study
-from ..errors import show_error, wait_cursor
+from ..errors import show_error
 from ..i18n import item_label
 from ..qt import (
     QBrush,
@@ -27,6 +27,7 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
+from .tab import ConsoleTab, saving_label
 
 PASSED = QColor("#d6f0d9")
 NOT_PASSED = QColor("#f6dcd5")
@@ -41,10 +42,16 @@ def _cell(text: str, colour: QColor | None = None) -> QTableWidgetItem:
     return cell
 
 
-class TrainingView(QWidget):
+def load_training(study: Study) -> tuple[list[training.RaterTraining], int]:
+    return training.training_status(study), training.training_cases_count(study)
+
+
+class TrainingView(ConsoleTab):
+    # The pass threshold and the policy are study settings.
+    entities = (Entity.TRAINING, Entity.RATERS, Entity.STUDY)
+
     def __init__(self, study: Study, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.study = study
+        super().__init__(study, parent)
         self.status: list[training.RaterTraining] = []
         layout = QVBoxLayout(self)
         self.summary = QLabel()
@@ -92,16 +99,13 @@ class TrainingView(QWidget):
         self.table.setToolTip(self.tr("Linear-weighted kappa of each rater's scores against the reference, per item "
                                       "and for the total; bias: mean (rater − reference) of the total"))
         layout.addWidget(self.table, 1)
-        self.refresh()
 
-    def refresh(self) -> None:
-        try:
-            with wait_cursor():
-                self.status = training.training_status(self.study)
-                n_cases = training.training_cases_count(self.study)
-        except (RushRaterError, OSError) as exc:
-            show_error(self, self.tr("Cannot read the study"), exc)
-            return
+    def loader(self):
+        study = self.study
+        return lambda: load_training(study)
+
+    def show_data(self, data) -> None:
+        self.status, n_cases = data
         min_kappa, max_bias = training.thresholds(self.study)
         self.policy_combo.setCurrentIndex(max(0, self.policy_combo.findData(training.policy(self.study))))
         self.kappa_spin.setValue(min_kappa)
@@ -132,18 +136,16 @@ class TrainingView(QWidget):
                 value = s.kappa.get(key)
                 self.table.setItem(row, column, _cell("—" if value is None else f"{value:.2f}"))
 
-    def apply(self) -> bool:
-        try:
-            update_settings(self.study, {
-                training.POLICY_SETTING: self.policy_combo.currentData(),
-                training.MIN_KAPPA_SETTING: round(self.kappa_spin.value(), 2),
-                training.MAX_BIAS_SETTING: round(self.bias_spin.value(), 1),
-            }, reason="training threshold set in the console")
-        except RushRaterError as exc:
-            show_error(self, self.tr("The threshold was not saved"), exc)
-            return False
-        self.refresh()
-        return True
+    def apply(self) -> None:
+        """Save the policy and the threshold; the table follows through the study's change signal."""
+        study = self.study
+        changes = {
+            training.POLICY_SETTING: self.policy_combo.currentData(),
+            training.MIN_KAPPA_SETTING: round(self.kappa_spin.value(), 2),
+            training.MAX_BIAS_SETTING: round(self.bias_spin.value(), 1),
+        }
+        self._write(lambda progress: update_settings(study, changes, reason="training threshold set in the console"),
+                    self.tr("The threshold was not saved"))
 
     def import_references(self, path: str | None = None) -> bool:
         if not path:
@@ -151,11 +153,22 @@ class TrainingView(QWidget):
                                                   self.tr("CSV files (*.csv)"))
         if not path:
             return False
-        try:
-            with wait_cursor():
-                training.import_references(self.study, path)
-        except (RushRaterError, OSError) as exc:
-            show_error(self, self.tr("The reference scores were not imported"), exc)
-            return False
-        self.refresh()
+        study = self.study
+        self._write(lambda progress: training.import_references(study, path),
+                    self.tr("The reference scores were not imported"))
         return True
+
+    def _write(self, fn, title: str) -> None:
+        buttons = (self.apply_button, self.import_button)
+        for button in buttons:
+            button.setEnabled(False)  # one write at a time
+
+        def finished(_=None) -> None:
+            for button in buttons:
+                button.setEnabled(True)
+
+        def failed(exc: BaseException) -> None:
+            finished()
+            show_error(self, title, exc)
+
+        self.operate(fn, done=finished, failed=failed, label=saving_label())
