@@ -462,6 +462,30 @@
             <source>Not locked</source>
             <translation>未锁定</translation>
         </message>
+        <message>
+            <source>Loading {0}…</source>
+            <translation>正在加载 {0}…</translation>
+        </message>
+        <message>
+            <source>Cancelled: nothing was stored.</source>
+            <translation>已取消：未保存任何内容。</translation>
+        </message>
+        <message>
+            <source>Reading file {0} of {1}…</source>
+            <translation>正在读取第 {0} 个文件（共 {1} 个）…</translation>
+        </message>
+        <message>
+            <source>Reading slice {0} of {1}…</source>
+            <translation>正在读取第 {0} 层（共 {1} 层）…</translation>
+        </message>
+        <message>
+            <source>CT series imported for {0}</source>
+            <translation>已为 {0} 导入 CT 序列</translation>
+        </message>
+        <message>
+            <source>Importing the CT series…</source>
+            <translation>正在导入 CT 序列…</translation>
+        </message>
     </context>
     <context>
         <name>ConsoleWindow</name>
@@ -504,10 +528,6 @@
         <message>
             <source>Ris&amp;k model</source>
             <translation>风险模型(&amp;K)</translation>
-        </message>
-        <message>
-            <source>{0} with {1:g}% confidence intervals, first reads only (complete cases; "all data": the all-available estimate where cases were dropped). {2}.</source>
-            <translation>{0}，{1:g}% 置信区间，仅首次阅片（完整病例；“全部数据”：有病例被剔除时基于全部可用数据的估计）。{2}。</translation>
         </message>
         <message>
             <source>&amp;Plan reading…</source>
@@ -976,6 +996,10 @@
         <message>
             <source>  inverted</source>
             <translation>  反相</translation>
+        </message>
+        <message>
+            <source>Full range</source>
+            <translation>全范围</translation>
         </message>
     </context>
     <context>
@@ -2608,6 +2632,18 @@
             <source>Trabecular fracture line</source>
             <translation>骨小梁骨折线</translation>
         </message>
+        <message>
+            <source>The reading list could not be read: {0}</source>
+            <translation>无法读取阅片列表：{0}</translation>
+        </message>
+        <message>
+            <source>The reading list could not be read</source>
+            <translation>无法读取阅片列表</translation>
+        </message>
+        <message>
+            <source>The next case could not be read</source>
+            <translation>无法读取下一个病例</translation>
+        </message>
     </context>
     <context>
         <name>AdjudicationDialog</name>
@@ -3362,6 +3398,10 @@ Record it anyway, with your note?</source>
             <source>Saved {0} radiograph(s); they wait for assignment in the import window.</source>
             <translation>已保存 {0} 张 X 线片；它们在导入窗口中等待分配。</translation>
         </message>
+        <message>
+            <source>Loading {0}…</source>
+            <translation>正在加载 {0}…</translation>
+        </message>
     </context>
     <context>
         <name>BoneViewWindow</name>
@@ -3484,6 +3524,18 @@ Record it anyway, with your note?</source>
         <message>
             <source>Written {0}</source>
             <translation>已写入 {0}</translation>
+        </message>
+        <message>
+            <source>Loading {0}…</source>
+            <translation>正在加载 {0}…</translation>
+        </message>
+        <message>
+            <source>Building the bone surface…</source>
+            <translation>正在生成骨表面…</translation>
+        </message>
+        <message>
+            <source>Writing {0}…</source>
+            <translation>正在写入 {0}…</translation>
         </message>
     </context>
     <context>
@@ -4346,6 +4398,13 @@ Record it anyway, with your note?</source>
         <message>
             <source>The reference scores were not imported</source>
             <translation>参考评分未导入</translation>
+        </message>
+    </context>
+    <context>
+        <name>Operation</name>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
         </message>
     </context>
 </TS>
