@@ -8,6 +8,7 @@ the GUI (and its tests) use is re-exported; add names here as new widgets need t
 from __future__ import annotations
 
 from PySide6 import __version__ as PYSIDE_VERSION
+from shiboken6 import isValid as _is_valid
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
@@ -77,6 +78,7 @@ from PySide6.QtWidgets import (
 QT_VERSION = qVersion()
 
 __all__ = [
+    "is_alive",
     "PYSIDE_VERSION",
     "QT_VERSION",
     "QAbstractItemView",
@@ -216,3 +218,9 @@ __all__ += ["QDate", "QDateEdit"]
 from PySide6.QtCore import QEventLoop  # noqa: E402
 
 __all__ += ["QEventLoop"]
+
+
+def is_alive(obj: QObject) -> bool:
+    """Whether the Qt side of ``obj`` still exists: a result that arrives after its window closed
+    (gui.operations) must not touch it."""
+    return _is_valid(obj)

@@ -29,6 +29,7 @@ from ...services.study import Study
 from ..errors import show_error
 from ..operations import OperationCancelled, StudyEvents, run_operation
 from ..qt import (
+    is_alive,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -63,12 +64,6 @@ INNER_PEN = pg.mkPen((90, 160, 255), width=2)
 #: neither wait behind the study's writes nor hold them up.
 COMPUTE_QUEUE = object()
 
-
-def _alive(widget) -> bool:
-    """False once Qt has deleted the widget (a result arriving after its window closed)."""
-    from shiboken6 import isValid
-
-    return isValid(widget)
 
 
 class BodyCompWindow(QMainWindow):
@@ -440,7 +435,7 @@ class BodyCompWindow(QMainWindow):
 
     def _if_alive(self, slot):
         def call(*args):
-            if _alive(self):
+            if is_alive(self):
                 slot(*args)
 
         return call

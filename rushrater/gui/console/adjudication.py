@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import shiboken6
 
 from ...domain.errors import RushRaterError
 from ...services.agreement import TOTAL
@@ -29,6 +28,7 @@ from ..errors import show_error
 from ..i18n import component_label, item_label
 from ..operations import run_operation
 from ..qt import (
+    is_alive,
     QAbstractItemView,
     QBrush,
     QColor,
@@ -273,7 +273,7 @@ class AdjudicationDialog(QDialog):
         self.save_button.setEnabled(not recording)  # no second consensus from a double click
 
     def _recorded(self, result) -> None:
-        if not shiboken6.isValid(self):
+        if not is_alive(self):
             return
         self._set_recording(False)
         if isinstance(result, list):  # contradictions, not yet confirmed
@@ -284,7 +284,7 @@ class AdjudicationDialog(QDialog):
         super().accept()
 
     def _not_recorded(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
+        if not is_alive(self):
             return
         self._set_recording(False)
         show_error(self, self.tr("Cannot record the consensus"), exc)

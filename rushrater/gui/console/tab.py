@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import shiboken6
-
 from ...domain.changes import Changes, Entity
 from ...services.agreement import TOTAL
 from ...services.study import Study
 from ..i18n import component_label, item_label
 from ..operations import Operation, run_operation
 from ..qt import (
+    is_alive,
     QAbstractItemView,
     QCoreApplication,
     QFont,
@@ -28,9 +27,8 @@ from ..qt import (
 )
 
 
-def alive(widget: QWidget) -> bool:
-    """Whether the Qt side of ``widget`` still exists (a window closed while its operation ran)."""
-    return shiboken6.isValid(widget)
+#: Whether the Qt side of a tab's widget still exists (a window closed while its operation ran).
+alive = is_alive
 
 
 class ConsoleTab(QWidget):

@@ -22,6 +22,7 @@ from ...services.study import Study
 from ..errors import show_error
 from ..operations import run_operation
 from ..qt import (
+    is_alive,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -53,12 +54,6 @@ VIEW_TRIANGLES = 60_000
 #: The operation thread that builds the surfaces (pixels only, no study data).
 MESH_QUEUE = object()
 
-
-def _alive(widget) -> bool:
-    """False once Qt has deleted the widget (a result arriving after its window closed)."""
-    from shiboken6 import isValid
-
-    return isValid(widget)
 
 
 class PickingView(gl.GLViewWidget):
@@ -187,7 +182,7 @@ class BoneViewWindow(QMainWindow):
 
     def _if_alive(self, slot):
         def call(*args):
-            if _alive(self):
+            if is_alive(self):
                 slot(*args)
 
         return call

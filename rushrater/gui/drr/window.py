@@ -27,6 +27,7 @@ from ...services.study import Study, timepoint_choices
 from ..errors import show_error
 from ..operations import StudyEvents, run_operation
 from ..qt import (
+    is_alive,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -49,12 +50,6 @@ PREVIEW_DELAY_MS = 150
 #: preview neither waits behind the study's writes nor holds them up.
 PREVIEW_QUEUE = object()
 
-
-def _alive(widget) -> bool:
-    """False once Qt has deleted the widget (a result arriving after its window closed)."""
-    from shiboken6 import isValid
-
-    return isValid(widget)
 
 
 class DrrWindow(QMainWindow):
@@ -215,7 +210,7 @@ class DrrWindow(QMainWindow):
 
     def _if_alive(self, slot):
         def call(*args):
-            if _alive(self):
+            if is_alive(self):
                 slot(*args)
 
         return call
