@@ -25,7 +25,19 @@ from typing import Any, TypeVar
 from ..domain.changes import Changes
 from ..domain.errors import RushRaterError
 from .errors import show_error
-from .qt import QApplication, QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QTimer, QWidget, Signal, Slot
+from .qt import (
+    QApplication,
+    QObject,
+    QProgressDialog,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    QWidget,
+    Signal,
+    Slot,
+    is_alive,
+)
 
 log = logging.getLogger(__name__)
 
@@ -154,11 +166,13 @@ class Operation(QObject):
 
     @property
     def parent_widget(self) -> QWidget | None:
-        return self._parent() if self._parent is not None else None
+        """The window that started the operation, or None once it is gone (closed and deleted)."""
+        parent = self._parent() if self._parent is not None else None
+        return parent if parent is not None and is_alive(parent) else None
 
     def _show_progress(self) -> None:
-        if not self.running:
-            return
+        if not self.running or (self._parent is not None and self.parent_widget is None):
+            return  # finished, or its window closed meanwhile: nobody to show progress to
         dialog = QProgressDialog(self._last_message, self.tr("Cancel") if self._cancellable else "", 0, 0, self.parent_widget)
         dialog.setWindowTitle(self._title)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
