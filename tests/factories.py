@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
+
+if TYPE_CHECKING:
+    from rushrater.services.study import Study
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -505,7 +505,10 @@ def auto_contours(slice_hu: np.ndarray, thresholds: dict | None = None, spacing_
     # Radially inside the outer contour on every ray (2 px apart, so a simplified copy of each
     # stays apart too): the visceral compartment is always within the wall.
     inner = np.clip(_circular_median(inner, 5), 1.0, np.maximum(outer - 2.0, 1.0))
-    to_points = lambda r: [[float(cx + np.cos(a) * v), float(cy + np.sin(a) * v)] for a, v in zip(angles, r)]
+
+    def to_points(r: np.ndarray) -> list[list[float]]:
+        return [[float(cx + np.cos(a) * v), float(cy + np.sin(a) * v)] for a, v in zip(angles, r)]
+
     contours = {"outer": to_points(outer), "inner": to_points(inner)}
     if arm.any():
         # The trunk's own skin where an arm lies against it: the fat layer as thick as on the
@@ -742,7 +745,10 @@ def phantom(shape=(512, 512), spacing_mm: float = 0.8, *, noise: float = 0.0, se
         rng = np.random.default_rng(seed)
         image = np.clip(image + rng.normal(0, noise, shape), -1024, 3000).astype(np.int16)
     px = spacing_mm * spacing_mm / 100.0
-    area = lambda a, b: np.pi * a * scale * b * scale * px
+
+    def area(a: float, b: float) -> float:
+        return np.pi * a * scale * b * scale * px
+
     exact = {
         "subcutaneous_fat_cm2": area(196, 146) - area(160, 110),
         "muscle_cm2": area(160, 110) - area(135, 88),

@@ -47,7 +47,7 @@ import pandas as pd
 from .. import __version__, stats
 from ..domain.errors import RushRaterError, ValidationError
 from ..storage import queries
-from .agreement import ALL, TOTAL, study_ratings
+from .agreement import ALL, TOTAL
 from .files import describe_write_failure, library_write_errors
 from .study import Study
 

@@ -140,8 +140,8 @@ def test_enter_in_the_discordant_queue_opens_the_case(qtbot, rated_study, modal)
     _key(qtbot, console.queue_table, Qt.Key.Key_Down)
     expected = console.queue_table.item(1, 0).text()
     seen = []
-    result = modal(lambda: _key(qtbot, QApplication.focusWidget(), Qt.Key.Key_Return),
-                   lambda dialog: seen.append(dialog.case))
+    modal(lambda: _key(qtbot, QApplication.focusWidget(), Qt.Key.Key_Return),
+          lambda dialog: seen.append(dialog.case))
     assert seen == [expected]
 
 

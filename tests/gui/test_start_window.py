@@ -11,7 +11,7 @@ pytest.importorskip("PySide6", reason="the GUI tests need PySide6 (pip install P
 
 from rushrater.domain.errors import ValidationError
 from rushrater.gui.dialogs import EnrolRaterDialog, NewStudyDialog
-from rushrater.gui.qt import QFileDialog, Qt
+from rushrater.gui.qt import Qt
 from rushrater.gui.rater_table import PERCENT_ROLE, SORT_ROLE, RaterTableModel
 from rushrater.gui.start_window import StartWindow
 from rushrater.services.raters import add_rater

@@ -9,7 +9,6 @@ the study and hands back plain values: the tables as DataFrames and the figures 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 
