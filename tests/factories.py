@@ -16,7 +16,8 @@ from PIL import Image
 if TYPE_CHECKING:
     from rushrater.services.study import Study
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: Reference data kept in the repository (sources and licences in tests/data/README.md).
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def write_png(path: Path, seed: int, shape: tuple[int, int] = (48, 40)) -> Path:
