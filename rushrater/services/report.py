@@ -113,7 +113,7 @@ def _ci(row) -> str:
 
 def _versions() -> list[list[str]]:
     rows = [["RUSH Rater", __version__], ["Python", platform.python_version()]]
-    for package in ("numpy", "pandas", "scipy", "pingouin", "krippendorff", "SQLAlchemy", "matplotlib", "reportlab"):
+    for package in ("numpy", "pandas", "scipy", "statsmodels", "krippendorff", "SQLAlchemy", "matplotlib", "reportlab"):
         try:
             rows.append([package, metadata.version(package)])
         except metadata.PackageNotFoundError:
