@@ -53,9 +53,16 @@ def populated_study(make_study, tmp_path: Path) -> Study:
 
 
 def pytest_collection_modifyitems(config, items):
-    """With RUSHRATER_TEST_BACKEND=postgresql, leave out the modules that open study.db with sqlite3."""
+    """With RUSHRATER_TEST_BACKEND=postgresql, run only the tests that build a study through
+    ``make_study`` (the backend switch is there and nowhere else: every other test runs the same code
+    on either setting, so it ran in the SQLite pass already), and skip the modules that open study.db
+    with sqlite3."""
     if pgserver.BACKEND != "postgresql":
         return
+    same_on_both = [item for item in items if "make_study" not in getattr(item, "fixturenames", ())]
+    if same_on_both:
+        config.hook.pytest_deselected(items=same_on_both)
+        items[:] = [item for item in items if "make_study" in getattr(item, "fixturenames", ())]
     sqlite_only: dict[str, bool] = {}
     for item in items:
         path = Path(str(item.fspath))
@@ -64,3 +71,9 @@ def pytest_collection_modifyitems(config, items):
             sqlite_only[path] = "import sqlite3" in source
         if sqlite_only[path]:
             item.add_marker(pytest.mark.skip(reason="opens the SQLite file study.db directly (SQLite-only check)"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop this process's PostgreSQL databases and roles. pytest-xdist workers end without running
+    atexit handlers, so pgserver's own atexit hook alone would leave theirs on the server."""
+    pgserver.drop_all()

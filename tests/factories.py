@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+if TYPE_CHECKING:
+    from rushrater.services.study import Study
+
+#: Reference data kept in the repository (sources and licences in tests/data/README.md).
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def write_png(path: Path, seed: int, shape: tuple[int, int] = (48, 40)) -> Path:

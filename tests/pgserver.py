@@ -1,7 +1,8 @@
 """Throwaway PostgreSQL databases for tests, on the machine's own server (127.0.0.1:5432).
 
 ``RUSHRATER_TEST_PG`` overrides the admin URL. Each database (and each login role a test makes)
-is named with this run's token and dropped at the end of the run.
+is named with this process's token (each pytest-xdist worker has its own, so workers never share
+a name) and dropped at the end of the run (``pytest_sessionfinish`` in conftest.py).
 """
 
 from __future__ import annotations

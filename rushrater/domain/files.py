@@ -122,9 +122,10 @@ def _create(parent: Path, prefix: str, folder: bool, mode: int | None) -> Path:
     raise FileExistsError(errno.EEXIST, "no unused temporary name", str(parent))
 
 
-def write_bytes_atomically(target: str | Path, data: bytes, **options) -> None:
+def write_bytes_atomically(target: str | Path, data: bytes, *, mode: int | None = None, what: str | None = None,
+                           sync_folder: bool = False) -> None:
     """``target.write_bytes(data)`` through :func:`atomic_path` (same options)."""
-    with atomic_path(target, **options) as tmp:
+    with atomic_path(target, mode=mode, what=what, sync_folder=sync_folder) as tmp:
         tmp.write_bytes(data)
 
 

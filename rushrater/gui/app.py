@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..services.preferences import PreferenceStore
 from .errors import show_error
-from .i18n import TRANSLATIONS_DIR, install_translators
+from .i18n import install_translators
 from .qt import QT_TRANSLATE_NOOP, QApplication, QCoreApplication, QEvent, QIcon, QObject, Qt, QTimer
 
 if TYPE_CHECKING:

@@ -12,7 +12,6 @@ and the cut-offs it was flagged against.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -423,7 +422,10 @@ def measure(
     edited = contours is not None
     if contours is None:
         contours = ct.auto_contours(volume.hu[slice_index], thresholds, volume.row_spacing_mm)
-    rounded = lambda points: [[round(float(x), 3), round(float(y), 3)] for x, y in points]
+
+    def rounded(points):
+        return [[round(float(x), 3), round(float(y), 3)] for x, y in points]
+
     contours = {**{key: rounded(contours[key]) for key in ("outer", "inner", "skin") if contours.get(key)},
                 "edited": bool(edited or contours.get("edited", False))}
     values = compute(volume, slice_index, thresholds, contours, height, sex)

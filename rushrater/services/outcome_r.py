@@ -74,7 +74,6 @@ def r_script(report: OutcomeReport, data_file: str = "patients.csv") -> str:
     """The script; it reads ``data_file`` (written by :func:`write_outcome_data`) from its folder."""
     t = report.table
     by = report.by
-    covariates = report.strata[0].covariates if report.strata else []
     caliper = "NULL" if report.caliper is None else repr(float(report.caliper))
     strata = []
     for s in report.strata:

@@ -34,7 +34,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import __version__, stats
@@ -113,7 +112,7 @@ def _ci(row) -> str:
 
 def _versions() -> list[list[str]]:
     rows = [["RUSH Rater", __version__], ["Python", platform.python_version()]]
-    for package in ("numpy", "pandas", "scipy", "pingouin", "krippendorff", "SQLAlchemy", "matplotlib", "reportlab"):
+    for package in ("numpy", "pandas", "scipy", "statsmodels", "krippendorff", "SQLAlchemy", "matplotlib", "reportlab"):
         try:
             rows.append([package, metadata.version(package)])
         except metadata.PackageNotFoundError:
@@ -233,7 +232,6 @@ def build_report(study: Study, *, form: str = "ICC(2,1)", confidence: float = 0.
     group_text = "; ".join(f"{g}: {len(codes)} ({', '.join(codes)})" for g, codes in by_group.items() if codes)
     not_scored = facts.not_scored
     washout = report.washout_days
-    n_rereads = facts.rereads_done
     early = report.early_rereads
     tp_text = ", ".join(f"{label} ({key}{'' if day is None else f', day {day}'})" for key, label, day in timepoints)
     design = [

@@ -100,7 +100,7 @@ def riskmodel_blocks(model: RiskModel, *, with_figures: bool = True, heading: st
     blocks.append(Para(
         f"Discrimination: Harrell's C = {_f(c.concordance)} (SE {_f(c.se)}); optimism-corrected by bootstrap "
         f"(rms::validate, B = {o.B_used} of {o.B}, seed {o.seed}): {_f(o.c_corrected)} (optimism {_f(o.optimism)})."))
-    blocks.append(Table([f"t", "AUC(t)", "95% CI", "cases", "controls", "censored before t"], auc_rows(model),
+    blocks.append(Table(["t", "AUC(t)", "95% CI", "cases", "controls", "censored before t"], auc_rows(model),
                         caption="Table R3. Cumulative/dynamic time-dependent AUC of the linear predictor with IPCW "
                         "(riskRegression::Score, Kaplan–Meier censoring model)."))
     if model.calibrations:

@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
@@ -127,12 +128,12 @@ def mean_squares(values: np.ndarray, row_mask: np.ndarray, col_mask: np.ndarray)
 
 
 def icc_forms(
-    msr: np.ndarray,
-    msc: np.ndarray,
-    mse: np.ndarray,
-    msw: np.ndarray,
-    n: np.ndarray,
-    k: np.ndarray,
+    msr: npt.ArrayLike,
+    msc: npt.ArrayLike,
+    mse: npt.ArrayLike,
+    msw: npt.ArrayLike,
+    n: npt.ArrayLike,
+    k: npt.ArrayLike,
     confidence: float,
 ) -> dict[str, np.ndarray]:
     """The six ICCs with F test and confidence interval, as R ``psych::ICC``.

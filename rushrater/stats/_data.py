@@ -95,7 +95,7 @@ def _is_number_or_missing(value: object) -> bool:
     return False
 
 
-def _describe_rows(labels: Sequence[Hashable], values: Sequence[object] | None = None) -> str:
+def _describe_rows(labels: Sequence[Hashable], values: Sequence[object] | np.ndarray | None = None) -> str:
     if values is None:
         parts = [f"row {label!r}" for label in labels]
     else:
@@ -117,7 +117,7 @@ def as_float(series: pd.Series, column: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(dtype):
         raise ValueError(f"score column {column!r} is boolean; scores must be numbers")
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        values = series.to_numpy(dtype=float, na_value=np.nan)
+        values: np.ndarray = series.to_numpy(dtype=float, na_value=np.nan)
     else:
         # Object, string or categorical columns: check element by element so the
         # message can name exactly the rows that hold text instead of numbers.

@@ -46,7 +46,8 @@ def numeric(data: pd.DataFrame, column: str) -> FloatArray:
         raise ValueError(
             f"column {column!r} must be numeric; row {row + 1} holds {data[column].iloc[row]!r}"
         )
-    return values.to_numpy(dtype=np.float64)
+    floats: FloatArray = values.to_numpy(dtype=np.float64)
+    return floats
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,8 @@ def _numeric(frame: pd.DataFrame, column: str) -> FloatArray:
     if bad.any():
         raise ValueError(f"column {column!r} must hold numbers; rows {_rows(list(frame.index[bad]))} do not "
                          "(code a category as 0/1 indicator columns)")
-    return values.to_numpy(dtype=float)
+    numbers: FloatArray = values.to_numpy(dtype=float)
+    return numbers
 
 
 def survival_data(

@@ -95,7 +95,8 @@ def _consensus_column(data: pd.DataFrame, target: str, consensus: str, targets: 
             f"consensus column {consensus!r} must hold one value per target; it differs within target(s) "
             f"{listing([repr(t) for t in inconsistent])}"
         )
-    return spread["min"].reindex(targets).to_numpy(dtype=float)
+    per_target: np.ndarray = spread["min"].reindex(targets).to_numpy(dtype=float)
+    return per_target
 
 
 def bland_altman(

@@ -49,9 +49,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-import statsmodels.api as sm  # type: ignore[import-untyped]
+import statsmodels.api as sm
 from scipy import optimize, stats as sps
 
 from ._outcome import BinaryCoding, FloatArray, MissingReport, binary, check_frame, complete_rows, json_object, numeric
@@ -210,7 +209,7 @@ def profile_ci_exact(x: FloatArray, y: FloatArray, fit: LogitFit, j: int, confid
         else:
             bounds.append(side * np.inf)
             continue
-        bounds.append(optimize.brentq(lambda b: signed_root(b) - side * z, b_hat, edge, xtol=1e-12))
+        bounds.append(optimize.brentq(lambda b, side=side: signed_root(b) - side * z, b_hat, edge, xtol=1e-12))
     return float(bounds[0]), float(bounds[1])
 
 

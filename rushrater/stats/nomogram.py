@@ -192,7 +192,7 @@ def cox_nomogram(fit: CoxResult, data: pd.DataFrame, times: list[float]) -> Nomo
 
 def logistic_nomogram(data: pd.DataFrame, outcome: str, predictors: list[str]) -> Nomogram:
     """Nomogram of ``glm(outcome ~ predictors, binomial)`` (statsmodels Logit) -> probability."""
-    import statsmodels.api as sm  # type: ignore[import-untyped]
+    import statsmodels.api as sm
 
     frame = data[[outcome, *predictors]].apply(pd.to_numeric, errors="coerce").dropna()
     model = sm.Logit(frame[outcome].to_numpy(float), sm.add_constant(frame[predictors].to_numpy(float))).fit(disp=0)

@@ -14,6 +14,7 @@ rater pair for weighted kappa):
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from typing import Literal, TypeGuard, get_args
 
 import krippendorff
 import numpy as np
@@ -28,10 +29,16 @@ __all__ = ["KAPPA_WEIGHTS", "krippendorff_alpha", "fleiss_kappa", "fleiss_kappa_
 
 #: Weighting schemes accepted by :func:`weighted_kappa`.
 KAPPA_WEIGHTS = ("unweighted", "linear", "quadratic")
-_LEVELS = ("nominal", "ordinal", "interval", "ratio")
+#: Levels of measurement of :func:`krippendorff_alpha` (the ``krippendorff`` package's names).
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+_LEVELS: tuple[Level, ...] = get_args(Level)
 
 
-def _categories(values: np.ndarray, categories: Sequence[float] | None, score: str) -> np.ndarray:
+def _is_level(level: str) -> TypeGuard[Level]:
+    return level in _LEVELS
+
+
+def _categories(values: np.ndarray, categories: Sequence[float] | np.ndarray | None, score: str) -> np.ndarray:
     """Sorted category values; every observed value must be one of them."""
     observed = np.unique(values[~np.isnan(values)])
     if categories is None:
@@ -96,7 +103,7 @@ def krippendorff_alpha(
     reliability measure for coding data. Communication Methods and Measures
     1(1):77-89.
     """
-    if level not in _LEVELS:
+    if not _is_level(level):
         raise ValueError(f"level must be one of {_LEVELS}, not {level!r}")
     scores = as_list(score, "score")
     arr = long_to_array(data, keys=[target], rater=rater, scores=scores, duplicates=duplicates)
@@ -229,7 +236,7 @@ def _disagreement_weights(n_categories: int, weights: str) -> np.ndarray:
     if weights not in KAPPA_WEIGHTS:
         raise ValueError(f"weights must be one of {KAPPA_WEIGHTS}, not {weights!r}")
     i = np.arange(n_categories)
-    distance = np.abs(i[:, None] - i[None, :]).astype(float)
+    distance: np.ndarray = np.abs(i[:, None] - i[None, :]).astype(float)
     if weights == "unweighted":
         return (distance > 0).astype(float)
     if weights == "linear":
@@ -242,7 +249,7 @@ def weighted_kappa(
     b: Sequence[float] | np.ndarray,
     *,
     weights: str = "linear",
-    categories: Sequence[float] | None = None,
+    categories: Sequence[float] | np.ndarray | None = None,
 ) -> float:
     """Cohen's (weighted) kappa of two raters' paired ordinal ratings.
 
@@ -275,19 +282,19 @@ def weighted_kappa(
     intraclass correlation coefficient as measures of reliability.
     Educational and Psychological Measurement 33:613-619.
     """
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    if a.shape != b.shape or a.ndim != 1:
+    x = np.asarray(a, dtype=float)
+    y = np.asarray(b, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
         raise ValueError("a and b must be one-dimensional and of equal length")
-    both = ~np.isnan(a) & ~np.isnan(b)
-    a, b = a[both], b[both]
-    cats = _categories(np.concatenate([a, b]), categories, "ratings")
+    both = ~np.isnan(x) & ~np.isnan(y)
+    x, y = x[both], y[both]
+    cats = _categories(np.concatenate([x, y]), categories, "ratings")
     w = _disagreement_weights(cats.size, weights)
-    if a.size == 0:
+    if x.size == 0:
         return float("nan")
-    ia = np.searchsorted(cats, a)
-    ib = np.searchsorted(cats, b)
-    observed = np.bincount(ia * cats.size + ib, minlength=cats.size**2).reshape(cats.size, cats.size) / a.size
+    ia = np.searchsorted(cats, x)
+    ib = np.searchsorted(cats, y)
+    observed = np.bincount(ia * cats.size + ib, minlength=cats.size**2).reshape(cats.size, cats.size) / x.size
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))
     chance = float((w * expected).sum())
     if chance == 0.0:

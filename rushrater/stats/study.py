@@ -99,6 +99,10 @@ def _cell_notes(
     return notes
 
 
+#: One (timepoint, group) block: its two labels, the arrays of :func:`_block` and a note per score.
+Block = tuple[Hashable, Hashable, dict[str, np.ndarray], list[str]]
+
+
 def _block(
     values: np.ndarray,
     col_mask: np.ndarray | None,
@@ -118,7 +122,7 @@ def _block(
 
 
 def _assemble(
-    blocks: list[tuple[Hashable, Hashable, dict[str, np.ndarray], list[str]]],
+    blocks: list[Block],
     scores: list[str],
     forms: list[str],
     label: str,
@@ -258,7 +262,7 @@ def agreement_table(
     if unknown:
         raise ValueError(f"all_available names score(s) not analysed: {listing([repr(u) for u in sorted(unknown)])}")
     levels = arr.levels if timepoint is not None else pd.Index([all_label])
-    blocks = []
+    blocks: list[Block] = []
     for level_code, level in enumerate(levels):
         case_rows = np.flatnonzero(arr.level_codes == level_code)
         level_values = arr.values[case_rows]
@@ -277,7 +281,7 @@ def agreement_table(
     return table
 
 
-def _add_all_available(res: dict, values: np.ndarray, confidence: float, scores: list[str], notes: list[str],
+def _add_all_available(res: dict[str, np.ndarray], values: np.ndarray, confidence: float, scores: list[str], notes: list[str],
                        wanted: set[str]) -> None:
     """REML all-available ICCs of the scores of one block that dropped targets (into ``res``)."""
     from .icc import _all_available
@@ -300,7 +304,7 @@ def _add_all_available(res: dict, values: np.ndarray, confidence: float, scores:
             notes[s] = "; ".join(filter(None, [notes[s], *problems]))
 
 
-def _with_all_available(table: pd.DataFrame, blocks, scores: list[str], forms: list[str]) -> pd.DataFrame:
+def _with_all_available(table: pd.DataFrame, blocks: list[Block], scores: list[str], forms: list[str]) -> pd.DataFrame:
     """Insert the all-available columns (in block order, as :func:`_assemble` stacks) before ``note``."""
     form_index = [FORMS.index(f) for f in forms]
     columns: dict[str, list[np.ndarray]] = {c: [] for c in ALL_AVAILABLE_COLUMNS}
@@ -371,7 +375,7 @@ def between_groups_table(
     label = " vs ".join(str(g) for g in chosen)
 
     levels = arr.levels if timepoint is not None else pd.Index([all_label])
-    blocks = []
+    blocks: list[Block] = []
     for level_code, level in enumerate(levels):
         case_rows = np.flatnonzero(arr.level_codes == level_code)
         level_values = arr.values[case_rows]

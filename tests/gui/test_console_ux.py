@@ -155,7 +155,7 @@ def test_enter_in_the_discordant_queue_opens_the_case(qtbot, rated_study, modal)
     expected = queue.item(1, 0).text()
     seen = []
     # Enter reads the case off the GUI thread, then opens it.
-    result = modal(lambda: (_key(qtbot, QApplication.focusWidget(), Qt.Key.Key_Return), _settle()),
+    modal(lambda: (_key(qtbot, QApplication.focusWidget(), Qt.Key.Key_Return), _settle()),
                    lambda dialog: seen.append(dialog.case), timeout_ms=60_000)
     assert seen == [expected]
 

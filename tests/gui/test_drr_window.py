@@ -186,7 +186,7 @@ def test_bone_view_renders_with_software_opengl(qtbot, ct_study, tmp_path, settl
     assert (pixels > 120).mean() > 0.01  # bone-coloured pixels on the dark background
 
 
-def test_the_drr_window_and_bone_view_show_no_english_in_chinese(qtbot, chinese, ct_study, settle):
+def test_the_drr_window_and_bone_view_show_no_english_in_chinese(qtbot, chinese, ct_study, settle):  # noqa: F811 (fixture)
     from test_translation_zh_CN import _study_data, untranslated, visible_texts
 
     from rushrater.gui.drr import BoneViewWindow, DrrWindow

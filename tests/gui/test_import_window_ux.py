@@ -132,7 +132,7 @@ def test_import_window_from_the_keyboard(import_window, qtbot, tmp_path, monkeyp
 
 
 def test_the_import_window_shows_no_english_in_chinese(qtbot, qapp, small_study, tmp_path):
-    from test_translation_zh_CN import untranslated, visible_texts
+    from test_translation_zh_CN import untranslated
 
     from rushrater.gui.i18n import install_translators, remove_translators
     from rushrater.gui.importing import ImportWindow

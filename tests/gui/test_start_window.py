@@ -12,7 +12,7 @@ pytest.importorskip("PySide6", reason="the GUI tests need PySide6 (pip install P
 from rushrater.domain.changes import Entity
 from rushrater.domain.errors import ValidationError
 from rushrater.gui.start.dialogs import EnrolRaterDialog, NewStudyDialog
-from rushrater.gui.qt import QFileDialog, Qt
+from rushrater.gui.qt import Qt
 from rushrater.gui.start.rater_table import PERCENT_ROLE, SORT_ROLE, RaterTableModel
 from rushrater.gui.start import StartWindow
 from rushrater.services.raters import add_rater

@@ -17,7 +17,6 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from factories import login_rater  # noqa: E402
-from rushrater.services.reading import ReadingSession  # noqa: E402
 from rushrater.services.study import open_study  # noqa: E402
 
 pytestmark = pytest.mark.gui

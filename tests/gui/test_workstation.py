@@ -17,7 +17,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from factories import RATER_PIN, login_rater  # noqa: E402
-from rushrater.services.reading import ReadingSession  # noqa: E402
+from rushrater.services.reading import PinError, ReadingSession  # noqa: E402
 from rushrater.services.study import open_study  # noqa: E402
 from rushrater.storage import queries  # noqa: E402
 
@@ -454,7 +454,7 @@ def test_login_asks_a_rater_without_a_pin_to_choose_one(qtbot, small_study, sett
     assert dialog.session is not None and dialog.session.rater_code == RATER
     dialog.session.study.close()
     with open_study(small_study) as study:
-        with pytest.raises(Exception):
+        with pytest.raises(PinError, match="has a PIN"):
             ReadingSession.login(study, RATER)
         assert ReadingSession.login(study, RATER, "1234").rater_code == RATER
 

@@ -1,9 +1,8 @@
 """CT body composition through the services and CLI: real CT (TotalSegmentator example data,
-CC BY 4.0, Wasserthal et al. 2023; see ../shared/reference/ct-totalsegmentator/PROVENANCE.md) and
+CC BY 4.0, Wasserthal et al. 2023; see tests/data/README.md) and
 synthetic series written with pydicom."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,12 +13,11 @@ from rushrater.imaging import ct
 from rushrater.services import bodycomp
 from rushrater.storage import queries
 
-from factories import write_ct_series as write_series
+from factories import DATA, write_ct_series as write_series
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ct-totalsegmentator"
-REAL_SERIES = SHARED / "example_ct_dicom"
-REAL_LABELS = SHARED / "example_seg_dicom.nii.gz"
-needs_shared = pytest.mark.skipif(not REAL_SERIES.is_dir(), reason=f"shared CT reference data not found at {SHARED}")
+CT = DATA / "ct-totalsegmentator"
+REAL_SERIES = CT / "example_ct_dicom"
+REAL_LABELS = CT / "example_seg_dicom.nii.gz"
 
 
 def phantom_volume(slices=5, spacing=0.8):
@@ -155,9 +153,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(populated_study, patient, tm
 def test_jpeg2000_series_reads_the_same_hu(tmp_path):
     pytest.importorskip("openjpeg", reason="pylibjpeg-openjpeg encodes JPEG 2000")
     nib = pytest.importorskip("nibabel")
-    source = SHARED / "example_ct_sm.nii.gz"
-    if not source.is_file():
-        pytest.skip(f"shared CT reference data not found at {SHARED}")
+    source = CT / "example_ct_sm.nii.gz"
     data = np.asarray(nib.load(str(source)).dataobj).astype(np.int16)  # (x, y, z), RAS
     volume = np.clip(np.transpose(data, (2, 1, 0))[:, ::-1, ::-1], -1024, 3000)[:6]
     plain = ct.read_ct_series(write_series(tmp_path / "plain", volume, spacing=(3.0, 3.0)))
@@ -167,7 +163,6 @@ def test_jpeg2000_series_reads_the_same_hu(tmp_path):
     np.testing.assert_array_equal(plain.volume.hu, volume)
 
 
-@needs_shared
 def test_real_ct_t12_level_from_labels_and_plausible_indices(populated_study, patient, capsys):
     code = main(["bodycomp", str(populated_study.root), "--patient", patient, "--series", str(REAL_SERIES),
                  "--labels", str(REAL_LABELS), "--height", "1.75", "--sex", "M", "--assessor", "A1", "--json"])

@@ -4,8 +4,6 @@ where mounting one is not permitted."""
 
 import subprocess
 import sys
-import uuid
-from pathlib import Path
 
 import pytest
 

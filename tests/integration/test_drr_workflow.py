@@ -2,7 +2,7 @@
 the workstation service and exported (PNG/TIFF/DICOM SC + manifest), reproducibly.
 
 The real series is the TotalSegmentator example (CC BY 4.0, Wasserthal et al. 2023; see
-../shared/reference/ct-totalsegmentator/PROVENANCE.md)."""
+tests/data/README.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from factories import image_rows, lps_phantom, write_ct_series, write_manifest
+from factories import DATA, image_rows, lps_phantom, write_ct_series, write_manifest
 
 from rushrater.cli.main import main
 from rushrater.domain.errors import RushRaterError
@@ -28,9 +28,8 @@ from rushrater.services.raters import add_rater
 from rushrater.services.reading import ReadingSession
 from rushrater.storage import models, queries
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ct-totalsegmentator"
-REAL_SERIES = SHARED / "example_ct_dicom"
-needs_shared = pytest.mark.skipif(not REAL_SERIES.is_dir(), reason=f"shared CT reference data not found at {SHARED}")
+CT = DATA / "ct-totalsegmentator"
+REAL_SERIES = CT / "example_ct_dicom"
 
 
 def _hip_world(x, y, z):
@@ -172,7 +171,6 @@ def test_cli_drr_and_export(drr_study, tmp_path, capsys):
     assert sorted(p.suffix for p in (tmp_path / "export").iterdir()) == [".csv", ".dcm", ".dcm", ".png", ".png"]
 
 
-@needs_shared
 def test_real_ct_series_projects(make_study, tmp_path):
     study = make_study("real")
     source = tmp_path / "source"
@@ -184,7 +182,6 @@ def test_real_ct_series_projects(make_study, tmp_path):
     assert frontal.width == series.columns and frontal.pixel_mm == pytest.approx(series.column_spacing_mm)
 
 
-@needs_shared
 def test_real_series_liver_on_the_image_left_and_spleen_on_the_right():
     """Orientation on real data, checked against an independent source: TotalSegmentator's labels
     for the same series (NIfTI, RAS world coordinates) put the liver on the patient's right. A DRR
@@ -196,7 +193,7 @@ def test_real_series_liver_on_the_image_left_and_spleen_on_the_right():
     from rushrater.imaging import ct
 
     volume = ct.read_ct_series(REAL_SERIES).volume
-    seg = nib.load(str(SHARED / "example_seg_dicom.nii.gz"))
+    seg = nib.load(str(CT / "example_seg_dicom.nii.gz"))
     labels = np.asarray(seg.dataobj)
     orientation = np.asarray(volume.orientation)
     k, i, j = np.meshgrid(*(np.arange(n) for n in volume.hu.shape), indexing="ij")

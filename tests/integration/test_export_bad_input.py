@@ -68,14 +68,25 @@ def test_unwritable_folder_as_an_ordinary_user(rated):
     """The same check run as 'nobody' when the tests run as root (CI containers)."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         pytest.skip("covered by the test above")
+    import shutil
     import tempfile
     from pathlib import Path
 
-    # A checkout in a private (0700) folder cannot be imported by 'nobody': nothing to test then.
+    import rushrater
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is not installed: cannot run a command as 'nobody'")
+    # A checkout (or interpreter) in a private 0700 folder is out of 'nobody''s reach: then it either
+    # cannot start Python or imports another copy of rushrater (an editable install elsewhere).
+    # Nothing to test in either case.
     probe = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
-                            "import rushrater.services.export"], capture_output=True, text=True)
+                            "import rushrater.services.export; print(rushrater.__file__)"],
+                           capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"'nobody' cannot run this interpreter and checkout: {probe.stderr.strip()[-200:]}")
+    if os.path.realpath(probe.stdout.strip()) != os.path.realpath(rushrater.__file__):
+        pytest.skip(f"'nobody' cannot read this checkout ({Path(rushrater.__file__).parent.parent}); "
+                    f"it imports {probe.stdout.strip()} instead")
     base = Path(tempfile.mkdtemp(prefix="rushrater-locked-"))  # /tmp: reachable by every user
     base.chmod(0o755)
     locked = base / "locked"
@@ -94,8 +105,6 @@ def test_unwritable_folder_as_an_ordinary_user(rated):
         assert done.returncode == 3, done.stderr
         assert "not writable" in done.stdout
     finally:
-        import shutil
-
         shutil.rmtree(base)
 
 

@@ -9,7 +9,6 @@ stats core's tests.
 import shutil
 import subprocess
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -13,7 +13,6 @@ import subprocess
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +20,7 @@ import pytest
 import pgserver
 from factories import full_scores, image_rows, write_manifest
 from rushrater.cli.main import main as cli_main
-from rushrater.domain.errors import NotAStudyError, StudyExistsError, StudyVersionError, ValidationError
+from rushrater.domain.errors import NotAStudyError, NotFoundError, StudyExistsError, StudyVersionError, ValidationError
 from rushrater.services.imports import import_manifest
 from rushrater.services.multisite import enrol_db_login, migrate_study
 from rushrater.services.planning import plan_reading
@@ -204,7 +203,7 @@ def test_a_rater_login_reads_only_its_own_scores(pg_study):
         key = as_rater.images.keys()[0]
         assert as_rater.images.load(key).ndim == 2
         submit_rating(as_rater, "R01", cases[1], full_scores(as_rater, 2))
-        with pytest.raises(Exception):
+        with pytest.raises(NotFoundError, match="no rater 'R02'"):  # row-level security hides R02
             submit_rating(as_rater, "R02", cases[1], full_scores(as_rater, 2))
     psql = shutil.which("psql")
     if psql:
@@ -219,8 +218,6 @@ def test_a_rater_login_reads_only_its_own_scores(pg_study):
 
 
 def _table_dump(url_or_study) -> dict[str, list]:
-    from sqlalchemy import select
-
     from rushrater.storage.transfer import copy_tables, table_check
 
     study = url_or_study

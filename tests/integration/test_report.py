@@ -39,7 +39,7 @@ def test_pdf_renders_and_its_pages_hold_the_grras_tables(rated, tmp_path):
                     "7. Software", "8. Methods paragraph"):
         assert heading in flat, heading
     for fact in ("seed 11", "6 rater(s) with scored first reads", "8 patients", "Koo & Li", "Table 1.", "Krippendorff",
-                 "1 read(s) marked unreadable", "pingouin", "reportlab"):
+                 "1 read(s) marked unreadable", "statsmodels", "reportlab"):
         assert fact in flat, fact
     report = agreement_report(rated)
     for tp in ("day1", "month1"):

@@ -3,7 +3,6 @@ discrimination, calibration, validation and a TRIPOD-style report section."""
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 

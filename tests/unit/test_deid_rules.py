@@ -12,12 +12,11 @@ from pydicom.datadict import dictionary_VR  # noqa: E402
 from pydicom.dataset import Dataset, FileMetaDataset  # noqa: E402
 from pydicom.sequence import Sequence  # noqa: E402
 
-from factories import SHARED  # noqa: E402
+from factories import DATA  # noqa: E402
 from rushrater.imaging import deid  # noqa: E402
 from rushrater.imaging.annex_e import PATTERN_RULES, RULES  # noqa: E402
 
-TABLE = SHARED / "reference" / "dicom-annex-e" / "confidentiality_profile_attributes.json"
-pytestmark = pytest.mark.skipif(not TABLE.is_file(), reason="shared reference table not present")
+TABLE = DATA / "dicom-annex-e" / "confidentiality_profile_attributes.json"
 
 
 def _table() -> list[dict]:

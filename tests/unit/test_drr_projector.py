@@ -113,7 +113,10 @@ def test_bone_boost_weights_only_voxels_above_the_threshold():
     volume = lps_phantom(world, (12, 12, 30), (2.0, 2.0, 2.0))
     plain = drr.project(volume, "frontal").line_integral
     boosted = drr.project(volume, "frontal", DrrParameters(bone_boost=1.0)).line_integral
-    column = lambda img, x: img[5, int(round(x / 2.0))]
+
+    def column(img, x):
+        return img[5, int(round(x / 2.0))]
+
     assert column(boosted, 10) == pytest.approx(column(plain, 10))  # water: unchanged
     assert column(boosted, 30) == pytest.approx(2 * column(plain, 30), rel=1e-5)
 

@@ -143,7 +143,10 @@ class OutputDialog(QDialog):
             return
         study, force = self.study, self.force_check.isChecked()
         if self.kind == "export":
-            work = lambda progress: export_study(study, key, out, force=force)
+
+            def work(progress) -> list[Path]:
+                return export_study(study, key, out, force=force)
+
         else:
             form, stages = self.form_combo.currentData(), self._stage_texts()
             reached = self.stage_reached.emit

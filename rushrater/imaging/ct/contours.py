@@ -106,7 +106,10 @@ def auto_contours(slice_hu: np.ndarray, thresholds: dict | None = None, spacing_
     # Radially inside the outer contour on every ray (2 px apart, so a simplified copy of each
     # stays apart too): the visceral compartment is always within the wall.
     inner = np.clip(_circular_median(inner, 5), 1.0, np.maximum(outer - 2.0, 1.0))
-    to_points = lambda r: [[float(cx + np.cos(a) * v), float(cy + np.sin(a) * v)] for a, v in zip(angles, r)]
+
+    def to_points(r: np.ndarray) -> list[list[float]]:
+        return [[float(cx + np.cos(a) * v), float(cy + np.sin(a) * v)] for a, v in zip(angles, r)]
+
     contours = {"outer": to_points(outer), "inner": to_points(inner)}
     if arm.any():
         # The trunk's own skin where an arm lies against it: the fat layer as thick as on the

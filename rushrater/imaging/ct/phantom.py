@@ -35,7 +35,10 @@ def phantom(shape=(512, 512), spacing_mm: float = 0.8, *, noise: float = 0.0, se
         rng = np.random.default_rng(seed)
         image = np.clip(image + rng.normal(0, noise, shape), -1024, 3000).astype(np.int16)
     px = spacing_mm * spacing_mm / 100.0
-    area = lambda a, b: np.pi * a * scale * b * scale * px
+
+    def area(a: float, b: float) -> float:
+        return np.pi * a * scale * b * scale * px
+
     exact = {
         "subcutaneous_fat_cm2": area(196, 146) - area(160, 110),
         "muscle_cm2": area(160, 110) - area(135, 88),

@@ -140,7 +140,7 @@ def brute_force_nearest(distance: np.ndarray, treated: np.ndarray, order: np.nda
             above = candidates[position[candidates] > position[unit]]
             lo = below[np.argmax(position[below])] if len(below) else None
             hi = above[np.argmin(position[above])] if len(above) else None
-            gap = lambda k: abs(distance[k] - distance[unit])  # noqa: E731
+            gap = lambda k, unit=unit: abs(distance[k] - distance[unit])  # noqa: E731
             if caliper is not None:
                 lo = lo if lo is not None and gap(lo) <= caliper else None
                 hi = hi if hi is not None and gap(hi) <= caliper else None
