@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
-from collections.abc import Iterator
 
 from ..domain.errors import RushRaterError
 from .core_text import core_text
-from .qt import QApplication, QCoreApplication, QMessageBox, Qt, QWidget
+from .qt import QCoreApplication, QMessageBox, Qt, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +59,3 @@ def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
         box.setInformativeText(details)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.exec()
-
-
-@contextmanager
-def wait_cursor() -> Iterator[None]:
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
