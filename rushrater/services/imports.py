@@ -51,7 +51,7 @@ from ..domain.views import View
 from ..imaging.redaction import template_key
 from ..imaging.sources import Prepared, PrepareOptions, prepare, warm_up
 from ..imaging.store import ImageStore
-from ..storage import models, queries
+from ..storage import models, queries, writes
 from . import audit
 from . import keyfile
 from .blinding import BlindingError, check_key_file_path, display_free_text, hits_message, read_key_file, scan
@@ -318,7 +318,7 @@ def _recode_devices(session, results: list[Prepared]) -> None:
     """Studies imported before device codes hold the names: replace them with this import's codes
     (else the blinding check, which now searches device names, would stop every later import)."""
     for name, code in {(r.device_name, r.device) for r in results if r.device_name and r.device}:
-        queries.rename_device(session, name, code)
+        writes.rename_device(session, name, code)
 
 
 #: Address space one worker may add to what it starts with (RLIMIT_AS): a 10,000 x 10,000 16-bit

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from ..domain.errors import NotFoundError, PlanError, ValidationError
 from ..domain.ordering import order_without_adjacent, rater_rng
-from ..storage import models, queries
+from ..storage import models, queries, writes
 from . import audit
 from .settings import check_setting
 from .study import DEFAULT_SETTINGS, Study
@@ -109,7 +109,7 @@ def plan_reading(
                     "ratings have been submitted, so the reading lists cannot be discarded",
                     fix="plan again without --replan: new raters and new cases are added to the existing plan",
                 )
-            dropped = queries.delete_assignments(session, [r.id for r in raters])
+            dropped = writes.delete_assignments(session, [r.id for r in raters])
             audit.record(session, actor, "plan.discard", "reading_plan", existing.id, before={"seed": existing.seed, "assignments": dropped})
             existing = None
         if existing is not None and seed is not None and seed != existing.seed:

@@ -1,0 +1,22 @@
+"""The audit trail."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import models as m
+
+
+def audit_events(session, *, entity: str | None = None, actor: str | None = None, since=None, until=None) -> list:
+    """Audit events, oldest first, filtered by entity (exact), actor (substring), and ``since`` <=
+    time < ``until`` (the console's audit-trail viewer)."""
+    query = select(m.AuditEvent).order_by(m.AuditEvent.at, m.AuditEvent.id)
+    if entity:
+        query = query.where(m.AuditEvent.entity == entity)
+    if actor:
+        query = query.where(m.AuditEvent.actor.contains(actor, autoescape=True))
+    if since is not None:
+        query = query.where(m.AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(m.AuditEvent.at < until)
+    return list(session.scalars(query))
