@@ -18,9 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import select
-
-from ..storage import models
+from ..storage import queries
 from .blinding import KEY_COLUMNS
 from .files import disk_errors
 
@@ -72,7 +70,7 @@ def _raw_rows(path: Path) -> list[dict[str, str]]:
 
 def committed_imports(study) -> set[str]:
     with study.db.read() as session:
-        afters = session.scalars(select(models.AuditEvent.after).where(models.AuditEvent.action == "images.import"))
+        afters = queries.audit_afters(session, "images.import")
         return {str(after["import_id"]) for after in afters if after and after.get("import_id")}
 
 

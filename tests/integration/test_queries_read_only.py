@@ -44,6 +44,8 @@ def test_every_query_only_reads(populated_study):
         "submission_id": rating.submission_id, "code": patient.code, "ref": "R01", "name": "resident",
         "hashes": [image.content_sha256], "content_sha256": image.content_sha256, "image_id": image.id,
         "staged_id": 1, "key": "none", "assessor": "A", "scope": "all", "now": datetime.now(timezone.utc),
+        "round_": 1, "action": "rating.submit", "actions": ("rating.submit",),
+        "model": models.Rating, "group": ("rater_id", "case_id", "read_number"),
     }
     statements: list[str] = []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .. import models as m
 
@@ -20,3 +21,8 @@ def audit_events(session, *, entity: str | None = None, actor: str | None = None
     if until is not None:
         query = query.where(m.AuditEvent.at < until)
     return list(session.scalars(query))
+
+
+def audit_afters(session: Session, action: str) -> list:
+    """The ``after`` record of every audit event of one action, oldest first."""
+    return list(session.scalars(select(m.AuditEvent.after).where(m.AuditEvent.action == action).order_by(m.AuditEvent.id)))

@@ -91,3 +91,11 @@ def image_provenance(session: Session) -> list[ImageProvenance]:
         .order_by(m.Image.source_format)
     )
     return [ImageProvenance(str(fmt), bool(deid), int(n)) for fmt, deid, n in rows]
+
+
+def referenced_storage_keys(session: Session) -> set[str]:
+    """The image-folder keys some row names: images, staged images and CT series."""
+    keys: set[str] = set()
+    for column in (m.Image.storage_key, m.StagedImage.storage_key, m.CtSeries.storage_key):
+        keys.update(session.scalars(select(column)))
+    return keys

@@ -116,3 +116,11 @@ def patient_codes(session: Session) -> set[str]:
 
 def image_by_id(session: Session, image_id: int) -> m.Image | None:
     return session.get(m.Image, image_id)
+
+
+def case_has_ratings(session: Session, case_id: int) -> bool:
+    return session.scalar(select(m.Rating.id).where(m.Rating.case_id == case_id).limit(1)) is not None
+
+
+def case_has_assignments(session: Session, case_id: int) -> bool:
+    return session.scalar(select(m.Assignment.id).where(m.Assignment.case_id == case_id).limit(1)) is not None

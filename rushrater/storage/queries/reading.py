@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from .. import models as m
+from .ratings import ReadKey
 
 
 class RereadAssignment(NamedTuple):
@@ -129,3 +130,10 @@ def assignment_progress(session: Session, rater_id: int) -> AssignmentProgress:
         select(func.count(), func.count().filter(done.exists())).where(m.Assignment.rater_id == rater_id)
     ).one()
     return AssignmentProgress(int(finished or 0), int(total or 0))
+
+
+def assigned_keys(session: Session) -> set[ReadKey]:
+    """(rater, case, read number) of every assignment."""
+    return {ReadKey._make(row) for row in session.execute(
+        select(m.Assignment.rater_id, m.Assignment.case_id, m.Assignment.read_number)
+    )}

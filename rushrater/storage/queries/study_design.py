@@ -43,3 +43,8 @@ def counts(session: Session) -> dict[str, int]:
         "groups": n(m.RaterGroup),
         "ratings": n(m.Rating),
     }
+
+
+def timepoint_by_key(session: Session, key: str) -> m.Timepoint | None:
+    """The time point of this key, in any letter case."""
+    return session.scalars(select(m.Timepoint).where(m.Timepoint.key.ilike(key.strip()))).one_or_none()

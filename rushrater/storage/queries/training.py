@@ -30,3 +30,14 @@ def training_reads(session: Session, rater_id: int | None = None) -> list[m.Trai
     if rater_id is not None:
         query = query.where(m.TrainingRead.rater_id == rater_id)
     return list(session.scalars(query))
+
+
+def training_read_by_submission(session: Session, submission_id: str) -> m.TrainingRead | None:
+    return session.scalars(select(m.TrainingRead).where(m.TrainingRead.submission_id == submission_id)).one_or_none()
+
+
+def training_read_for(session: Session, rater_id: int, case_id: int, round_: int) -> m.TrainingRead | None:
+    """A rater's read of a training case in one round (at most one)."""
+    return session.scalars(select(m.TrainingRead).where(
+        m.TrainingRead.rater_id == rater_id, m.TrainingRead.case_id == case_id, m.TrainingRead.round == round_,
+    )).one_or_none()
