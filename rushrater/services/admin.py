@@ -53,4 +53,4 @@ def set_admin_password(study: Study, password: str, *, current: str | None = Non
             session, actor, "study.admin_password", "study", row.uid,
             before={"set": SETTING in before}, after={"set": True},
         )
-        study.settings = {**study.settings, SETTING: hashed}
+        study.settings = study.settings.with_changes(**{SETTING: hashed})

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import __version__, stats
+from .. import __version__
 from ..domain.errors import RushRaterError, ValidationError
 from ..storage import queries
 from .agreement import ALL, TOTAL, study_ratings
@@ -164,7 +164,7 @@ def export_tables(study: Study, *, with_icc: bool = True) -> ExportTables:
     rubric = study.rubric
     items = list(rubric.item_keys)
     subtotals = [c.key for c in rubric.components]
-    cutoff = float(study.settings.get("slow_healing_cutoff", stats.SLOW_HEALING_CUTOFF))
+    cutoff = float(study.settings.slow_healing_cutoff)
     with study.db.read() as session:
         rows, score_rows = queries.all_rating_rows(session)
         consensus_rows = queries.consensus_export_rows(session)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ..domain.errors import NotFoundError, PlanError, ValidationError
+from ..domain.settings import StudySettings
 from ..domain.ordering import order_without_adjacent, rater_rng
 from ..storage import models, queries, writes
 from . import audit
@@ -147,16 +148,16 @@ def plan_reading(
                 result.cases_appended[rater.code] = len(order)
 
         if reread_fraction is not None:
-            days = float(study.settings.get("washout_days", DEFAULT_WASHOUT_DAYS) if washout_days is None else washout_days)
+            days = float(study.settings.washout_days if washout_days is None else washout_days)
             _plan_rereads(session, study, plan, raters, patient_of, reread_fraction, days, result)
-            if result.rereads_added and days != study.settings.get("washout_days"):
+            if result.rereads_added and days != study.settings.washout_days:
                 # The reading session enforces the washout from each first read with this setting.
                 row = queries.study(session)
                 before = dict(row.settings or {})
                 row.settings = {**before, "washout_days": days}
                 audit.record(session, actor, "study.settings", "study", row.uid, before=before, after=row.settings,
                              reason="washout of the planned re-reads")
-                study.settings = {**study.settings, "washout_days": days}
+                study.settings = StudySettings.from_stored(row.settings)
 
         if result.changed:
             audit.record(

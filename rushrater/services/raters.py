@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..domain.errors import DuplicateError, NotFoundError, ValidationError
+from ..domain.settings import StudySettings
 from ..storage import models, queries
 from . import audit
 from .reading import OPEN_WORKSTATION_SETTING, check_pin_format, hash_pin, needs_credential
@@ -135,4 +136,4 @@ def set_open_workstation(study: Study, rater: str, allowed: bool, *, actor: str 
         study_row.settings = settings  # reassigned so SQLAlchemy sees the JSON change
         audit.record(session, actor, "rater.open_workstation", "rater", row.id,
                      before={"open_workstation": was_open}, after={"open_workstation": allowed}, reason=reason)
-    study.settings = settings
+    study.settings = StudySettings.from_stored(settings)

@@ -43,6 +43,7 @@ from typing import Any
 import pandas as pd
 
 from ..domain.errors import InputFileError, NotFoundError, RowProblem, ValidationError
+from ..domain.settings import DEFAULTS
 from ..storage import models, queries
 from . import audit
 from .study import Study
@@ -51,20 +52,18 @@ POLICY_SETTING = "training_policy"
 POLICIES = ("before_study", "until_passed", "off")
 MIN_KAPPA_SETTING = "training_min_kappa"
 MAX_BIAS_SETTING = "training_max_bias"
-DEFAULT_MIN_KAPPA = 0.6  # "substantial" agreement (Landis & Koch 1977)
-DEFAULT_MAX_BIAS = 1.0  # points of the RUSH total
+DEFAULT_MIN_KAPPA = DEFAULTS[MIN_KAPPA_SETTING]  # "substantial" agreement (Landis & Koch 1977)
+DEFAULT_MAX_BIAS = DEFAULTS[MAX_BIAS_SETTING]  # points of the RUSH total
 TOTAL = "total"
 
 
 def policy(study: Study) -> str:
-    return str(study.settings.get(POLICY_SETTING) or "before_study")
+    return study.settings.training_policy
 
 
 def thresholds(study: Study) -> tuple[float, float]:
     """(minimum weighted kappa of the total, maximum |bias| of the total in points)."""
-    kappa = study.settings.get(MIN_KAPPA_SETTING)
-    bias = study.settings.get(MAX_BIAS_SETTING)
-    return (DEFAULT_MIN_KAPPA if kappa is None else float(kappa), DEFAULT_MAX_BIAS if bias is None else float(bias))
+    return float(study.settings.training_min_kappa), float(study.settings.training_max_bias)
 
 
 # -- defining training cases ---------------------------------------------------------------------

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ...domain.errors import RushRaterError
-from ...services.planning import DEFAULT_WASHOUT_DAYS, MAX_SEED, PlanResult, plan_reading
+from ...services.planning import MAX_SEED, PlanResult, plan_reading
 from ...services.status import study_status
 from ...services.study import Study
 from ..errors import show_error
@@ -74,7 +74,7 @@ class PlanDialog(QDialog):
         self.washout = QDoubleSpinBox()
         self.washout.setRange(0, 3650)
         self.washout.setDecimals(1)
-        self.washout.setValue(float(study.settings.get("washout_days", DEFAULT_WASHOUT_DAYS)))
+        self.washout.setValue(float(study.settings.washout_days))
         self.washout.setSuffix(self.tr(" days"))
         washout_label = QLabel(self.tr("&Washout before re-reads:"))
         washout_label.setBuddy(self.washout)

@@ -19,7 +19,6 @@ from ... import stats
 from ...domain.errors import RushRaterError
 from ...services.agreement import ALL, POOLED, TOTAL, AgreementReport, agreement_report, reading_progress, study_ratings
 from ...services.consensus import add_panel_member, discordant_cases, panel_members, thresholds
-from ...services.planning import DEFAULT_WASHOUT_DAYS
 from ...services.raters import list_raters, rater_credentials
 from ...services.reading import image_load_failures, set_rater_pin
 from ...services.settings import update_settings
@@ -638,9 +637,9 @@ class ConsoleWindow(QMainWindow):
 
     def _show_settings(self, raters) -> None:
         settings = self.study.settings
-        self.edit_policy.setCurrentIndex(max(0, self.edit_policy.findData(settings.get("edit_policy", "previous"))))
-        self.blank_ms.setValue(int(settings.get("blank_screen_ms", 0)))
-        self.washout.setValue(float(settings.get("washout_days", DEFAULT_WASHOUT_DAYS)))
+        self.edit_policy.setCurrentIndex(max(0, self.edit_policy.findData(settings.edit_policy)))
+        self.blank_ms.setValue(int(settings.blank_screen_ms))
+        self.washout.setValue(float(settings.washout_days))
         spread, cutoff = thresholds(self.study)
         self.spread.setValue(spread)
         self.cutoff.setValue(cutoff)
