@@ -28,6 +28,7 @@ from .. import __version__
 from ..domain.errors import DuplicateError, NotFoundError, ValidationError
 from ..imaging import drr as projector
 from ..imaging import drr_files
+from ..imaging.ct import CtVolume
 from ..imaging.drr_files import SECONDARY_CAPTURE  # noqa: F401  (the SOP class the export writes)
 from ..storage import models, queries
 from . import audit, staging
@@ -347,3 +348,14 @@ def export_stl(study: Study, series_id: int, out: str | Path, *, threshold_hu: f
         audit.record(session, actor or audit.coordinator_actor(), "drr.surface_export", "ct_series", series_id,
                      after={"triangles": mesh.triangle_count, "threshold_hu": threshold_hu, "crop": list(crop) if crop else None})
     return path, mesh.triangle_count
+
+
+# --- reads for the GUI (issue 13: the GUI does not open sessions) --------------------------------
+
+
+def series_volume(study: Study, series_id: int) -> CtVolume:
+    """The voxels of a stored CT series (the DRR window loads them when a series is chosen)."""
+    with study.db.read() as session:
+        series = _series(session, series_id)
+        session.expunge(series)
+    return load_volume(study, series)

@@ -393,3 +393,18 @@ def _load(db: Database, root: Path, images: ImageStore, backup: Path | None) -> 
             item_ids={item.key: item.id for item in rubric_row.items},
             upgraded_from_backup=backup,
         )
+
+
+# --- reads for the GUI (issue 13: the GUI does not open sessions) --------------------------------
+
+
+@dataclass(frozen=True)
+class TimepointChoice:
+    key: str
+    label: str
+
+
+def timepoint_choices(study: Study) -> list[TimepointChoice]:
+    """The study's time points in their order, with the label a time-point choice shows."""
+    with study.db.read() as session:
+        return [TimepointChoice(tp.key, tp.label) for tp in queries.timepoints(session)]
