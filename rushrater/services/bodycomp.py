@@ -40,6 +40,56 @@ HEIGHT_COLUMNS = ("patient", "height_m")
 # --- reference table -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CtSeriesInfo:
+    """A stored CT series, as the services hand it out (not the database row)."""
+
+    id: int
+    patient_id: int
+    patient_code: str
+    storage_key: str
+    file_sha256: str
+    rows: int
+    columns: int
+    slice_count: int
+    row_spacing_mm: float
+    column_spacing_mm: float
+    slice_spacing_mm: float
+    geometry: dict
+    source_format: str
+    method: str
+    content_sha256: str
+    #: What the de-identification left: "YES", and no device (it can tell raters the site).
+    patient_identity_removed: str
+    device: str
+
+
+def _series_info(row: models.CtSeries, patient_code: str) -> CtSeriesInfo:
+    return CtSeriesInfo(
+        id=row.id, patient_id=row.patient_id, patient_code=patient_code, storage_key=row.storage_key,
+        file_sha256=row.file_sha256, rows=row.rows, columns=row.columns, slice_count=row.slice_count,
+        row_spacing_mm=row.row_spacing_mm, column_spacing_mm=row.column_spacing_mm,
+        slice_spacing_mm=row.slice_spacing_mm, geometry=dict(row.geometry or {}), source_format=row.source_format,
+        method=row.method, content_sha256=row.content_sha256, patient_identity_removed=row.patient_identity_removed,
+        device=row.device,
+    )
+
+
+@dataclass(frozen=True)
+class AnthropometryRecord:
+    """One version of a patient's height and sex."""
+
+    patient_code: str
+    version: int
+    height_m: float
+    sex: str | None
+    source: str
+
+
+def _anthropometry_record(row: models.PatientAnthropometry, patient_code: str) -> AnthropometryRecord:
+    return AnthropometryRecord(patient_code, row.version, row.height_m, row.sex, row.source)
+
+
 def reference_table() -> pd.DataFrame:
     """The shipped reference cut-offs (one row per index, sex and level, with citation)."""
     text = resources.files("rushrater").joinpath("resources/bodycomp_reference.csv").read_text(encoding="utf-8")
@@ -151,8 +201,7 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
                     "this CT series is already imported for another patient", where=str(folder),
                     fix="check the patient code: one CT series belongs to one patient",
                 )
-            session.expunge(existing)
-            return existing
+            return _series_info(existing, patient_code)
     stored = study.images.put(volume.stored_pixels())
     pending_key = None
     try:
@@ -188,7 +237,7 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
                     )
                 if new_key_row:
                     pending_key = PendingKeyFile(key_path, rows)
-            session.expunge(row)
+            info = _series_info(row, patient_code)
     except BaseException:
         if pending_key is not None:
             pending_key.discard()
@@ -196,15 +245,15 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
         raise
     if pending_key is not None:
         pending_key.commit()
-    return row
+    return info
 
 
-def load_volume(study: Study, series: models.CtSeries) -> ct.CtVolume:
+def load_volume(study: Study, series: CtSeriesInfo | models.CtSeries) -> ct.CtVolume:
     pixels = study.images.load(series.storage_key, series.file_sha256)
     return ct.CtVolume.from_stored(pixels, series.row_spacing_mm, series.column_spacing_mm, series.geometry)
 
 
-def latest_series(study: Study, patient_code: str) -> models.CtSeries:
+def latest_series(study: Study, patient_code: str) -> CtSeriesInfo:
     with study.db.read() as session:
         patient = _patient(session, patient_code)
         series = queries.ct_series_for_patient(session, patient.id)
@@ -212,8 +261,7 @@ def latest_series(study: Study, patient_code: str) -> models.CtSeries:
             raise NotFoundError(
                 f"patient {patient_code} has no CT series", fix="import the CT series first (rushrater bodycomp-import)"
             )
-        session.expunge(series[-1])
-        return series[-1]
+        return _series_info(series[-1], patient.code)
 
 
 def _check_height(height_m: float) -> float:
@@ -238,16 +286,16 @@ def _check_sex(sex: str | None) -> str | None:
 
 def set_anthropometry(study: Study, patient_code: str, height_m: float, sex: str | None = None, *,
                       source: str = "app", actor: str | None = None, reason: str | None = None,
-                      _session=None) -> models.PatientAnthropometry:
+                      _session=None) -> AnthropometryRecord:
     """Record a patient's height (m) and sex; a change is a new version. Same values: no-op."""
     actor = actor or audit.coordinator_actor()
     height, sex_value = _check_height(height_m), _check_sex(sex)
 
-    def write(session) -> models.PatientAnthropometry:
+    def write(session) -> AnthropometryRecord:
         patient = _patient(session, patient_code)
         last = queries.latest_anthropometry(session, patient.id)
         if last is not None and abs(last.height_m - height) < 1e-9 and last.sex == sex_value:
-            return last
+            return _anthropometry_record(last, patient.code)
         row = models.PatientAnthropometry(
             patient_id=patient.id, version=1 if last is None else last.version + 1,
             supersedes_id=None if last is None else last.id, height_m=height, sex=sex_value, source=source,
@@ -258,15 +306,13 @@ def set_anthropometry(study: Study, patient_code: str, height_m: float, sex: str
         audit.record(session, actor, "patient.anthropometry", "patient", patient.code,
                      before=None if last is None else {"height_m": last.height_m, "sex": last.sex},
                      after={"height_m": height, "sex": sex_value, "version": row.version, "source": source}, reason=reason)
-        return row
+        return _anthropometry_record(row, patient.code)
 
     if _session is not None:
         return write(_session)
     with study.db.write() as session:
-        row = write(session)
-        session.flush()
-        session.expunge(row)
-    return row
+        record = write(session)
+    return record
 
 
 def import_heights(study: Study, path: str | Path, *, actor: str | None = None) -> int:
@@ -380,7 +426,7 @@ def measure(
     level_source: str | None = None,
     reason: str | None = None,
     volume: ct.CtVolume | None = None,
-    series: models.CtSeries | None = None,
+    series: CtSeriesInfo | None = None,
 ) -> Result:
     """Measure (or re-measure: a new version, with a reason) one patient's T12 slice.
 

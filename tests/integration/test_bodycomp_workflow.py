@@ -191,3 +191,22 @@ def test_cli_height_csv_is_all_or_nothing(populated_study, patient, tmp_path, ca
     err = capsys.readouterr().err
     assert "line 3" in err and "centimetres" in err
     assert bodycomp.anthropometry(populated_study, patient) == (1.68, "F")
+
+
+def test_series_and_height_come_back_as_plain_frozen_records(populated_study, patient, tmp_path):
+    """Issue 13: the services hand out data, not database rows (nothing to expunge or lazy-load)."""
+    import dataclasses
+
+    volume, _ = phantom_volume()
+    write_series(tmp_path / "ct", volume)
+    imported = bodycomp.import_ct(populated_study, patient, tmp_path / "ct", actor="test")
+    latest = bodycomp.latest_series(populated_study, patient)
+    height = bodycomp.set_anthropometry(populated_study, patient, 1.75, "M", actor="test")
+    again = bodycomp.set_anthropometry(populated_study, patient, 1.75, "M", actor="test")  # same values: no new version
+    assert imported == latest and latest.patient_code == patient and latest.slice_count == 5
+    assert (height.patient_code, height.height_m, height.sex, height.version) == (patient, 1.75, "M", 1) and again == height
+    for record in (imported, height):
+        assert dataclasses.is_dataclass(record) and not hasattr(record, "_sa_instance_state")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.id = 0  # type: ignore[misc]
+    assert bodycomp.load_volume(populated_study, latest).hu.shape == volume.shape
