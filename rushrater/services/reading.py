@@ -167,7 +167,7 @@ def image_load_failures(study: Study) -> list[ImageLoadFailure]:
     """Every image load failure the workstations reported, newest first."""
     with study.db.read() as session:
         codes = {c.id: c.code for c in queries.cases(session)}
-        events = session.query(models.AuditEvent).filter(models.AuditEvent.action == "image.load_failed")
+        events = queries.audit_events(session, action="image.load_failed")
         result = [
             ImageLoadFailure(
                 e.at,

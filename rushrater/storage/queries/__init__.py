@@ -13,6 +13,7 @@ from .audit import (  # noqa: F401
     audit_events,
 )
 from .bodycomp import (  # noqa: F401
+    all_ct_series,
     body_composition_history,
     ct_series_by_content,
     ct_series_for_patient,

@@ -8,10 +8,13 @@ from sqlalchemy.orm import Session
 from .. import models as m
 
 
-def audit_events(session, *, entity: str | None = None, actor: str | None = None, since=None, until=None) -> list:
-    """Audit events, oldest first, filtered by entity (exact), actor (substring), and ``since`` <=
-    time < ``until`` (the console's audit-trail viewer)."""
+def audit_events(session, *, entity: str | None = None, actor: str | None = None, since=None, until=None,
+                 action: str | None = None) -> list[m.AuditEvent]:
+    """Audit events, oldest first, filtered by entity (exact), actor (substring), ``since`` <=
+    time < ``until`` (the console's audit-trail viewer) and action (exact)."""
     query = select(m.AuditEvent).order_by(m.AuditEvent.at, m.AuditEvent.id)
+    if action:
+        query = query.where(m.AuditEvent.action == action)
     if entity:
         query = query.where(m.AuditEvent.entity == entity)
     if actor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .. import models as m
 
@@ -13,6 +13,11 @@ from .. import models as m
 class CurrentBodyComposition(NamedTuple):
     measurement: m.BodyComposition
     patient_code: str
+
+
+def all_ct_series(session: Session) -> list[m.CtSeries]:
+    """Every CT series with its patient, in import order."""
+    return list(session.scalars(select(m.CtSeries).options(selectinload(m.CtSeries.patient)).order_by(m.CtSeries.id)))
 
 
 def ct_series_for_patient(session: Session, patient_id: int) -> list[m.CtSeries]:
