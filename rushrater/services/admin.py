@@ -7,11 +7,12 @@ records that the password was set or changed, never the password.
 
 from __future__ import annotations
 
+from ..domain.changes import Changes
 from ..domain.errors import ValidationError
 from ..storage import queries
-from . import audit
 from .reading import hash_pin, verify_pin
 from .study import Study
+from .unit_of_work import unit_of_work
 
 SETTING = "admin_password_hash"
 MIN_LENGTH = 8
@@ -34,7 +35,7 @@ def check_admin_password(study: Study, password: str) -> None:
         raise AdminPasswordError("wrong study admin password", fix="check the password and try again")
 
 
-def set_admin_password(study: Study, password: str, *, current: str | None = None, actor: str | None = None) -> None:
+def set_admin_password(study: Study, password: str, *, current: str | None = None, actor: str | None = None) -> Changes:
     """Set the admin password (first use), or change it given the current one."""
     if has_admin_password(study):
         check_admin_password(study, current or "")
@@ -43,14 +44,11 @@ def set_admin_password(study: Study, password: str, *, current: str | None = Non
             f"the admin password must have at least {MIN_LENGTH} characters and no leading or trailing spaces",
             fix="choose a longer password",
         )
-    actor = actor or audit.coordinator_actor()
     hashed = hash_pin(password)
-    with study.db.write() as session:
-        row = queries.study(session)
+    with unit_of_work(study, actor) as uow:
+        row = queries.study(uow.session)
         before = dict(row.settings or {})
         row.settings = {**before, SETTING: hashed}
-        audit.record(
-            session, actor, "study.admin_password", "study", row.uid,
-            before={"set": SETTING in before}, after={"set": True},
-        )
+        uow.record("study.admin_password", "study", row.uid, before={"set": SETTING in before}, after={"set": True})
         study.settings = study.settings.with_changes(**{SETTING: hashed})
+    return uow.changes

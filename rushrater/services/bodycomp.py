@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,15 +22,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import DuplicateError, NotFoundError, ValidationError
 from ..imaging import ct
 from ..storage import models, queries
 from . import audit
 from ..domain.codes import random_code
 from .blinding import KEY_COLUMNS, BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
-from .imports import read_csv_rows
+from .csv_input import read_csv_rows
 from .settings import update_settings
 from .study import Study
+from .unit_of_work import UnitOfWork, unit_of_work
 
 SETTINGS_KEY = "bodycomp_thresholds"
 INDICES = ("smi", "vfi", "sfi", "vsr", "muscle_cm2", "visceral_fat_cm2", "subcutaneous_fat_cm2", "muscle_mean_hu")
@@ -202,10 +204,11 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
                     fix="check the patient code: one CT series belongs to one patient",
                 )
             return _series_info(existing, patient_code)
-    stored = study.images.put(volume.stored_pixels())
+    stored = study.images.put(volume.stored_pixels())  # before the transaction: its lock stays short
     pending_key = None
     try:
-        with study.db.write() as session:
+        with unit_of_work(study, actor, new_files=[stored.key]) as uow:
+            session = uow.session
             patient = queries.patient_by_code(session, patient_code)
             if patient is None:  # enters the study through its CT series (key file given)
                 patient = models.Patient(code=patient_code)
@@ -222,7 +225,7 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
             )
             session.add(row)
             session.flush()
-            audit.record(session, actor, "ct.import", "ct_series", row.id, after={
+            uow.record("ct.import", "ct_series", row.id, after={
                 "patient": patient_code, "slices": row.slice_count, "spacing_mm": [row.row_spacing_mm, row.column_spacing_mm, row.slice_spacing_mm],
                 "source_format": row.source_format, "method": row.method,
             })
@@ -238,10 +241,9 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
                 if new_key_row:
                     pending_key = PendingKeyFile(key_path, rows)
             info = _series_info(row, patient_code)
-    except BaseException:
+    except BaseException:  # the unit of work discards the stored volume; the key file's new row goes too
         if pending_key is not None:
             pending_key.discard()
-        study.images.discard(stored.key)
         raise
     if pending_key is not None:
         pending_key.commit()
@@ -285,34 +287,34 @@ def _check_sex(sex: str | None) -> str | None:
 
 
 def set_anthropometry(study: Study, patient_code: str, height_m: float, sex: str | None = None, *,
-                      source: str = "app", actor: str | None = None, reason: str | None = None,
-                      _session=None) -> AnthropometryRecord:
+                      source: str = "app", actor: str | None = None, reason: str | None = None) -> AnthropometryRecord:
     """Record a patient's height (m) and sex; a change is a new version. Same values: no-op."""
-    actor = actor or audit.coordinator_actor()
     height, sex_value = _check_height(height_m), _check_sex(sex)
-
-    def write(session) -> AnthropometryRecord:
-        patient = _patient(session, patient_code)
-        last = queries.latest_anthropometry(session, patient.id)
-        if last is not None and abs(last.height_m - height) < 1e-9 and last.sex == sex_value:
-            return _anthropometry_record(last, patient.code)
-        row = models.PatientAnthropometry(
-            patient_id=patient.id, version=1 if last is None else last.version + 1,
-            supersedes_id=None if last is None else last.id, height_m=height, sex=sex_value, source=source,
-            recorded_by=actor, recorded_at=audit.now(), change_reason=reason if last is not None else None,
-        )
-        session.add(row)
-        session.flush()
-        audit.record(session, actor, "patient.anthropometry", "patient", patient.code,
-                     before=None if last is None else {"height_m": last.height_m, "sex": last.sex},
-                     after={"height_m": height, "sex": sex_value, "version": row.version, "source": source}, reason=reason)
-        return _anthropometry_record(row, patient.code)
-
-    if _session is not None:
-        return write(_session)
-    with study.db.write() as session:
-        record = write(session)
+    with unit_of_work(study, actor) as uow:
+        row = _store_anthropometry(uow, patient_code, height, sex_value, source=source, reason=reason)
+        record = _anthropometry_record(row, patient_code.strip())
     return record
+
+
+def _store_anthropometry(uow: UnitOfWork, patient_code: str, height: float, sex: str | None, *, source: str,
+                         reason: str | None) -> models.PatientAnthropometry:
+    """A new anthropometry version in ``uow`` (checked values), or the latest when they are the same."""
+    session = uow.session
+    patient = _patient(session, patient_code)
+    last = queries.latest_anthropometry(session, patient.id)
+    if last is not None and abs(last.height_m - height) < 1e-9 and last.sex == sex:
+        return last
+    row = models.PatientAnthropometry(
+        patient_id=patient.id, version=1 if last is None else last.version + 1,
+        supersedes_id=None if last is None else last.id, height_m=height, sex=sex, source=source,
+        recorded_by=uow.actor, recorded_at=audit.now(), change_reason=reason if last is not None else None,
+    )
+    session.add(row)
+    session.flush()
+    uow.record("patient.anthropometry", "patient", patient.code,
+               before=None if last is None else {"height_m": last.height_m, "sex": last.sex},
+               after={"height_m": height, "sex": sex, "version": row.version, "source": source}, reason=reason)
+    return row
 
 
 def import_heights(study: Study, path: str | Path, *, actor: str | None = None) -> int:
@@ -332,10 +334,9 @@ def import_heights(study: Study, path: str | Path, *, actor: str | None = None) 
                 problems.append(RowProblem(line, exc.message))
     if problems:
         raise InputFileError(str(path), problems)
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
         for code, height, sex in checked:
-            set_anthropometry(study, code, height, sex, source="csv", actor=actor, reason=f"imported from {Path(path).name}", _session=session)
+            _store_anthropometry(uow, code, height, sex, source="csv", reason=f"imported from {Path(path).name}")
     return len(checked)
 
 
@@ -376,9 +377,12 @@ class Result:
     locked_by: str | None = None
     recorded_at: str = ""
     warnings: tuple[str, ...] = ()
+    #: What the measurement, review or lock changed (none for a result read back from the study).
+    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
     def to_dict(self, *, with_contours: bool = False) -> dict:
         out = dict(self.__dict__)
+        out.pop("changes")
         out["warnings"] = list(self.warnings)
         if not with_contours:
             out.pop("contours")
@@ -479,7 +483,8 @@ def measure(
                 fix="give the reason for the change (--reason)",
             )
     now = audit.now()
-    with study.db.write() as session:
+    with unit_of_work(study, assessor) as uow:
+        session = uow.session
         row = models.BodyComposition(
             patient_id=patient_id, series_id=series.id, assessor=assessor,
             version=1 if last is None else last.version + 1, supersedes_id=None if last is None else last.id,
@@ -493,9 +498,10 @@ def measure(
         )
         session.add(row)
         session.flush()
-        audit.record(session, assessor, "bodycomp.measure", "body_composition", row.id,
-                     before=None if last is None else _summary(last), after=_summary(row), reason=reason)
-        return _row_result(row, patient_code, warnings)
+        uow.record("bodycomp.measure", "body_composition", row.id,
+                   before=None if last is None else _summary(last), after=_summary(row), reason=reason)
+        result = _row_result(row, patient_code, warnings)
+    return replace(result, changes=uow.changes)
 
 
 def _summary(row: models.BodyComposition) -> dict:
@@ -538,18 +544,19 @@ def review(study: Study, patient_code: str, assessor: str, *, reviewer: str, con
         values = compute(volume, last.slice_index, last.thresholds, contours, last.height_m, last.sex)
         changes = {"contours": contours, **{k: values[k] for k in INDICES}, "flags": values["flags"]}
     now = audit.now()
-    with study.db.write() as session:
-        last = queries.latest_body_composition(session, patient_id, assessor)
-        row = _next_version(session, last, status="reviewed", reviewed_by=reviewer, reviewed_at=now,
+    with unit_of_work(study, reviewer) as uow:
+        last = queries.latest_body_composition(uow.session, patient_id, assessor)
+        row = _next_version(uow.session, last, status="reviewed", reviewed_by=reviewer, reviewed_at=now,
                             recorded_by=reviewer, change_reason=reason or "reviewed", **changes)
-        audit.record(session, reviewer, "bodycomp.review", "body_composition", row.id,
-                     before=_summary(last), after=_summary(row), reason=reason)
-        return _row_result(row, patient_code)
+        uow.record("bodycomp.review", "body_composition", row.id, before=_summary(last), after=_summary(row), reason=reason)
+        result = _row_result(row, patient_code)
+    return replace(result, changes=uow.changes)
 
 
 def lock(study: Study, patient_code: str, assessor: str, *, actor: str, reason: str | None = None) -> Result:
     """Lock a reviewed measurement: the final version, no further change."""
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
         patient = _patient(session, patient_code)
         last = queries.latest_body_composition(session, patient.id, assessor)
         if last is None:
@@ -562,9 +569,9 @@ def lock(study: Study, patient_code: str, assessor: str, *, actor: str, reason: 
             )
         row = _next_version(session, last, status="locked", locked_by=actor, locked_at=audit.now(),
                             recorded_by=actor, change_reason=reason or "locked")
-        audit.record(session, actor, "bodycomp.lock", "body_composition", row.id,
-                     before=_summary(last), after=_summary(row), reason=reason)
-        return _row_result(row, patient_code)
+        uow.record("bodycomp.lock", "body_composition", row.id, before=_summary(last), after=_summary(row), reason=reason)
+        result = _row_result(row, patient_code)
+    return replace(result, changes=uow.changes)
 
 
 def current_results(study: Study) -> list[Result]:

@@ -37,8 +37,9 @@ from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..storage import models, queries
 from . import audit
 from .blinding import BlindingError, PendingKeyFile, check_key_file_path, hits_message, read_key_file, scan
-from .imports import read_csv_table
+from .csv_input import read_csv_table
 from .study import Study
+from .unit_of_work import unit_of_work
 
 KINDS = ("continuous", "binary", "categorical")
 CODEBOOK_COLUMNS = ("variable", "label", "type", "unit", "min", "max", "levels")
@@ -379,7 +380,8 @@ def import_clinical(
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     pending_key = None
     try:
-        with study.db.write() as session:
+        with unit_of_work(study, actor) as uow:
+            session = uow.session
             for name, variable in result.variables.items():
                 last = queries.latest_clinical_variable(session, name)
                 if last is not None and variable.same_as(last):
@@ -422,7 +424,7 @@ def import_clinical(
                             change_reason=f"corrected by re-import of {path.name}"))
                         result.changes.append(Change(code, column, stored.value, value))
             result.patients = len(parsed)
-            audit.record(session, actor, "clinical.import", "clinical_value", None, after={
+            uow.record("clinical.import", "clinical_value", None, after={
                 "sheet_sha256": sha, "patients": result.patients, "new_patients": len(result.new_patients),
                 "values_added": result.values_added, "unchanged": result.unchanged,
                 "changes": [c.__dict__ for c in result.changes], "codebook_versions": result.codebook_versions,

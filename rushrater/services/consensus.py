@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import NotFoundError, ValidationError
 from ..domain.settings import DEFAULTS, StudySettings
 from ..storage import models, queries
 from . import audit
 from .agreement import ALL, TOTAL, StudyRatings, study_ratings
 from .study import Study
+from .unit_of_work import UnitOfWork, unit_of_work
 
 #: Default: a case is discordant when its raters' totals span more than this many points.
 DEFAULT_SPREAD_THRESHOLD = DEFAULTS["discordance_spread"]
@@ -51,6 +53,8 @@ class ConsensusRecord:
     decided_at: datetime
     note: str | None
     supersedes_id: int | None
+    #: What recording it changed (none for a version read back from the study).
+    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
 
 def thresholds(study: Study, spread: float | None = None, cutoff: float | None = None) -> tuple[float, float]:
@@ -184,9 +188,10 @@ def _check_scope(session, scope: str) -> str:
     return group.name
 
 
-def _write(session, study: Study, case: models.Case, scope: str, method: str, *, total: float | None,
+def _write(uow: UnitOfWork, case: models.Case, scope: str, method: str, *, total: float | None,
            item_values: dict[str, float] | None, slow_healing: bool | None, decided_by: str, note: str | None,
-           actor: str, confirmed: list[str] | None = None) -> models.Consensus:
+           confirmed: list[str] | None = None) -> models.Consensus:
+    session = uow.session
     previous = queries.latest_consensus(session, case.id, scope)
     row = models.Consensus(
         case_id=case.id,
@@ -207,9 +212,7 @@ def _write(session, study: Study, case: models.Case, scope: str, method: str, *,
     if previous is not None:
         before = {"version": previous.version, "method": previous.method, "total": previous.total,
                   "slow_healing": previous.slow_healing, "decided_by": previous.decided_by}
-    audit.record(
-        session,
-        actor,
+    uow.record(
         "consensus.record",
         "consensus",
         row.id,
@@ -239,16 +242,15 @@ def add_panel_member(study: Study, name: str, *, actor: str | None = None) -> st
         raise ValidationError("a panel member needs a name of 1 to 100 characters", fix="give the person's name")
     if cleaned.lower() == COORDINATOR or ";" in cleaned:
         raise ValidationError(f"{cleaned!r} cannot be a panel member's name", fix="use the person's name")
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
-        row = queries.study(session)
+    with unit_of_work(study, actor) as uow:
+        row = queries.study(uow.session)
         settings = dict(row.settings or {})
         members = list(settings.get(PANEL_SETTING) or [])
         if cleaned.lower() in (m.lower() for m in members):
             raise ValidationError(f"{cleaned} is already on the consensus panel")
         settings[PANEL_SETTING] = [*members, cleaned]
         row.settings = settings  # reassigned so SQLAlchemy sees the JSON change
-        audit.record(session, actor, "consensus.panel_member", "study", row.uid, after={"name": cleaned})
+        uow.record("consensus.panel_member", "study", row.uid, after={"name": cleaned})
     study.settings = StudySettings.from_stored(settings)
     return cleaned
 
@@ -364,12 +366,13 @@ def record_consensus(
             f"this consensus contradicts itself or its raters: {'; '.join(problems)}",
             fix="check the decision; if it is meant, confirm it and say why in the note",
         )
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
         case_row = session.get(models.Case, case) if isinstance(case, int) else queries.case_by_code(session, case)
-        row = _write(session, study, case_row, scope, method, total=total, item_values=values,
-                     slow_healing=bool(slow_healing), decided_by=decided_by, note=note, actor=actor,
-                     confirmed=problems)
-        return _as_record(row, case_row.code)
+        row = _write(uow, case_row, scope, method, total=total, item_values=values,
+                     slow_healing=bool(slow_healing), decided_by=decided_by, note=note, confirmed=problems)
+        record = _as_record(row, case_row.code)
+    return replace(record, changes=uow.changes)
 
 
 def save_automatic_consensus(study: Study, method: str = "median", *, actor: str | None = None,
@@ -386,7 +389,8 @@ def save_automatic_consensus(study: Study, method: str = "median", *, actor: str
     actor = actor or audit.coordinator_actor()
     item_keys = list(study.rubric.item_keys)
     written = 0
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
         cases = {c.code: c for c in queries.cases(session)}
         for row in auto.itertuples(index=False):
             total = float(row.mean_total if method == "mean" else row.median_total)
@@ -398,9 +402,8 @@ def save_automatic_consensus(study: Study, method: str = "median", *, actor: str
             items = None
             if method == "median":
                 items = {k: float(getattr(row, f"median_{k}")) for k in item_keys}
-            _write(session, study, cases[row.case], row.scope, method, total=total, item_values=items,
-                   slow_healing=bool(total < cutoff), decided_by=actor, note=f"{method} of {row.n_raters} raters",
-                   actor=actor)
+            _write(uow, cases[row.case], row.scope, method, total=total, item_values=items,
+                   slow_healing=bool(total < cutoff), decided_by=actor, note=f"{method} of {row.n_raters} raters")
             written += 1
     return written
 

@@ -34,6 +34,7 @@ from ..storage import models, queries
 from . import audit, staging
 from .bodycomp import load_volume
 from .study import Study
+from .unit_of_work import unit_of_work
 
 VIEW_CODES = {"frontal": "AP", "lateral": "LAT", "axial": None}
 PROJECTOR = "numpy ray sums (parallel: axis sum; cone: Joseph plane sampling)"
@@ -113,43 +114,42 @@ def make_drrs(study: Study, series_id: int, views=("frontal", "lateral"), params
                 where=where, fix="change a parameter (views, crop, geometry, bone boost) or use the stored one",
             )
         prepared.append((result, pixels, content, _provenance(series, result, params)))
-    stored_keys = []
     out: list[StoredDrr] = []
-    try:
-        with study.db.write() as session:
-            for result, pixels, content, provenance in prepared:
-                stored = study.images.put(pixels)
-                stored_keys.append(stored.key)
-                display = result.display().to_dict()
-                display["extra"] = {"drr": provenance}
-                center, width = result.window()
-                item = models.StagedImage(
-                    storage_key=stored.key, file_sha256=stored.sha256, content_sha256=content,
-                    image_fields={
-                        "width": int(pixels.shape[1]), "height": int(pixels.shape[0]), "bits_stored": 16,
-                        "photometric": "MONOCHROME2", "rescale_slope": projector.FULL_SCALE / 65535.0,
-                        "rescale_intercept": 0.0, "window_center": center, "window_width": width,
-                        "pixel_spacing_mm": float(result.pixel_mm), "source_format": "DRR",
-                    },
-                    display=display, patient_code=patient_code, study_day=None,
-                    timepoint=placement[0] if placement else None, view=VIEW_CODES[result.view],
-                    reason=f"DRR {result.view} from {where}" + ("" if VIEW_CODES[result.view] else " (axial: export only)"),
-                    method=METHOD, device="", template="drr", redactions=None, created_at=audit.now(),
-                )
-                session.add(item)
-                session.flush()
-                out.append(StoredDrr(item.id, None, result.view, VIEW_CODES[result.view], None, content,
-                                     int(pixels.shape[1]), int(pixels.shape[0]), float(result.pixel_mm), provenance))
-            audit.record(session, actor, "drr.create", "ct_series", series_id, after={
-                "patient": patient_code, "views": list(views), "parameters": params.to_dict(),
-                "items": [d.item for d in out], "software": f"rushrater {__version__}",
-            })
-    except BaseException:
-        for key in stored_keys:
-            study.images.discard(key)
-        raise
+    # One unit of work: the DRRs are stored (and placed, with ``as_case``) or nothing is, files included.
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
+        for result, pixels, content, provenance in prepared:
+            stored = study.images.put(pixels)
+            uow.keep_new_file(stored.key)
+            display = result.display().to_dict()
+            display["extra"] = {"drr": provenance}
+            center, width = result.window()
+            item = models.StagedImage(
+                storage_key=stored.key, file_sha256=stored.sha256, content_sha256=content,
+                image_fields={
+                    "width": int(pixels.shape[1]), "height": int(pixels.shape[0]), "bits_stored": 16,
+                    "photometric": "MONOCHROME2", "rescale_slope": projector.FULL_SCALE / 65535.0,
+                    "rescale_intercept": 0.0, "window_center": center, "window_width": width,
+                    "pixel_spacing_mm": float(result.pixel_mm), "source_format": "DRR",
+                },
+                display=display, patient_code=patient_code, study_day=None,
+                timepoint=placement[0] if placement else None, view=VIEW_CODES[result.view],
+                reason=f"DRR {result.view} from {where}" + ("" if VIEW_CODES[result.view] else " (axial: export only)"),
+                method=METHOD, device="", template="drr", redactions=None, created_at=audit.now(),
+            )
+            session.add(item)
+            session.flush()
+            out.append(StoredDrr(item.id, None, result.view, VIEW_CODES[result.view], None, content,
+                                 int(pixels.shape[1]), int(pixels.shape[0]), float(result.pixel_mm), provenance))
+        uow.record("drr.create", "ct_series", series_id, after={
+            "patient": patient_code, "views": list(views), "parameters": params.to_dict(),
+            "items": [d.item for d in out], "software": f"rushrater {__version__}",
+        })
+        if placement:
+            assignments = [staging.Assignment(d.item, patient_code, placement[0], d.view_code) for d in out if d.view_code]
+            cases = staging.assign_in(uow, assignments)
     if placement:
-        out = _place(study, out, patient_code, placement[0], actor)
+        out = _placed(study, out, cases)
     return out
 
 
@@ -180,9 +180,8 @@ def _check_placement(session, as_case, series_patient: str, views, where: str) -
     return (key,)
 
 
-def _place(study: Study, drrs: list[StoredDrr], patient: str, timepoint: str, actor: str) -> list[StoredDrr]:
-    assignments = [staging.Assignment(d.item, patient, timepoint, d.view_code) for d in drrs if d.view_code]
-    cases = staging.assign(study, assignments, actor=actor)
+def _placed(study: Study, drrs: list[StoredDrr], cases: list[str]) -> list[StoredDrr]:
+    """The DRRs as placed: the AP and LAT ones are images of the case now, the axial one stays staged."""
     with study.db.read() as session:
         placed = queries.images_by_content(session, [d.content_sha256 for d in drrs])
         out = []
@@ -344,9 +343,9 @@ def export_stl(study: Study, series_id: int, out: str | Path, *, threshold_hu: f
     partial = path.with_name(path.name + ".partial")
     bone.write_stl(partial, mesh, name=f"bone surface of {series_label(series_id)}")
     partial.replace(path)
-    with study.db.write() as session:
-        audit.record(session, actor or audit.coordinator_actor(), "drr.surface_export", "ct_series", series_id,
-                     after={"triangles": mesh.triangle_count, "threshold_hu": threshold_hu, "crop": list(crop) if crop else None})
+    with unit_of_work(study, actor) as uow:
+        uow.record("drr.surface_export", "ct_series", series_id,
+                   after={"triangles": mesh.triangle_count, "threshold_hu": threshold_hu, "crop": list(crop) if crop else None})
     return path, mesh.triangle_count
 
 

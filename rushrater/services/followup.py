@@ -40,8 +40,9 @@ from ..storage import models, queries
 from . import audit
 from .blinding import BlindingError, check_key_file_path, hits_message, read_key_file, scan
 from .clinical import MISSING_TOKENS, normalise_name
-from .imports import read_csv_table
+from .csv_input import read_csv_table
 from .study import Study
+from .unit_of_work import unit_of_work
 
 #: days per unit of a ``time`` column (a month is 365.25 / 12 days, as survival analyses count)
 UNIT_DAYS = {"days": 1.0, "weeks": 7.0, "months": 365.25 / 12, "years": 365.25}
@@ -241,7 +242,8 @@ def import_events(
     result = EventImport(sheet=str(path), records=len(parsed), patients=len({c for c, _ in parsed}))
     for (_, event_type), (_, status) in parsed.items():
         result.event_types[event_type] = result.event_types.get(event_type, 0) + status
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
         patients = {p.code: p for p in queries.patients(session)}
         current = queries.latest_follow_up_events(session)
         for (code, event_type), (day, status) in parsed.items():
@@ -260,7 +262,7 @@ def import_events(
                     day=day, status=status, source_sha256=sha, recorded_by=actor, recorded_at=audit.now(),
                     change_reason=f"corrected by re-import of {path.name}"))
                 result.changes.append(EventChange(code, event_type, (last.day, last.status), (day, status)))
-        audit.record(session, actor, "followup.import", "follow_up_event", None, after={
+        uow.record("followup.import", "follow_up_event", None, after={
             "sheet_sha256": sha, "records": result.records, "patients": result.patients,
             "event_types": result.event_types, "added": result.added, "unchanged": result.unchanged,
             "changes": result.to_dict()["changes"],

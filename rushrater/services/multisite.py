@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..domain.changes import NO_CHANGES, Changes, Entity
 from ..domain.errors import NotFoundError, StudyExistsError, ValidationError
 from ..storage import Database, is_database_url, queries, safe_url, sqlite_url
 from ..storage.access import (
@@ -20,6 +21,7 @@ from ..storage.access import (
 from ..storage.transfer import TransferReport, copy_study, destination_tables
 from . import audit
 from .study import DATABASE_NAME, Study, open_study
+from .unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -27,20 +29,21 @@ class DbLogin:
     rater: str
     role: str
     created: bool
+    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
 
 def enrol_db_login(study: Study, rater: str, role: str, password: str | None, *, actor: str | None = None) -> DbLogin:
     """Give a rater its own database login: it may then read cases and images and only its own ratings."""
     role = check_role_name(role)
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
-        row = queries.rater_by_code_or_name(session, rater)
+    with unit_of_work(study, actor) as uow:
+        row = queries.rater_by_code_or_name(uow.session, rater)
         if row is None:
             raise NotFoundError(f"no rater {rater!r} in this study", fix="see `rushrater raters list STUDY`")
-        created = grant_rater_login(session, row.id, role, password, audit.now())
+        created = grant_rater_login(uow.session, row.id, role, password, audit.now())
         # The audit trail records which login, never the password.
-        audit.record(session, actor, "rater.db_role", "rater", row.id, after={"role": role, "created": created})
-        return DbLogin(row.code, role, created)
+        uow.record("rater.db_role", "rater", row.id, after={"role": role, "created": created})
+        login = DbLogin(row.code, role, created)
+    return replace(login, changes=uow.changes)
 
 
 def check_db_login_available(study: Study, role: str) -> str:
@@ -53,14 +56,15 @@ def check_db_login_available(study: Study, role: str) -> str:
 
 def reset_db_password(study: Study, rater: str, password: str, *, actor: str | None = None) -> DbLogin:
     """A new password for a rater's own login of this study (never for any other role)."""
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
-        row = queries.rater_by_code_or_name(session, rater)
+    with unit_of_work(study, actor) as uow:
+        row = queries.rater_by_code_or_name(uow.session, rater)
         if row is None:
             raise NotFoundError(f"no rater {rater!r} in this study", fix="see `rushrater raters list STUDY`")
-        role = reset_rater_password(session, row.id, password)
-        audit.record(session, actor, "rater.db_password", "rater", row.id, after={"role": role, "reset": True})
-        return DbLogin(row.code, role, False)
+        role = reset_rater_password(uow.session, row.id, password)
+        uow.touch(Entity.RATERS)  # the server role's password: no study table changes
+        uow.record("rater.db_password", "rater", row.id, after={"role": role, "reset": True})
+        login = DbLogin(row.code, role, False)
+    return replace(login, changes=uow.changes)
 
 
 @dataclass(frozen=True)

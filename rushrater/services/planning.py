@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import NotFoundError, PlanError, ValidationError
 from ..domain.settings import StudySettings
 from ..domain.ordering import order_without_adjacent, rater_rng
@@ -17,6 +18,7 @@ from ..storage import models, queries, writes
 from . import audit
 from .settings import check_setting
 from .study import DEFAULT_SETTINGS, Study
+from .unit_of_work import unit_of_work
 
 MAX_SEED = 2**31 - 1  # fits a 32-bit integer column on every backend
 
@@ -38,6 +40,8 @@ class PlanResult:
     washout_days: float | None = None
     #: Re-read cases whose first read is not yet submitted: their washout counts from today.
     rereads_before_first_read: int = 0
+    #: What planning changed (set once the plan is stored).
+    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -88,8 +92,8 @@ def plan_reading(
         raise ValidationError(
             "a washout applies to re-reads only", fix="add --reread-fraction (e.g. 0.2) to plan re-reads"
         )
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session, actor = uow.session, uow.actor
         raters = queries.raters(session)
         if not raters:
             raise PlanError("no raters are enrolled", fix="enrol raters first: rushrater raters add STUDY NAME --group GROUP")
@@ -111,7 +115,7 @@ def plan_reading(
                     fix="plan again without --replan: new raters and new cases are added to the existing plan",
                 )
             dropped = writes.delete_assignments(session, [r.id for r in raters])
-            audit.record(session, actor, "plan.discard", "reading_plan", existing.id, before={"seed": existing.seed, "assignments": dropped})
+            uow.record("plan.discard", "reading_plan", existing.id, before={"seed": existing.seed, "assignments": dropped})
             existing = None
         if existing is not None and seed is not None and seed != existing.seed:
             raise PlanError(
@@ -155,14 +159,12 @@ def plan_reading(
                 row = queries.study(session)
                 before = dict(row.settings or {})
                 row.settings = {**before, "washout_days": days}
-                audit.record(session, actor, "study.settings", "study", row.uid, before=before, after=row.settings,
-                             reason="washout of the planned re-reads")
+                uow.record("study.settings", "study", row.uid, before=before, after=row.settings,
+                           reason="washout of the planned re-reads")
                 study.settings = StudySettings.from_stored(row.settings)
 
         if result.changed:
-            audit.record(
-                session,
-                actor,
+            uow.record(
                 "plan.create" if new_plan else "plan.extend",
                 "reading_plan",
                 plan.id,
@@ -184,7 +186,8 @@ def plan_reading(
                     ),
                 },
             )
-        return result
+    result.changes = uow.changes
+    return result
 
 
 def _add_assignments(session, plan_id: int, rater_id: int, case_ids: list[int], start: int) -> None:

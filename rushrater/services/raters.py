@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..domain.changes import Changes
 from ..domain.errors import DuplicateError, NotFoundError, ValidationError
 from ..domain.settings import StudySettings
 from ..storage import models, queries
 from . import audit
-from .reading import OPEN_WORKSTATION_SETTING, check_pin_format, hash_pin, needs_credential
+from .reading import (
+    OPEN_WORKSTATION_SETTING,
+    check_pin_format,
+    hash_pin,
+    needs_credential,
+)
 from .study import Study
+from .unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,8 @@ def add_rater(
     group = _clean_name(group, "group")
     if pin is not None:
         check_pin_format(pin)
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
         if queries.rater_by_name(session, name) is not None:
             raise DuplicateError(
                 f"a rater named {name!r} is already enrolled",
@@ -63,16 +70,18 @@ def add_rater(
             group_row = models.RaterGroup(name=group)
             session.add(group_row)
             session.flush()
-            audit.record(session, actor, "group.create", "rater_group", group_row.id, after={"name": group})
+            uow.record("group.create", "rater_group", group_row.id, after={"name": group})
         rater = models.Rater(
             code=code, name=name, name_key=name.lower(), group_id=group_row.id, created_at=audit.now(),
             pin_hash=hash_pin(pin) if pin is not None else None,
         )
         session.add(rater)
         session.flush()
-        audit.record(
-            session, actor, "rater.add", "rater", rater.id, after={"code": code, "name": name, "group": group_row.name, "pin_set": pin is not None},
+        uow.record(
+            "rater.add", "rater", rater.id, after={"code": code, "name": name, "group": group_row.name, "pin_set": pin is not None},
         )
+        # RaterInfo is also the listing (`raters list --json` prints its fields): no Changes on it;
+        # the study's listeners hear them.
         return RaterInfo(rater.id, code, name, group_row.name)
 
 
@@ -115,14 +124,14 @@ def rater_credentials(study: Study) -> list[RaterCredential]:
 
 
 def set_open_workstation(study: Study, rater: str, allowed: bool, *, actor: str | None = None,
-                         reason: str | None = None) -> None:
+                         reason: str | None = None) -> Changes:
     """Let a rater read without a PIN in a multi-rater study (or take that back), in the audit trail.
 
     Meant for a demo or a training rater whose scores nobody relies on: anyone at the workstation
     can read as an open rater, so their scores are not blinded to other people.
     """
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
         row = queries.rater_by_code_or_name(session, rater)
         if row is None:
             raise NotFoundError(f"no rater {rater!r} in this study", fix="see `rushrater raters list STUDY`")
@@ -134,6 +143,7 @@ def set_open_workstation(study: Study, rater: str, allowed: bool, *, actor: str 
             codes.append(row.code)
         settings[OPEN_WORKSTATION_SETTING] = sorted(codes)
         study_row.settings = settings  # reassigned so SQLAlchemy sees the JSON change
-        audit.record(session, actor, "rater.open_workstation", "rater", row.id,
-                     before={"open_workstation": was_open}, after={"open_workstation": allowed}, reason=reason)
+        uow.record("rater.open_workstation", "rater", row.id,
+                   before={"open_workstation": was_open}, after={"open_workstation": allowed}, reason=reason)
     study.settings = StudySettings.from_stored(settings)
+    return uow.changes

@@ -14,17 +14,19 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from ..domain.changes import NO_CHANGES, Changes, Entity
 from ..domain.errors import DuplicateError, InputFileError, NotFoundError, RowProblem, ValidationError
 from ..domain.rubric import Score
 from ..storage import TransientDatabaseError, models, queries, writes
 from . import audit
-from .imports import read_csv_rows
+from .csv_input import read_csv_rows
 from .study import Study
+from .unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class SubmittedRating:
     total: int | None
     unreadable_reason: str | None
     submitted_at: datetime
+    #: What storing it changed (none when a retried submit found it already stored).
+    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
 
 #: Waits between attempts when the connection to a database server breaks during a submit
@@ -181,44 +185,43 @@ def submit_rating(
     item_keys = study.item_keys_by_id
 
     def attempt() -> SubmittedRating:
-        with study.db.write() as session:
+        with unit_of_work(study) as uow:
+            session = uow.session
             rater_row = _rater(session, rater)
             case_row = _case(session, case)
-            replayed = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
-            if replayed is not None:
-                return replayed
-            if queries.current_rating(session, rater_row.id, case_row.id, read_number) is not None:
-                raise DuplicateError(
-                    f"rater {rater_row.code} has already submitted read {read_number} of case {case_row.code}",
-                    fix="a change to a submitted rating is a correction: give a reason (correct_rating)",
-                )
-            rating = _insert(
-                session,
-                study,
-                rater_id=rater_row.id,
-                case_id=case_row.id,
-                read_number=read_number,
-                version=1,
-                score=score,
-                unreadable_reason=unreadable_reason,
-                started_at=started_at,
-                submitted_at=audit.now(),
-                active_seconds=active_seconds,
-                viewer_state=viewer_state,
-                source=source,
-                submission_id=submission_id,
+            stored = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
+            if stored is None:
+                stored = _store_submission(uow, rater_row, case_row)
+        return replace(stored, changes=uow.changes)
+
+    def _store_submission(uow, rater_row, case_row) -> SubmittedRating:
+        session = uow.session
+        if queries.current_rating(session, rater_row.id, case_row.id, read_number) is not None:
+            raise DuplicateError(
+                f"rater {rater_row.code} has already submitted read {read_number} of case {case_row.code}",
+                fix="a change to a submitted rating is a correction: give a reason (correct_rating)",
             )
-            session.flush()
-            _server_dated(session, rating)
-            audit.record(
-                session,
-                audit.rater_actor(rater_row.code),
-                "rating.submit",
-                "rating",
-                rating.id,
-                after=_audit_view(rating, score),
-            )
-            return _as_dto(rating, rater_row.code, case_row.code, item_keys)
+        rating = _insert(
+            session,
+            study,
+            rater_id=rater_row.id,
+            case_id=case_row.id,
+            read_number=read_number,
+            version=1,
+            score=score,
+            unreadable_reason=unreadable_reason,
+            started_at=started_at,
+            submitted_at=audit.now(),
+            active_seconds=active_seconds,
+            viewer_state=viewer_state,
+            source=source,
+            submission_id=submission_id,
+        )
+        session.flush()
+        _server_dated(session, rating)
+        uow.record("rating.submit", "rating", rating.id, after=_audit_view(rating, score),
+                   actor=audit.rater_actor(rater_row.code))
+        return _as_dto(rating, rater_row.code, case_row.code, item_keys)
 
     return _retrying(attempt)
 
@@ -272,51 +275,48 @@ def correct_rating(
     item_keys = study.item_keys_by_id
 
     def attempt() -> SubmittedRating:
-        with study.db.write() as session:
+        with unit_of_work(study) as uow:
+            session = uow.session
             rater_row = _rater(session, rater)
             case_row = _case(session, case)
-            replayed = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
-            if replayed is not None:
-                return replayed
-            previous = queries.current_rating(session, rater_row.id, case_row.id, read_number)
-            if previous is None:
-                raise NotFoundError(
-                    f"rater {rater_row.code} has no read {read_number} of case {case_row.code} to correct",
-                    fix="submit it first",
-                )
-            rating = _insert(
-                session,
-                study,
-                rater_id=rater_row.id,
-                case_id=case_row.id,
-                read_number=read_number,
-                version=previous.version + 1,
-                score=score,
-                unreadable_reason=unreadable_reason,
-                started_at=None,
-                submitted_at=audit.now(),
-                active_seconds=active_seconds,
-                viewer_state=None,
-                source="workstation",
-                submission_id=submission_id,
-                supersedes_id=previous.id,
-                change_reason=reason.strip(),
+            stored = _replayed(session, submission_id, rater_row, case_row, read_number, item_keys)
+            if stored is None:
+                stored = _store_correction(uow, rater_row, case_row)
+        return replace(stored, changes=uow.changes)
+
+    def _store_correction(uow, rater_row, case_row) -> SubmittedRating:
+        session = uow.session
+        previous = queries.current_rating(session, rater_row.id, case_row.id, read_number)
+        if previous is None:
+            raise NotFoundError(
+                f"rater {rater_row.code} has no read {read_number} of case {case_row.code} to correct",
+                fix="submit it first",
             )
-            session.flush()
-            _server_dated(session, rating)
-            before = _audit_view(previous, None)
-            before["values"] = {item_keys[s.item_id]: s.value for s in previous.scores} or None
-            audit.record(
-                session,
-                actor or audit.rater_actor(rater_row.code),
-                "rating.correct",
-                "rating",
-                rating.id,
-                before=before,
-                after=_audit_view(rating, score),
-                reason=reason.strip(),
-            )
-            return _as_dto(rating, rater_row.code, case_row.code, item_keys)
+        rating = _insert(
+            session,
+            study,
+            rater_id=rater_row.id,
+            case_id=case_row.id,
+            read_number=read_number,
+            version=previous.version + 1,
+            score=score,
+            unreadable_reason=unreadable_reason,
+            started_at=None,
+            submitted_at=audit.now(),
+            active_seconds=active_seconds,
+            viewer_state=None,
+            source="workstation",
+            submission_id=submission_id,
+            supersedes_id=previous.id,
+            change_reason=reason.strip(),
+        )
+        session.flush()
+        _server_dated(session, rating)
+        before = _audit_view(previous, None)
+        before["values"] = {item_keys[s.item_id]: s.value for s in previous.scores} or None
+        uow.record("rating.correct", "rating", rating.id, before=before, after=_audit_view(rating, score),
+                   reason=reason.strip(), actor=actor or audit.rater_actor(rater_row.code))
+        return _as_dto(rating, rater_row.code, case_row.code, item_keys)
 
     return _retrying(attempt)
 
@@ -503,7 +503,8 @@ def _store_imported(study: Study, entries: list[dict], *, actor: str, path: Path
         ))
         scores.extend((index, study.item_ids[key], value) for key, value in score.values.items())
     prepared = writes.prepare_ratings(study.db.engine.dialect, ratings, scores)
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session = uow.session
         # A rater may have submitted one of these cases since the file was validated.
         clash = queries.rated_keys(session, {e["key"][0] for e in entries}) & {e["key"] for e in entries}
         if clash:
@@ -512,8 +513,8 @@ def _store_imported(study: Study, entries: list[dict], *, actor: str, path: Path
                 where=str(path), fix="run the import again: the rows already rated are then listed",
             )
         writes.insert_prepared_ratings(session, prepared)
-        audit.record(session, actor, "ratings.import", "rating", None,
-                     after={"file_sha256": file_sha256, "ratings": len(entries)})
+        uow.touch(Entity.RATINGS)  # driver-level inserts: the change tracking does not see them
+        uow.record("ratings.import", "rating", None, after={"file_sha256": file_sha256, "ratings": len(entries)})
     return len(entries)
 
 

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import NotFoundError, ValidationError
 from ..domain.settings import DEFAULTS
 from ..imaging.attributes import DisplayAttributes
@@ -45,6 +46,7 @@ from ..storage import models, queries
 from . import audit, training
 from .ratings import SubmittedRating, correct_rating, submit_rating
 from .study import Study
+from .unit_of_work import unit_of_work
 
 # scrypt cost: about 50 ms and 16 MiB per check on a laptop (RFC 7914 interactive-login figures).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -103,20 +105,18 @@ def needs_credential(study: Study, session, rater: models.Rater) -> bool:
     return len(queries.raters(session)) > 1 and not is_open_workstation(study, rater.code)
 
 
-def set_rater_pin(study: Study, rater: str, pin: str | None, *, actor: str | None = None) -> None:
+def set_rater_pin(study: Study, rater: str, pin: str | None, *, actor: str | None = None) -> Changes:
     """Set (or with ``None`` remove) a rater's PIN. The audit trail records that it changed, not the PIN."""
     if pin is not None:
         check_pin_format(pin)
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
-        row = queries.rater_by_code_or_name(session, rater)
+    with unit_of_work(study, actor) as uow:
+        row = queries.rater_by_code_or_name(uow.session, rater)
         if row is None:
             raise NotFoundError(f"no rater {rater!r} in this study", fix="see `rushrater raters list STUDY`")
         had = row.pin_hash is not None
         row.pin_hash = hash_pin(pin) if pin is not None else None
-        audit.record(
-            session, actor, "rater.pin", "rater", row.id, before={"pin_set": had}, after={"pin_set": pin is not None}
-        )
+        uow.record("rater.pin", "rater", row.id, before={"pin_set": had}, after={"pin_set": pin is not None})
+    return uow.changes
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class ReadingSession:
         self._skipped_training: set[int] = set()  # training cases whose images failed in this session
 
     @classmethod
-    def login(cls, study: Study, rater: str, pin: str | None = None, *, new_pin: str | None = None) -> "ReadingSession":
+    def login(cls, study: Study, rater: str, pin: str | None = None, *, new_pin: str | None = None) -> ReadingSession:
         """Open a session as ``rater``, checking their PIN.
 
         A rater without a PIN in a study that needs one is refused with :class:`CredentialNeeded`
@@ -367,24 +367,21 @@ class ReadingSession:
 
     # -- images that did not load ----------------------------------------------------------------
 
-    def report_image_failure(self, case: CaseView, view: str, error: str) -> None:
+    def report_image_failure(self, case: CaseView, view: str, error: str) -> Changes:
         """The workstation could not show an image of this case (hash mismatch, missing file, decode
         error). Recorded for the coordinator; from now on this session takes no scores for the case."""
         ref = self._ref(case)
         key = (ref.case_id, ref.read_number)
         if key in self._failed_cases:
-            return
+            return NO_CHANGES
         self._failed_cases.add(key)
         image_id = next((i.id for i in case.images if i.view == view), None)
-        with self.study.db.write() as session:
-            audit.record(
-                session,
-                audit.rater_actor(self.rater_code),
-                "image.load_failed",
-                "reading_case",
-                ref.case_id,
+        with unit_of_work(self.study, audit.rater_actor(self.rater_code)) as uow:
+            uow.record(
+                "image.load_failed", "reading_case", ref.case_id,
                 after={"image_id": image_id, "view": view, "read_number": ref.read_number, "error": str(error)[:500]},
             )
+        return uow.changes
 
     def images_failed(self, case: CaseView) -> bool:
         ref = self._ref(case)
@@ -406,7 +403,7 @@ class ReadingSession:
         active_seconds: float | None = None,
         viewer_state: dict[str, Any] | None = None,
         unreadable_reason: str | None = None,
-    ) -> "SubmittedRating | training.TrainingFeedback | None":
+    ) -> SubmittedRating | training.TrainingFeedback | None:
         """Store the rating (committed when this returns); the same case view stores it once.
 
         A training case's read goes to the training table and returns the reference beside it."""
@@ -529,15 +526,15 @@ def _check_pin(row: models.Rater, pin: str | None) -> None:
 
 def _set_first_pin(study: Study, rater_id: int, pin: str, *, actor: str) -> None:
     """The rater's own first PIN; refused if one was set meanwhile (e.g. at another workstation)."""
-    with study.db.write() as session:
-        row = session.get(models.Rater, rater_id)
+    with unit_of_work(study, actor) as uow:
+        row = uow.session.get(models.Rater, rater_id)
         if row.pin_hash is not None:
             raise PinError("a PIN was set for this rater meanwhile", fix="log in with that PIN")
         row.pin_hash = hash_pin(pin)
         # The PIN first: on a server the database accepts a rater's "rater.pin" event only after it.
-        session.flush()
-        audit.record(session, actor, "rater.pin", "rater", row.id, before={"pin_set": False}, after={"pin_set": True},
-                     reason="chosen by the rater at first login")
+        uow.session.flush()
+        uow.record("rater.pin", "rater", row.id, before={"pin_set": False}, after={"pin_set": True},
+                   reason="chosen by the rater at first login")
 
 
 def _legacy_attributes(image: models.Image) -> DisplayAttributes:

@@ -20,19 +20,18 @@ from ..domain.settings import (  # noqa: F401  (the service-facing names)
     check_settings,
 )
 from ..storage import queries
-from . import audit
 from .study import DEFAULT_SETTINGS, Study
+from .unit_of_work import unit_of_work
 
 
 def update_settings(study: Study, changes: dict[str, Any], *, actor: str | None = None, reason: str | None = None) -> dict:
     study.settings.with_changes(**changes)  # refused here, naming the setting, before the write
     changes = check_settings(changes)
-    actor = actor or audit.coordinator_actor()
-    with study.db.write() as session:
-        row = queries.study(session)
+    with unit_of_work(study, actor) as uow:
+        row = queries.study(uow.session)
         before = dict(row.settings or {})
         after = {**DEFAULT_SETTINGS, **before, **changes}
         row.settings = after  # reassigned (not mutated) so SQLAlchemy sees the JSON change
-        audit.record(session, actor, "study.settings", "study", row.uid, before=before, after=after, reason=reason)
+        uow.record("study.settings", "study", row.uid, before=before, after=after, reason=reason)
     study.settings = StudySettings.from_stored(after)
     return after

@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..domain.changes import Changes
 from ..domain.codes import PATIENT_CODE, random_code
 from ..domain.errors import InputFileError, NotFoundError, RowProblem, ValidationError
 from ..domain.views import View
 from ..storage import models, queries
 from . import audit
-from .imports import ASSIGN_COLUMNS, read_csv_rows
+from .csv_input import read_csv_rows
 from .study import Study
+from .unit_of_work import UnitOfWork, unit_of_work
+
+ASSIGN_COLUMNS = ("item", "patient", "timepoint", "view")
 
 
 @dataclass(frozen=True)
@@ -115,74 +119,78 @@ def _drr_view_problems(staged: models.StagedImage, item: int, view: str) -> list
 
 def assign(study: Study, assignments: list[Assignment], *, actor: str | None = None, source: str = "") -> list[str]:
     """Place staged images into cases, all or nothing; returns the case codes they joined."""
-    actor = actor or audit.coordinator_actor()
     if not assignments:
         raise ValidationError("nothing to assign", fix="give --item, --patient, --timepoint and --view, or a CSV")
-    with study.db.write() as session:
-        timepoints = {tp.key.lower(): tp for tp in queries.timepoints(session)}
-        timepoints.update({tp.label.lower(): tp for tp in list(timepoints.values())})
-        taken: set = set()
-        problems: list[tuple[int, str]] = []
-        normalised = []
-        for number, a in enumerate(assignments, start=1):
-            row_problems, n = _normalise(session, a, timepoints, taken)
-            if row_problems:
-                problems.append((number, "; ".join(row_problems)))
-            normalised.append(n)
-        if problems:
-            if source:
-                raise InputFileError(source, [RowProblem(line + 1, text) for line, text in problems])
-            raise ValidationError(problems[0][1], fix="check the item number with `rushrater pending STUDY`")
-        case_codes = queries.case_codes(session)
-        placed = []
-        for a in normalised:
-            staged = queries.staged_image(session, a.item)
-            tp = timepoints[a.timepoint.lower()]
-            patient = queries.patient_by_code(session, a.patient)
-            if patient is None:
-                patient = models.Patient(code=a.patient)
-                session.add(patient)
-                session.flush()
-            case = queries.case_for(session, patient.id, tp.id)
-            if case is None:
-                case = models.Case(code=random_code("C", taken=case_codes), patient_id=patient.id, timepoint_id=tp.id, created_at=audit.now())
-                session.add(case)
-                session.flush()
-            image = models.Image(
-                case_id=case.id,
-                view=a.view,
-                content_sha256=staged.content_sha256,
-                file_sha256=staged.file_sha256,
-                storage_key=staged.storage_key,
-                created_at=audit.now(),
-                display=staged.display,
-                **staged.image_fields,
-            )
-            session.delete(staged)
-            session.flush()  # the staged row's unique keys are free before the image takes them
-            session.add(image)
+    with unit_of_work(study, actor) as uow:
+        placed = assign_in(uow, assignments, source=source)
+    return placed
+
+
+def assign_in(uow: UnitOfWork, assignments: list[Assignment], *, source: str = "") -> list[str]:
+    """:func:`assign` as part of a larger change (e.g. DRRs made and placed in one unit of work)."""
+    session = uow.session
+    timepoints = {tp.key.lower(): tp for tp in queries.timepoints(session)}
+    timepoints.update({tp.label.lower(): tp for tp in list(timepoints.values())})
+    taken: set = set()
+    problems: list[tuple[int, str]] = []
+    normalised = []
+    for number, a in enumerate(assignments, start=1):
+        row_problems, n = _normalise(session, a, timepoints, taken)
+        if row_problems:
+            problems.append((number, "; ".join(row_problems)))
+        normalised.append(n)
+    if problems:
+        if source:
+            raise InputFileError(source, [RowProblem(line + 1, text) for line, text in problems])
+        raise ValidationError(problems[0][1], fix="check the item number with `rushrater pending STUDY`")
+    case_codes = queries.case_codes(session)
+    placed = []
+    for a in normalised:
+        staged = queries.staged_image(session, a.item)
+        tp = timepoints[a.timepoint.lower()]
+        patient = queries.patient_by_code(session, a.patient)
+        if patient is None:
+            patient = models.Patient(code=a.patient)
+            session.add(patient)
             session.flush()
-            session.add(
-                models.ImageDeidentification(
-                    image_id=image.id,
-                    method=staged.method,
-                    patient_identity_removed="YES",
-                    study_day=staged.study_day,
-                    device=staged.device,
-                    template=staged.template,
-                    redactions=staged.redactions,
-                )
+        case = queries.case_for(session, patient.id, tp.id)
+        if case is None:
+            case = models.Case(code=random_code("C", taken=case_codes), patient_id=patient.id, timepoint_id=tp.id, created_at=audit.now())
+            session.add(case)
+            session.flush()
+        image = models.Image(
+            case_id=case.id,
+            view=a.view,
+            content_sha256=staged.content_sha256,
+            file_sha256=staged.file_sha256,
+            storage_key=staged.storage_key,
+            created_at=audit.now(),
+            display=staged.display,
+            **staged.image_fields,
+        )
+        session.delete(staged)
+        session.flush()  # the staged row's unique keys are free before the image takes them
+        session.add(image)
+        session.flush()
+        session.add(
+            models.ImageDeidentification(
+                image_id=image.id,
+                method=staged.method,
+                patient_identity_removed="YES",
+                study_day=staged.study_day,
+                device=staged.device,
+                template=staged.template,
+                redactions=staged.redactions,
             )
-            audit.record(
-                session,
-                actor,
-                "images.assign",
-                "image",
-                image.id,
-                before={"staged_item": a.item, "reason": staged.reason},
-                after={"case": case.code, "timepoint": tp.key, "view": a.view},
-            )
-            placed.append(case.code)
+        )
+        uow.record(
+            "images.assign",
+            "image",
+            image.id,
+            before={"staged_item": a.item, "reason": staged.reason},
+            after={"case": case.code, "timepoint": tp.key, "view": a.view},
+        )
+        placed.append(case.code)
     return placed
 
 
@@ -206,19 +214,18 @@ def assign_from_csv(study: Study, csv_path: str | Path, *, actor: str | None = N
     return assign(study, assignments, actor=actor, source=str(path))
 
 
-def discard(study: Study, item: int, *, reason: str, actor: str | None = None) -> None:
+def discard(study: Study, item: int, *, reason: str, actor: str | None = None) -> Changes:
     """Drop a staged image that is not part of the study (a scout, a wrong body part)."""
-    actor = actor or audit.coordinator_actor()
     if not reason or not reason.strip():
         raise ValidationError("say why the image is discarded", fix='add --reason "scout image"')
-    with study.db.write() as session:
-        staged = queries.staged_image(session, item)
+    with unit_of_work(study, actor) as uow:
+        staged = queries.staged_image(uow.session, item)
         if staged is None:
             raise NotFoundError(f"no image awaiting assignment has item number {item}", fix="list them with `rushrater pending STUDY`")
-        key = staged.storage_key
-        session.delete(staged)
-        audit.record(session, actor, "images.discard", "staged_image", item, before={"reason": staged.reason}, reason=reason.strip())
-    study.images.discard(key)
+        uow.retire_file(staged.storage_key)
+        uow.session.delete(staged)
+        uow.record("images.discard", "staged_image", item, before={"reason": staged.reason}, reason=reason.strip())
+    return uow.changes
 
 
 @dataclass(frozen=True)

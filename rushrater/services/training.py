@@ -42,11 +42,14 @@ from typing import Any
 
 import pandas as pd
 
+from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import InputFileError, NotFoundError, RowProblem, ValidationError
 from ..domain.settings import DEFAULTS
 from ..storage import models, queries
 from . import audit
+from .csv_input import read_csv_rows
 from .study import Study
+from .unit_of_work import unit_of_work
 
 POLICY_SETTING = "training_policy"
 POLICIES = ("before_study", "until_passed", "off")
@@ -74,9 +77,10 @@ class ReferenceResult:
     added: int
     changed: int
     unchanged: int
+    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"added": self.added, "changed": self.changed, "unchanged": self.unchanged}
 
 
 def _case_of(session, ref: str, timepoint: str | None = None) -> models.Case | None:
@@ -113,7 +117,6 @@ def define_training_cases(
 
     A case whose reference differs from its current one gets a new version (``reason`` is kept).
     """
-    actor = actor or audit.coordinator_actor()
     scored = {}
     problems = []
     for code, values in references.items():
@@ -124,7 +127,8 @@ def define_training_cases(
     if problems:
         raise ValidationError("; ".join(problems), fix="give every item a reference score 1, 2 or 3")
     added = changed = unchanged = 0
-    with study.db.write() as session:
+    with unit_of_work(study, actor) as uow:
+        session, actor = uow.session, uow.actor
         current = {t.case_id: t for t in queries.training_cases(session)}
         for code, score in scored.items():
             case = queries.case_by_code(session, code)
@@ -155,8 +159,8 @@ def define_training_cases(
             )
             session.add(row)
             session.flush()
-            audit.record(
-                session, actor, "training.reference", "training_case", row.id,
+            uow.record(
+                "training.reference", "training_case", row.id,
                 before=None if before is None else {"case": case.code, "reference": dict(before.reference)},
                 after={"case": case.code, "reference": reference, "total": score.total},
                 reason=row.change_reason,
@@ -165,7 +169,7 @@ def define_training_cases(
                 added += 1
             else:
                 changed += 1
-    return ReferenceResult(added, changed, unchanged)
+    return ReferenceResult(added, changed, unchanged, changes=uow.changes)
 
 
 def import_references(study: Study, csv_path: str | Path, *, actor: str | None = None) -> ReferenceResult:
@@ -174,8 +178,6 @@ def import_references(study: Study, csv_path: str | Path, *, actor: str | None =
     when one is wrong."""
     path = Path(csv_path).expanduser()
     item_keys = study.rubric.item_keys
-    from .imports import read_csv_rows  # not at import time: the workstation imports this module
-
     rows = read_csv_rows(path, item_keys, ("case", "patient", "timepoint", "total"))
     if not rows:
         raise InputFileError(str(path), [RowProblem(2, "no rows below the header")], fix="add one training case per row")
@@ -255,6 +257,8 @@ class TrainingFeedback:
     round: int
     #: The rater's standing once the round is complete (None before).
     status: RaterTraining | None = None
+    #: What storing the read changed (none when a retried submit found it stored).
+    changes: Changes = field(default=NO_CHANGES, compare=False, repr=False)
 
     @property
     def agreeing(self) -> int:
@@ -331,7 +335,9 @@ def submit_training_read(
     if active_seconds is not None and (not math.isfinite(active_seconds) or active_seconds < 0):
         raise ValidationError(f"active time {active_seconds} is not a non-negative number of seconds")
     submission_id = submission_id or str(uuid.uuid4())
-    with study.db.write() as session:
+    # No audit row: a training read is kept apart from the study and is its own record.
+    with unit_of_work(study) as uow:
+        session = uow.session
         rater = session.get(models.Rater, rater_id)
         references = _references(session)
         reference = references.get(case_id)
@@ -360,7 +366,8 @@ def submit_training_read(
         ItemFeedback(item.key, item.label, int(stored.item_values[item.key]), reference.values[item.key])
         for item in study.rubric.items
     )
-    return TrainingFeedback(items, stored.total, reference.total, done, len(references), stored.round, status)
+    return TrainingFeedback(items, stored.total, reference.total, done, len(references), stored.round, status,
+                            changes=uow.changes)
 
 
 # -- how the raters did --------------------------------------------------------------------------

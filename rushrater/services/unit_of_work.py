@@ -19,7 +19,7 @@ the study (``Study.subscribe``; the GUI's study-changed signal) gets the :class:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -75,11 +75,7 @@ class UnitOfWork:
         mark_changed(self.session, *entities)
 
     def _discard_new_files(self) -> None:
-        for key in self._new_files:
-            try:
-                self.study.images.discard(key)
-            except Exception:  # never mask the failure that rolled the change back
-                log.exception("could not discard the new image file %s", key)
+        _discard(self.study, self._new_files)
 
     def _remove_retired_files(self) -> None:
         for key in self._retired_files:
@@ -89,19 +85,33 @@ class UnitOfWork:
                 log.exception("could not remove the replaced image file %s", key)
 
 
+def _discard(study: Study, keys: Iterable[str]) -> None:
+    for key in keys:
+        try:
+            study.images.discard(key)
+        except Exception:  # never mask the failure that rolled the change back
+            log.exception("could not discard the new image file %s", key)
+
+
 @contextmanager
-def unit_of_work(study: Study, actor: str | None = None) -> Iterator[UnitOfWork]:
-    """Open one write transaction on ``study`` as ``actor`` (default: the coordinator at the keyboard)."""
+def unit_of_work(study: Study, actor: str | None = None, *, new_files: Iterable[str] = ()) -> Iterator[UnitOfWork]:
+    """Open one write transaction on ``study`` as ``actor`` (default: the coordinator at the keyboard).
+
+    ``new_files``: image files stored for this change before it began (written outside the write
+    transaction to keep its lock short); like :meth:`UnitOfWork.keep_new_file`, and discarded also
+    when the transaction cannot even open.
+    """
+    early = list(new_files)
     uow: UnitOfWork | None = None
     try:
         with study.db.write() as session:
             uow = UnitOfWork(study, actor or audit.coordinator_actor(), session)
+            uow._new_files.extend(early)
             yield uow
             session.flush()  # so the change tracking sees the last statements before the commit
             entities = changed_entities(session)
     except BaseException:
-        if uow is not None:
-            uow._discard_new_files()
+        _discard(study, early if uow is None else uow._new_files)
         raise
     uow.changes = Changes(entities, tuple(uow._actions))
     uow._remove_retired_files()

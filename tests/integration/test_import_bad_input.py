@@ -183,13 +183,13 @@ def _crashing_prepare(path, options):
 
 
 def test_a_decoder_crash_costs_only_that_file(study, tmp_path, monkeypatch):
-    import rushrater.services.imports as imports
+    import rushrater.services.decode_pool as decode_pool
 
     src = tmp_path / "src"
     _good(src / "a.dcm", 11, "AP")
     _good(src / "b.dcm", 12, "LAT")
     _good(src / "crash.dcm", 13, "AP", patient="MRN77")
-    monkeypatch.setattr(imports, "prepare", _crashing_prepare)
+    monkeypatch.setattr(decode_pool, "prepare", _crashing_prepare)
     report = import_images(study, [src], key_file=tmp_path / "key.csv", workers=2)
     results = {Path(r.file).name: (r.status, r.reason) for r in report.rows}
     assert results["crash.dcm"] == ("rejected", "the decoder crashed on this file (damaged?)")

@@ -341,16 +341,16 @@ def _hog_prepare(path, options):
 
 
 def test_decoder_memory_and_time_are_capped_per_file(study, tmp_path, monkeypatch):
-    import rushrater.services.imports as imports
+    import rushrater.services.decode_pool as decode_pool
 
     src = tmp_path / "src"
     dicom(src / "a.dcm")
     dicom(src / "b.dcm", view="LAT")
     dicom(src / "hog.dcm", patient="MRN7701")
     dicom(src / "slow.dcm", patient="MRN7702")
-    monkeypatch.setattr(imports, "prepare", _hog_prepare)
-    monkeypatch.setattr(imports, "DECODE_SECONDS", 3)
-    monkeypatch.setattr(imports, "DECODE_MEMORY_BYTES", 1 << 30)
+    monkeypatch.setattr(decode_pool, "prepare", _hog_prepare)
+    monkeypatch.setattr(decode_pool, "DECODE_SECONDS", 3)
+    monkeypatch.setattr(decode_pool, "DECODE_MEMORY_BYTES", 1 << 30)
     report = import_images(study, [src], key_file=tmp_path / "key.csv", workers=2)
     rows = _rows(report)
     assert rows["a.dcm"][0] == rows["b.dcm"][0] == "imported"
@@ -359,12 +359,12 @@ def test_decoder_memory_and_time_are_capped_per_file(study, tmp_path, monkeypatc
 
 
 def test_a_single_file_import_is_capped_too(study, tmp_path, monkeypatch):
-    import rushrater.services.imports as imports
+    import rushrater.services.decode_pool as decode_pool
 
     src = tmp_path / "src"
     dicom(src / "hog.dcm")
-    monkeypatch.setattr(imports, "prepare", _hog_prepare)
-    monkeypatch.setattr(imports, "DECODE_MEMORY_BYTES", 1 << 30)
+    monkeypatch.setattr(decode_pool, "prepare", _hog_prepare)
+    monkeypatch.setattr(decode_pool, "DECODE_MEMORY_BYTES", 1 << 30)
     report = import_images(study, [src], key_file=tmp_path / "key.csv")
     assert _rows(report)["hog.dcm"][0] == "rejected"
 
@@ -417,13 +417,14 @@ def test_a_study_imported_before_device_codes_gets_its_device_names_replaced(stu
 _KILLED_IMPORT = r"""
 import sys, time
 from pathlib import Path
+import rushrater.services.decode_pool as decode_pool
 import rushrater.services.imports as imports
 from rushrater.services.study import create_study
 
 def slow_prepare(path, options):
     time.sleep(300)
 
-imports.prepare = slow_prepare
+decode_pool.prepare = slow_prepare
 study = create_study(Path(sys.argv[1]), "Killed import", "day1,month1", actor="test")
 imports.import_images(study, [Path(sys.argv[2])], key_file=Path(sys.argv[3]), workers=2)
 """
@@ -558,12 +559,12 @@ def test_a_bomb_past_the_codestream_check_is_stopped_by_the_worker_limits(study,
     import time
 
     import rushrater.imaging.readers as readers
-    import rushrater.services.imports as imports
+    import rushrater.services.decode_pool as decode_pool
 
     src = tmp_path / "src"
     _jpeg_ls_with_claimed_size(src / "bomb.dcm", 60000, 60000)
     monkeypatch.setattr(readers, "_check_codestream", lambda *args: None)  # as if a codestream fooled it
-    monkeypatch.setattr(imports, "DECODE_SECONDS", 10)
+    monkeypatch.setattr(decode_pool, "DECODE_SECONDS", 10)
     started = time.monotonic()
     report = import_images(study, [src], key_file=tmp_path / "key.csv")
     status, reason = _rows(report)["bomb.dcm"]

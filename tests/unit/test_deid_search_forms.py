@@ -6,7 +6,7 @@ import pytest
 
 from rushrater.imaging.textscan import printable_runs
 from rushrater.services.blinding import date_forms, name_forms, needles
-from rushrater.services.imports import view_from_hints
+from rushrater.services.placement import view_from_hints
 
 
 def test_dates_in_the_formats_people_and_programs_write():
