@@ -33,7 +33,7 @@ def _cmd_measure(args) -> int:
     with open_study(args.study) as study:
         series = bodycomp.import_ct(study, args.patient, args.series, key_file=args.key_file) if args.series else None
         if series is not None and not args.patient:
-            args.patient = series.patient_code
+            args.patient = series.patient
             print(f"CT series imported for patient {args.patient} (Patient ID mapped through the key file)")
         if not args.patient:
             from ..domain.errors import ValidationError
@@ -51,7 +51,7 @@ def _cmd_measure(args) -> int:
 def _cmd_import(args) -> int:
     with open_study(args.study) as study:
         series = bodycomp.import_ct(study, args.patient, args.series, key_file=args.key_file)
-        print(f"CT series for {series.patient_code}: {series.slice_count} slices, "
+        print(f"CT series for {series.patient}: {series.slice_count} slices, "
               f"{series.row_spacing_mm:.3f} x {series.column_spacing_mm:.3f} x {series.slice_spacing_mm:.2f} mm (de-identified)")
     return 0
 

@@ -48,7 +48,7 @@ class CtSeriesInfo:
 
     id: int
     patient_id: int
-    patient_code: str
+    patient: str  # the patient's code
     storage_key: str
     file_sha256: str
     rows: int
@@ -68,7 +68,7 @@ class CtSeriesInfo:
 
 def _series_info(row: models.CtSeries, patient_code: str) -> CtSeriesInfo:
     return CtSeriesInfo(
-        id=row.id, patient_id=row.patient_id, patient_code=patient_code, storage_key=row.storage_key,
+        id=row.id, patient_id=row.patient_id, patient=patient_code, storage_key=row.storage_key,
         file_sha256=row.file_sha256, rows=row.rows, columns=row.columns, slice_count=row.slice_count,
         row_spacing_mm=row.row_spacing_mm, column_spacing_mm=row.column_spacing_mm,
         slice_spacing_mm=row.slice_spacing_mm, geometry=dict(row.geometry or {}), source_format=row.source_format,
@@ -81,7 +81,7 @@ def _series_info(row: models.CtSeries, patient_code: str) -> CtSeriesInfo:
 class AnthropometryRecord:
     """One version of a patient's height and sex."""
 
-    patient_code: str
+    patient: str  # the patient's code
     version: int
     height_m: float
     sex: str | None

@@ -203,8 +203,8 @@ def test_series_and_height_come_back_as_plain_frozen_records(populated_study, pa
     latest = bodycomp.latest_series(populated_study, patient)
     height = bodycomp.set_anthropometry(populated_study, patient, 1.75, "M", actor="test")
     again = bodycomp.set_anthropometry(populated_study, patient, 1.75, "M", actor="test")  # same values: no new version
-    assert imported == latest and latest.patient_code == patient and latest.slice_count == 5
-    assert (height.patient_code, height.height_m, height.sex, height.version) == (patient, 1.75, "M", 1) and again == height
+    assert imported == latest and latest.patient == patient and latest.slice_count == 5
+    assert (height.patient, height.height_m, height.sex, height.version) == (patient, 1.75, "M", 1) and again == height
     for record in (imported, height):
         assert dataclasses.is_dataclass(record) and not hasattr(record, "_sa_instance_state")
         with pytest.raises(dataclasses.FrozenInstanceError):
