@@ -25,7 +25,6 @@ from .unit_of_work import unit_of_work
 
 
 def update_settings(study: Study, changes: dict[str, Any], *, actor: str | None = None, reason: str | None = None) -> dict:
-    study.settings.with_changes(**changes)  # refused here, naming the setting, before the write
     changes = check_settings(changes)
     with unit_of_work(study, actor) as uow:
         row = queries.study(uow.session)
