@@ -33,7 +33,7 @@ def _cmd_measure(args) -> int:
     with open_study(args.study) as study:
         series = bodycomp.import_ct(study, args.patient, args.series, key_file=args.key_file) if args.series else None
         if series is not None and not args.patient:
-            args.patient = _code_of(study, series)
+            args.patient = series.patient
             print(f"CT series imported for patient {args.patient} (Patient ID mapped through the key file)")
         if not args.patient:
             from ..domain.errors import ValidationError
@@ -48,17 +48,10 @@ def _cmd_measure(args) -> int:
     return 0
 
 
-def _code_of(study, series) -> str:
-    from ..storage import models
-
-    with study.db.read() as session:
-        return session.get(models.Patient, series.patient_id).code
-
-
 def _cmd_import(args) -> int:
     with open_study(args.study) as study:
         series = bodycomp.import_ct(study, args.patient, args.series, key_file=args.key_file)
-        print(f"CT series for {_code_of(study, series)}: {series.slice_count} slices, "
+        print(f"CT series for {series.patient}: {series.slice_count} slices, "
               f"{series.row_spacing_mm:.3f} x {series.column_spacing_mm:.3f} x {series.slice_spacing_mm:.2f} mm (de-identified)")
     return 0
 

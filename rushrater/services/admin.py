@@ -50,5 +50,5 @@ def set_admin_password(study: Study, password: str, *, current: str | None = Non
         before = dict(row.settings or {})
         row.settings = {**before, SETTING: hashed}
         uow.record("study.admin_password", "study", row.uid, before={"set": SETTING in before}, after={"set": True})
-        study.settings = {**study.settings, SETTING: hashed}
+        study.settings = study.settings.with_changes(**{SETTING: hashed})
     return uow.changes

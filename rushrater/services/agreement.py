@@ -267,7 +267,7 @@ def agreement_report(
     if raters not in RATER_SETS:
         raise ValidationError(f"unknown rater set {raters!r}", fix=f"use one of {', '.join(RATER_SETS)}")
     confidence = float(confidence)
-    cutoff = float(study.settings.get("slow_healing_cutoff", stats.SLOW_HEALING_CUTOFF) if cutoff is None else cutoff)
+    cutoff = float(study.settings.slow_healing_cutoff if cutoff is None else cutoff)
     ratings = ratings if ratings is not None else study_ratings(study)
     data = ratings.data
     first = ratings.first_reads
@@ -285,8 +285,7 @@ def agreement_report(
                                                       for code, left in unfinished.items())
                      + "; complete-case cells hold only the cases they have read (see the all-available "
                        "estimate, or analyse the raters who have finished)")
-    washout = study.settings.get("washout_days")
-    washout = None if washout is None else float(washout)
+    washout = float(study.settings.washout_days)
     early = early_rereads(data, washout)
     if len(early):
         notes.append(
@@ -525,7 +524,7 @@ def reading_progress(study: Study, *, now=None) -> pd.DataFrame:
         rereads = queries.reread_assignments(session)
         done = queries.rated_keys(session)
         rows, _ = queries.current_rating_rows(session)
-        washout = timedelta(days=float(study.settings["washout_days"]))
+        washout = timedelta(days=float(study.settings.washout_days))
         # Due exactly as the workstation decides it: planned date passed and washout since the first read.
         due_now = {
             rater.id: sum(

@@ -6,10 +6,7 @@ import getpass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, text
-
-from ..storage import models
-from ..storage.audit_chain import row_hash
+from ..storage import audit_log
 
 
 def now() -> datetime:
@@ -40,9 +37,11 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> None:
-    """Add one audit row, chained to the actor's previous one (storage.audit_chain)."""
-    fields = dict(
-        at=_transaction_time(session),
+    """Add one audit row, chained to the actor's previous one (storage.audit_chain), in ``session``'s
+    write transaction."""
+    audit_log.append(
+        session,
+        fallback_time=now(),
         actor=actor,
         action=action,
         entity=entity,
@@ -51,36 +50,3 @@ def record(
         after=after,
         reason=reason,
     )
-    prev = _chain_tail(session, actor)
-    digest = row_hash(prev, **fields)
-    session.info["audit_chain"][actor] = digest
-    session.add(models.AuditEvent(**fields, prev_hash=prev, row_hash=digest))
-
-
-def _transaction_time(session) -> datetime:
-    """When the write happens. On PostgreSQL the server's transaction time (``now()``): a trigger that
-    stamps a rater's audit row with server time (revision 0008) then stores exactly the value the
-    row's hash was computed over. On SQLite, this process's clock."""
-    if session.get_bind().dialect.name != "postgresql":
-        return now()
-    if "audit_time" not in session.info:
-        session.info["audit_time"] = session.execute(text("SELECT now()")).scalar()
-    return session.info["audit_time"]
-
-
-def _chain_tail(session, actor: str) -> str | None:
-    """The hash of the actor's last audit row: stored, or added earlier in this transaction."""
-    chain = session.info.setdefault("audit_chain", {})
-    if actor not in chain:
-        if session.get_bind().dialect.name == "postgresql":
-            # Two transactions of the same actor must not both extend the same tail (SQLite's
-            # BEGIN IMMEDIATE already serialises writers).
-            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": "rushrater.audit:" + actor})
-        with session.no_autoflush:
-            chain[actor] = session.execute(
-                select(models.AuditEvent.row_hash)
-                .where(models.AuditEvent.actor == actor)
-                .order_by(models.AuditEvent.id.desc())
-                .limit(1)
-            ).scalar()
-    return chain[actor]

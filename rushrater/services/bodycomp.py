@@ -41,6 +41,56 @@ HEIGHT_COLUMNS = ("patient", "height_m")
 # --- reference table -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CtSeriesInfo:
+    """A stored CT series, as the services hand it out (not the database row)."""
+
+    id: int
+    patient_id: int
+    patient: str  # the patient's code
+    storage_key: str
+    file_sha256: str
+    rows: int
+    columns: int
+    slice_count: int
+    row_spacing_mm: float
+    column_spacing_mm: float
+    slice_spacing_mm: float
+    geometry: dict
+    source_format: str
+    method: str
+    content_sha256: str
+    #: What the de-identification left: "YES", and no device (it can tell raters the site).
+    patient_identity_removed: str
+    device: str
+
+
+def _series_info(row: models.CtSeries, patient_code: str) -> CtSeriesInfo:
+    return CtSeriesInfo(
+        id=row.id, patient_id=row.patient_id, patient=patient_code, storage_key=row.storage_key,
+        file_sha256=row.file_sha256, rows=row.rows, columns=row.columns, slice_count=row.slice_count,
+        row_spacing_mm=row.row_spacing_mm, column_spacing_mm=row.column_spacing_mm,
+        slice_spacing_mm=row.slice_spacing_mm, geometry=dict(row.geometry or {}), source_format=row.source_format,
+        method=row.method, content_sha256=row.content_sha256, patient_identity_removed=row.patient_identity_removed,
+        device=row.device,
+    )
+
+
+@dataclass(frozen=True)
+class AnthropometryRecord:
+    """One version of a patient's height and sex."""
+
+    patient: str  # the patient's code
+    version: int
+    height_m: float
+    sex: str | None
+    source: str
+
+
+def _anthropometry_record(row: models.PatientAnthropometry, patient_code: str) -> AnthropometryRecord:
+    return AnthropometryRecord(patient_code, row.version, row.height_m, row.sex, row.source)
+
+
 def reference_table() -> pd.DataFrame:
     """The shipped reference cut-offs (one row per index, sex and level, with citation)."""
     text = resources.files("rushrater").joinpath("resources/bodycomp_reference.csv").read_text(encoding="utf-8")
@@ -154,8 +204,7 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
                     "this CT series is already imported for another patient", where=str(folder),
                     fix="check the patient code: one CT series belongs to one patient",
                 )
-            session.expunge(existing)
-            return existing
+            return _series_info(existing, patient_code)
     stored = study.images.put(volume.stored_pixels())  # before the transaction: its lock stays short
     pending_key = None
     try:
@@ -192,22 +241,22 @@ def import_ct(study: Study, patient_code: str | None, folder: str | Path, *, key
                     )
                 if new_key_row:
                     pending_key = PendingKeyFile(key_path, rows)
-            session.expunge(row)
+            info = _series_info(row, patient_code)
     except BaseException:  # the unit of work discards the stored volume; the key file's new row goes too
         if pending_key is not None:
             pending_key.discard()
         raise
     if pending_key is not None:
         pending_key.commit()
-    return row
+    return info
 
 
-def load_volume(study: Study, series: models.CtSeries) -> ct.CtVolume:
+def load_volume(study: Study, series: CtSeriesInfo | models.CtSeries) -> ct.CtVolume:
     pixels = study.images.load(series.storage_key, series.file_sha256)
     return ct.CtVolume.from_stored(pixels, series.row_spacing_mm, series.column_spacing_mm, series.geometry)
 
 
-def latest_series(study: Study, patient_code: str) -> models.CtSeries:
+def latest_series(study: Study, patient_code: str) -> CtSeriesInfo:
     with study.db.read() as session:
         patient = _patient(session, patient_code)
         series = queries.ct_series_for_patient(session, patient.id)
@@ -215,8 +264,7 @@ def latest_series(study: Study, patient_code: str) -> models.CtSeries:
             raise NotFoundError(
                 f"patient {patient_code} has no CT series", fix="import the CT series first (rushrater bodycomp-import)"
             )
-        session.expunge(series[-1])
-        return series[-1]
+        return _series_info(series[-1], patient.code)
 
 
 def _check_height(height_m: float) -> float:
@@ -240,14 +288,13 @@ def _check_sex(sex: str | None) -> str | None:
 
 
 def set_anthropometry(study: Study, patient_code: str, height_m: float, sex: str | None = None, *,
-                      source: str = "app", actor: str | None = None, reason: str | None = None) -> models.PatientAnthropometry:
+                      source: str = "app", actor: str | None = None, reason: str | None = None) -> AnthropometryRecord:
     """Record a patient's height (m) and sex; a change is a new version. Same values: no-op."""
     height, sex_value = _check_height(height_m), _check_sex(sex)
     with unit_of_work(study, actor) as uow:
         row = _store_anthropometry(uow, patient_code, height, sex_value, source=source, reason=reason)
-        uow.session.flush()
-        uow.session.expunge(row)
-    return row
+        record = _anthropometry_record(row, patient_code.strip())
+    return record
 
 
 def _store_anthropometry(uow: UnitOfWork, patient_code: str, height: float, sex: str | None, *, source: str,
@@ -384,7 +431,7 @@ def measure(
     level_source: str | None = None,
     reason: str | None = None,
     volume: ct.CtVolume | None = None,
-    series: models.CtSeries | None = None,
+    series: CtSeriesInfo | None = None,
 ) -> Result:
     """Measure (or re-measure: a new version, with a reason) one patient's T12 slice.
 
@@ -599,32 +646,6 @@ def assessor_agreement(study: Study, form: str = "ICC(A,1)") -> pd.DataFrame:
 
 
 # --- reads for the body-composition window (plain data) ------------------------------------------
-
-
-@dataclass(frozen=True)
-class CtSeriesInfo:
-    """A stored CT series as the windows show and load it (``load_volume`` and ``measure`` take it)."""
-
-    id: int
-    patient: str
-    rows: int
-    columns: int
-    slice_count: int
-    row_spacing_mm: float
-    column_spacing_mm: float
-    slice_spacing_mm: float
-    storage_key: str
-    file_sha256: str
-    geometry: dict
-
-
-def _series_info(series: models.CtSeries, patient_code: str) -> CtSeriesInfo:
-    return CtSeriesInfo(
-        id=series.id, patient=patient_code, rows=series.rows, columns=series.columns, slice_count=series.slice_count,
-        row_spacing_mm=series.row_spacing_mm, column_spacing_mm=series.column_spacing_mm,
-        slice_spacing_mm=series.slice_spacing_mm, storage_key=series.storage_key, file_sha256=series.file_sha256,
-        geometry=dict(series.geometry or {}),
-    )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import NotFoundError, ValidationError
+from ..domain.settings import DEFAULTS, StudySettings
 from ..storage import models, queries
 from . import audit
 from .agreement import ALL, TOTAL, StudyRatings, study_ratings
@@ -31,7 +32,7 @@ from .study import Study
 from .unit_of_work import UnitOfWork, unit_of_work
 
 #: Default: a case is discordant when its raters' totals span more than this many points.
-DEFAULT_SPREAD_THRESHOLD = 4
+DEFAULT_SPREAD_THRESHOLD = DEFAULTS["discordance_spread"]
 METHODS = ("mean", "median", "adjudicated", "panel")
 DECIDED_METHODS = ("adjudicated", "panel")
 #: Study setting: the names of the people (besides the coordinator) who may decide a consensus.
@@ -58,8 +59,8 @@ class ConsensusRecord:
 
 def thresholds(study: Study, spread: float | None = None, cutoff: float | None = None) -> tuple[float, float]:
     """(spread threshold, slow-healing cut-off): arguments, else the study settings, else defaults."""
-    spread = float(study.settings.get("discordance_spread", DEFAULT_SPREAD_THRESHOLD) if spread is None else spread)
-    cutoff = float(study.settings.get("slow_healing_cutoff", 18) if cutoff is None else cutoff)
+    spread = float(study.settings.discordance_spread if spread is None else spread)
+    cutoff = float(study.settings.slow_healing_cutoff if cutoff is None else cutoff)
     if not math.isfinite(spread) or spread < 0:
         raise ValidationError(f"spread threshold {spread} is not possible", fix="give 0 or more points, e.g. 4")
     return spread, cutoff
@@ -250,7 +251,7 @@ def add_panel_member(study: Study, name: str, *, actor: str | None = None) -> st
         settings[PANEL_SETTING] = [*members, cleaned]
         row.settings = settings  # reassigned so SQLAlchemy sees the JSON change
         uow.record("consensus.panel_member", "study", row.uid, after={"name": cleaned})
-    study.settings = settings
+    study.settings = StudySettings.from_stored(settings)
     return cleaned
 
 

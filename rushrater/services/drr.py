@@ -65,7 +65,7 @@ class StoredDrr:
 def _series(session, series_id: int) -> models.CtSeries:
     series = session.get(models.CtSeries, int(series_id))
     if series is None:
-        known = ", ".join(str(s.id) for s in session.query(models.CtSeries).order_by(models.CtSeries.id)) or "none"
+        known = ", ".join(str(s.id) for s in queries.all_ct_series(session)) or "none"
         raise NotFoundError(
             f"no CT series {series_id} in the study (series: {known})",
             fix="import the patient's CT first (rushrater bodycomp-import) and give its number with --series",
@@ -79,7 +79,7 @@ def list_series(study: Study) -> list[dict]:
         return [
             {"series": s.id, "patient": s.patient.code, "columns": s.columns, "rows": s.rows, "slices": s.slice_count,
              "column_spacing_mm": s.column_spacing_mm, "row_spacing_mm": s.row_spacing_mm, "slice_spacing_mm": s.slice_spacing_mm}
-            for s in session.query(models.CtSeries).order_by(models.CtSeries.id)
+            for s in queries.all_ct_series(session)
         ]
 
 

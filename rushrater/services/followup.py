@@ -34,7 +34,6 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
 
 from ..domain.errors import InputFileError, RowProblem, ValidationError
 from ..storage import models, queries
@@ -246,7 +245,7 @@ def import_events(
     with unit_of_work(study, actor) as uow:
         session = uow.session
         patients = {p.code: p for p in queries.patients(session)}
-        current = _latest(session)
+        current = queries.latest_follow_up_events(session)
         for (code, event_type), (day, status) in parsed.items():
             patient = patients[code]
             last = current.get((patient.id, event_type))
@@ -281,19 +280,12 @@ def import_events(
     return result
 
 
-def _latest(session) -> dict[tuple[int, str], models.FollowUpEvent]:
-    out: dict[tuple[int, str], models.FollowUpEvent] = {}
-    for row in session.scalars(select(models.FollowUpEvent).order_by(models.FollowUpEvent.version)):
-        out[(row.patient_id, row.event_type)] = row
-    return out
-
-
 def events_table(study: Study) -> pd.DataFrame:
     """The current record of every patient and event type: patient, event_type, day, status, version."""
     with study.db.read() as session:
         codes = {p.id: p.code for p in queries.patients(session)}
         rows = [{"patient": codes[r.patient_id], "event_type": r.event_type, "day": r.day, "status": r.status,
-                 "version": r.version} for r in _latest(session).values()]
+                 "version": r.version} for r in queries.latest_follow_up_events(session).values()]
     table = pd.DataFrame(rows, columns=["patient", "event_type", "day", "status", "version"])
     return table.sort_values(["event_type", "patient"], kind="stable").reset_index(drop=True)
 

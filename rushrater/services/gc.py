@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from ..storage import models
+from ..storage import queries
 from .study import Study
 
 
@@ -25,10 +23,7 @@ class GarbageReport:
 
 def referenced_keys(study: Study) -> set[str]:
     with study.db.read() as session:
-        keys: set[str] = set()
-        for column in (models.Image.storage_key, models.StagedImage.storage_key, models.CtSeries.storage_key):
-            keys.update(session.scalars(select(column)))
-        return keys
+        return queries.referenced_storage_keys(session)
 
 
 def collect_garbage(study: Study, *, dry_run: bool = True, among: Iterable[str] | None = None) -> GarbageReport:

@@ -42,7 +42,7 @@ from ..domain.codes import random_code
 from ..domain.errors import RushRaterError, ValidationError
 from ..imaging.redaction import template_key
 from ..imaging.sources import Prepared, PrepareOptions
-from ..storage import models, queries
+from ..storage import models, queries, writes
 from . import audit, keyfile
 from .blinding import BlindingError, check_key_file_path, display_free_text, hits_message, read_key_file, scan
 from .decode_pool import Progress, prepare_files
@@ -230,7 +230,7 @@ def _recode_devices(session, results: list[Prepared]) -> None:
     """Studies imported before device codes hold the names: replace them with this import's codes
     (else the blinding check, which now searches device names, would stop every later import)."""
     for name, code in {(r.device_name, r.device) for r in results if r.device_name and r.device}:
-        queries.rename_device(session, name, code)
+        writes.rename_device(session, name, code)
 
 
 def _remove_own_leftovers(study: Study, files_before: set[str]) -> None:

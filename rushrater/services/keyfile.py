@@ -16,9 +16,7 @@ import csv
 import io
 from pathlib import Path
 
-from sqlalchemy import select
-
-from ..storage import models
+from ..storage import queries
 from .blinding import KEY_COLUMNS
 from .files import atomic_path, disk_errors
 
@@ -48,7 +46,7 @@ def _raw_rows(path: Path) -> list[dict[str, str]]:
 
 def committed_imports(study) -> set[str]:
     with study.db.read() as session:
-        afters = session.scalars(select(models.AuditEvent.after).where(models.AuditEvent.action == "images.import"))
+        afters = queries.audit_afters(session, "images.import")
         return {str(after["import_id"]) for after in afters if after and after.get("import_id")}
 
 

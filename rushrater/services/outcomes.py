@@ -429,14 +429,3 @@ def paper_tables(stratum: StratumResult, table: AnalysisTable, value_labels=None
 
 __all__ = ["AnalysisTable", "OutcomeReport", "OutcomeRequest", "StratumResult", "analysis_table", "outcomes_missing",
            "paper_tables", "run_outcomes"]
-
-
-def timepoint_labels(study: Study) -> list[tuple[str, str]]:
-    """(key, label) of the study's time points in order: the choices of a healing group or a RUSH predictor."""
-    from ..storage import queries
-
-    with study.db.read() as session:
-        return [(tp.key, tp.label) for tp in queries.timepoints(session)]
-
-
-__all__ += ["timepoint_labels"]

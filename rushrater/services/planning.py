@@ -12,8 +12,9 @@ from datetime import timedelta
 
 from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import NotFoundError, PlanError, ValidationError
+from ..domain.settings import StudySettings
 from ..domain.ordering import order_without_adjacent, rater_rng
-from ..storage import models, queries
+from ..storage import models, queries, writes
 from . import audit
 from .settings import check_setting
 from .study import DEFAULT_SETTINGS, Study
@@ -113,7 +114,7 @@ def plan_reading(
                     "ratings have been submitted, so the reading lists cannot be discarded",
                     fix="plan again without --replan: new raters and new cases are added to the existing plan",
                 )
-            dropped = queries.delete_assignments(session, [r.id for r in raters])
+            dropped = writes.delete_assignments(session, [r.id for r in raters])
             uow.record("plan.discard", "reading_plan", existing.id, before={"seed": existing.seed, "assignments": dropped})
             existing = None
         if existing is not None and seed is not None and seed != existing.seed:
@@ -151,16 +152,16 @@ def plan_reading(
                 result.cases_appended[rater.code] = len(order)
 
         if reread_fraction is not None:
-            days = float(study.settings.get("washout_days", DEFAULT_WASHOUT_DAYS) if washout_days is None else washout_days)
+            days = float(study.settings.washout_days if washout_days is None else washout_days)
             _plan_rereads(session, study, plan, raters, patient_of, reread_fraction, days, result)
-            if result.rereads_added and days != study.settings.get("washout_days"):
+            if result.rereads_added and days != study.settings.washout_days:
                 # The reading session enforces the washout from each first read with this setting.
                 row = queries.study(session)
                 before = dict(row.settings or {})
                 row.settings = {**before, "washout_days": days}
                 uow.record("study.settings", "study", row.uid, before=before, after=row.settings,
                            reason="washout of the planned re-reads")
-                study.settings = {**study.settings, "washout_days": days}
+                study.settings = StudySettings.from_stored(row.settings)
 
         if result.changed:
             uow.record(

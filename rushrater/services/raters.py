@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..domain.changes import Changes
 from ..domain.errors import DuplicateError, NotFoundError, ValidationError
+from ..domain.settings import StudySettings
 from ..storage import models, queries
 from . import audit
 from .reading import (
@@ -144,5 +145,5 @@ def set_open_workstation(study: Study, rater: str, allowed: bool, *, actor: str 
         study_row.settings = settings  # reassigned so SQLAlchemy sees the JSON change
         uow.record("rater.open_workstation", "rater", row.id,
                    before={"open_workstation": was_open}, after={"open_workstation": allowed}, reason=reason)
-    study.settings = settings
+    study.settings = StudySettings.from_stored(settings)
     return uow.changes

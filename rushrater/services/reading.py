@@ -40,6 +40,7 @@ import numpy as np
 
 from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import NotFoundError, ValidationError
+from ..domain.settings import DEFAULTS
 from ..imaging.attributes import DisplayAttributes
 from ..storage import models, queries
 from . import audit, training
@@ -166,7 +167,7 @@ def image_load_failures(study: Study) -> list[ImageLoadFailure]:
     """Every image load failure the workstations reported, newest first."""
     with study.db.read() as session:
         codes = {c.id: c.code for c in queries.cases(session)}
-        events = session.query(models.AuditEvent).filter(models.AuditEvent.action == "image.load_failed")
+        events = queries.audit_events(session, action="image.load_failed")
         result = [
             ImageLoadFailure(
                 e.at,
@@ -283,15 +284,16 @@ class ReadingSession:
     # settings the workstation follows
     @property
     def edit_policy(self) -> str:
-        return str(self.study.settings.get("edit_policy", "previous"))
+        return self.study.settings.edit_policy
 
     @property
     def blank_screen_ms(self) -> int:
-        return int(self.study.settings.get("blank_screen_ms", 0) or 0)
+        return int(self.study.settings.blank_screen_ms)
 
     @property
     def idle_pause_seconds(self) -> float:
-        return float(self.study.settings.get("idle_pause_seconds", 120) or 120)
+        # 0 has always meant the default pause, not "never pause".
+        return float(self.study.settings.idle_pause_seconds or DEFAULTS["idle_pause_seconds"])
 
     @property
     def rubric(self):
@@ -333,7 +335,7 @@ class ReadingSession:
 
     def _washout(self) -> timedelta:
         """Re-reads wait this long after the rater's own first read of the case (study setting)."""
-        return timedelta(days=float(self.study.settings["washout_days"]))
+        return timedelta(days=float(self.study.settings.washout_days))
 
     def _view(self, key, case_id, read_number, number, total, images, *, reverified=False, training_round=None,
               **extra) -> CaseView:

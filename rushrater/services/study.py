@@ -31,6 +31,7 @@ from .. import __version__
 from ..domain.changes import Changes
 from ..domain.errors import NotAStudyError, StudyExistsError, StudyNotFoundError, ValidationError
 from ..domain.rubric import RUSH, Component, Item, Level, Rubric
+from ..domain.settings import DEFAULTS, StudySettings
 from ..domain.timepoints import TimepointSpec, parse_timepoints
 from ..domain.views import View
 from ..imaging.store import ImageStore
@@ -47,15 +48,11 @@ TITLE_MAX = 200
 #: prompt, PGPASSWORD or ~/.pgpass, never from a file of ours.
 SERVER_POINTER = "server.url"
 
+#: The settings a new study stores (the defaults of StudySettings); the others are stored when
+#: first changed. Kept to these five so the creation's stored JSON and audit record stay as they were.
 DEFAULT_SETTINGS: dict[str, Any] = {
-    # May a rater go back to the previous case? "none" or "previous" (a change is a new version).
-    "edit_policy": "previous",
-    # Milliseconds of blank screen between cases, so one case is not compared with the last.
-    "blank_screen_ms": 0,
-    "slow_healing_cutoff": 18,
-    "idle_pause_seconds": 120,
-    # Days between a rater's first read of a case and the re-read (4 weeks in the RUSH studies).
-    "washout_days": 28,
+    name: DEFAULTS[name]
+    for name in ("edit_policy", "blank_screen_ms", "slow_healing_cutoff", "idle_pause_seconds", "washout_days")
 }
 
 
@@ -68,7 +65,7 @@ class Study:
     title: str
     rubric: Rubric
     rubric_id: int
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: StudySettings = field(default_factory=StudySettings)
     #: rubric item key -> database id, for writing item scores
     item_ids: dict[str, int] = field(default_factory=dict)
     upgraded_from_backup: Path | None = None
@@ -383,7 +380,7 @@ def _load(db: Database, root: Path, images: ImageStore, backup: Path | None) -> 
         study_row = queries.study(session)
         rubric_row = queries.rubric(session, study_row.rubric_id)
         rubric = _rubric_from_row(rubric_row)
-        settings = {**DEFAULT_SETTINGS, **(study_row.settings or {})}
+        settings = StudySettings.from_stored({**DEFAULT_SETTINGS, **(study_row.settings or {})})
         return Study(
             root=root,
             db=db,

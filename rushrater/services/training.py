@@ -41,10 +41,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 
 from ..domain.changes import NO_CHANGES, Changes
 from ..domain.errors import InputFileError, NotFoundError, RowProblem, ValidationError
+from ..domain.settings import DEFAULTS
 from ..storage import models, queries
 from . import audit
 from .csv_input import read_csv_rows
@@ -55,20 +55,18 @@ POLICY_SETTING = "training_policy"
 POLICIES = ("before_study", "until_passed", "off")
 MIN_KAPPA_SETTING = "training_min_kappa"
 MAX_BIAS_SETTING = "training_max_bias"
-DEFAULT_MIN_KAPPA = 0.6  # "substantial" agreement (Landis & Koch 1977)
-DEFAULT_MAX_BIAS = 1.0  # points of the RUSH total
+DEFAULT_MIN_KAPPA = DEFAULTS[MIN_KAPPA_SETTING]  # "substantial" agreement (Landis & Koch 1977)
+DEFAULT_MAX_BIAS = DEFAULTS[MAX_BIAS_SETTING]  # points of the RUSH total
 TOTAL = "total"
 
 
 def policy(study: Study) -> str:
-    return str(study.settings.get(POLICY_SETTING) or "before_study")
+    return study.settings.training_policy
 
 
 def thresholds(study: Study) -> tuple[float, float]:
     """(minimum weighted kappa of the total, maximum |bias| of the total in points)."""
-    kappa = study.settings.get(MIN_KAPPA_SETTING)
-    bias = study.settings.get(MAX_BIAS_SETTING)
-    return (DEFAULT_MIN_KAPPA if kappa is None else float(kappa), DEFAULT_MAX_BIAS if bias is None else float(bias))
+    return float(study.settings.training_min_kappa), float(study.settings.training_max_bias)
 
 
 # -- defining training cases ---------------------------------------------------------------------
@@ -88,10 +86,8 @@ class ReferenceResult:
 def _case_of(session, ref: str, timepoint: str | None = None) -> models.Case | None:
     if timepoint is None:
         return queries.case_by_code(session, ref)
-    patient = session.scalars(select(models.Patient).where(models.Patient.code == ref.strip())).one_or_none()
-    tp = session.scalars(
-        select(models.Timepoint).where(models.Timepoint.key.ilike(timepoint.strip()))
-    ).one_or_none()
+    patient = queries.patient_by_code(session, ref.strip())
+    tp = queries.timepoint_by_key(session, timepoint)
     if patient is None or tp is None:
         return None
     return queries.case_for(session, patient.id, tp.id)
@@ -101,9 +97,9 @@ def _refusal(session, case: models.Case) -> str | None:
     """Why this case cannot be a training case (it is part of the study proper), or None."""
     if {i.view for i in case.images} != {"AP", "LAT"}:
         return f"case {case.code} does not have both an AP and a lateral image"
-    if session.scalar(select(models.Rating.id).where(models.Rating.case_id == case.id).limit(1)) is not None:
+    if queries.case_has_ratings(session, case.id):
         return f"case {case.code} already has study ratings"
-    if session.scalar(select(models.Assignment.id).where(models.Assignment.case_id == case.id).limit(1)) is not None:
+    if queries.case_has_assignments(session, case.id):
         return f"case {case.code} is in raters' study reading lists"
     return None
 
@@ -347,14 +343,9 @@ def submit_training_read(
         reference = references.get(case_id)
         if reference is None:
             raise NotFoundError("this case is not a training case", fix="reopen the reading session")
-        stored = session.scalars(
-            select(models.TrainingRead).where(models.TrainingRead.submission_id == submission_id)
-        ).one_or_none()
+        stored = queries.training_read_by_submission(session, submission_id)
         if stored is None:
-            clash = session.scalars(select(models.TrainingRead).where(
-                models.TrainingRead.rater_id == rater_id, models.TrainingRead.case_id == case_id,
-                models.TrainingRead.round == round_,
-            )).one_or_none()
+            clash = queries.training_read_for(session, rater_id, case_id, round_)
             if clash is not None:
                 raise ValidationError("you have already scored this training case in this round",
                                       fix="go on to the next case")

@@ -28,8 +28,7 @@ from ..storage.changes import changed_entities, mark_changed
 from . import audit
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
+    from ..storage import Session
     from .study import Study
 
 log = logging.getLogger(__name__)

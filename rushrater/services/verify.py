@@ -21,9 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import select, text
-
 from ..storage import models
+from ..storage.queries import verification
 from ..storage.audit_chain import hash_of_row
 from .study import Study
 
@@ -75,15 +74,10 @@ def verify_study(study: Study) -> VerifyReport:
 
 
 def _check_triggers(session) -> list[Finding]:
-    if session.get_bind().dialect.name == "sqlite":
-        present = {name for (name,) in session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+    dialect, present = verification.enabled_triggers(session)
+    if dialect == "sqlite":
         expected = [f"{t}_no_{verb}" for t in APPEND_ONLY_TABLES for verb in ("update", "delete", "replace")]
     else:
-        present = {
-            name for (name,) in session.execute(text(
-                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
-            ))
-        }
         expected = [f"{t}_append_only" for t in APPEND_ONLY_TABLES]
     return [
         Finding(name.rsplit("_", 2)[0] if "_no_" in name else name.removesuffix("_append_only"), None,
@@ -93,23 +87,15 @@ def _check_triggers(session) -> list[Finding]:
 
 
 def _check_totals(session, findings: list[Finding]) -> int:
-    items = session.execute(
-        select(models.RubricItem.id, models.RubricItem.rubric_id, models.RubricComponent.key)
-        .join(models.RubricComponent, models.RubricItem.component_id == models.RubricComponent.id)
-    ).all()
+    items = verification.rubric_item_components(session)
     component_of = {item_id: component for item_id, _, component in items}
     items_per_rubric: dict[int, int] = defaultdict(int)
     for _, rubric_id, _ in items:
         items_per_rubric[rubric_id] += 1
     scores: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for rating_id, item_id, value in session.execute(
-        select(models.RatingScore.rating_id, models.RatingScore.item_id, models.RatingScore.value)
-    ):
+    for rating_id, item_id, value in verification.every_score(session):
         scores[rating_id].append((item_id, value))
-    ratings = session.execute(
-        select(models.Rating.id, models.Rating.rubric_id, models.Rating.total, models.Rating.subtotals,
-               models.Rating.unreadable_reason)
-    ).all()
+    ratings = verification.rating_totals(session)
     for rating_id, rubric_id, total, subtotals, unreadable in ratings:
         own = scores.pop(rating_id, [])
         if unreadable is not None:
@@ -133,14 +119,10 @@ def _check_totals(session, findings: list[Finding]) -> int:
 
 
 def _check_versions(session, model, group: Iterable[str]) -> list[Finding]:
-    columns = [getattr(model, name) for name in group]
-    rows = session.execute(
-        select(model.id, model.version, model.supersedes_id, *columns).order_by(*columns, model.version)
-    ).all()
     findings = []
     chains: dict[tuple, list] = defaultdict(list)
-    for row in rows:
-        chains[tuple(row[3:])].append(row)
+    for row in verification.version_rows(session, model, group):
+        chains[row.key].append(row)
     table = model.__tablename__
     for key, versions in chains.items():
         previous = None
@@ -163,7 +145,7 @@ def _describe(group: Iterable[str], key: tuple) -> str:
 def _check_audit_chain(session, findings: list[Finding]) -> int:
     last: dict[str, str | None] = {}
     count = 0
-    for row in session.execute(select(models.AuditEvent).order_by(models.AuditEvent.id)).scalars():
+    for row in verification.audit_rows_in_order(session):
         count += 1
         expected_prev = last.get(row.actor)
         if row.row_hash is None:
@@ -183,25 +165,17 @@ def _check_audit_chain(session, findings: list[Finding]) -> int:
 def _check_ratings_against_audit(session, findings: list[Finding]) -> None:
     recorded: dict[str, dict] = {}
     imported_recorded = 0
-    for action, entity_id, after in session.execute(
-        select(models.AuditEvent.action, models.AuditEvent.entity_id, models.AuditEvent.after)
-        .where(models.AuditEvent.action.in_(("rating.submit", "rating.correct", "ratings.import")))
-    ):
+    for action, entity_id, after in verification.audit_records_of(session, ("rating.submit", "rating.correct", "ratings.import")):
         if action == "ratings.import":
             imported_recorded += int((after or {}).get("ratings", 0))
         elif entity_id is not None:
             recorded[entity_id] = after or {}
-    keys = {item_id: key for item_id, key in session.execute(select(models.RubricItem.id, models.RubricItem.key))}
+    keys = verification.rubric_item_keys(session)
     values: dict[int, dict[str, int]] = defaultdict(dict)
-    for rating_id, item_id, value in session.execute(
-        select(models.RatingScore.rating_id, models.RatingScore.item_id, models.RatingScore.value)
-    ):
+    for rating_id, item_id, value in verification.every_score(session):
         values[rating_id][keys.get(item_id, str(item_id))] = value
     imported = 0
-    for rating in session.execute(
-        select(models.Rating.id, models.Rating.source, models.Rating.case_id, models.Rating.read_number,
-               models.Rating.version, models.Rating.total, models.Rating.unreadable_reason)
-    ):
+    for rating in verification.stored_ratings(session):
         if rating.source == "import":
             imported += 1
             continue

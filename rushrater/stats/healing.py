@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..domain.rubric import DEFAULT_SLOW_HEALING_CUTOFF
 from ._data import as_float, long_to_array
 from .ordinal import _fleiss_for_matrix
 
 __all__ = ["SLOW_HEALING_CUTOFF", "classify_healing", "healing_agreement", "healing_agreement_by_target"]
 
-#: RUSH total below which healing at one month is called slow (Frank et al.).
-SLOW_HEALING_CUTOFF: float = 18.0
+#: RUSH total below which healing at one month is called slow (Frank et al.): the rubric's cut-off,
+#: also the default of the study setting (domain.settings), defined once in domain.rubric.
+SLOW_HEALING_CUTOFF: float = float(DEFAULT_SLOW_HEALING_CUTOFF)
 
 
 def classify_healing(scores: pd.Series, cutoff: float = SLOW_HEALING_CUTOFF) -> pd.Series:

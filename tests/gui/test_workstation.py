@@ -15,11 +15,12 @@ import textwrap  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from factories import RATER_PIN, login_rater  # noqa: E402
 from rushrater.services.reading import PinError, ReadingSession  # noqa: E402
 from rushrater.services.study import open_study  # noqa: E402
-from rushrater.storage import queries  # noqa: E402
+from rushrater.storage import models, queries  # noqa: E402
 
 RATER = "R02"  # the small study's rater without ratings
 
@@ -175,7 +176,7 @@ def test_going_back_changes_the_previous_case_as_a_new_version(qtbot, study, mod
     modal(lambda: qtbot.keyClick(window.panel, Qt.Key.Key_Return), give_reason)
     settle()
     with study.db.read() as s:
-        versions = sorted((r.version, r.total, r.change_reason) for r in s.scalars(queries.select(queries.m.Rating)))
+        versions = sorted((r.version, r.total, r.change_reason) for r in s.scalars(select(models.Rating)))
     assert (1, 20, None) in versions and (2, 21, "misjudged the medial cortex") in versions
     assert window.case_label.text() == "Case 2 of 4" and not window.case.correcting
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest
 from rushrater import stats
@@ -20,7 +21,7 @@ from rushrater.services.imports import import_manifest
 from rushrater.services.planning import plan_reading
 from rushrater.services.raters import add_rater
 from rushrater.services.ratings import correct_rating, import_ratings
-from rushrater.storage import queries
+from rushrater.storage import models, queries
 
 PATIENTS = 14
 
@@ -242,7 +243,7 @@ def test_rereads_never_put_a_patient_twice_in_a_row_and_respect_the_washout(rate
             assert queries.next_assignments(session, rater.id, audit.now() + timedelta(days=27)) == []
             due = queries.next_assignments(session, rater.id, audit.now() + timedelta(days=28, minutes=1))
             assert due and due[0].read_number == 2
-        events = [e for e in session.scalars(queries.select(queries.m.AuditEvent)) if e.action == "plan.extend"]
+        events = [e for e in session.scalars(select(models.AuditEvent)) if e.action == "plan.extend"]
     assert events and events[-1].after["washout_days"] == 28
 
 

@@ -210,3 +210,22 @@ def test_the_import_reports_progress_per_file_and_slice_and_a_stop_stores_nothin
         bodycomp.import_ct(study, patient, tmp_path / "other", actor="test", progress=stop_at_the_second_slice)
     assert counts(study) == before
     assert bodycomp.latest_series(study, patient).id == series.id
+
+
+def test_series_and_height_come_back_as_plain_frozen_records(populated_study, patient, tmp_path):
+    """Issue 13: the services hand out data, not database rows (nothing to expunge or lazy-load)."""
+    import dataclasses
+
+    volume, _ = phantom_volume()
+    write_series(tmp_path / "ct", volume)
+    imported = bodycomp.import_ct(populated_study, patient, tmp_path / "ct", actor="test")
+    latest = bodycomp.latest_series(populated_study, patient)
+    height = bodycomp.set_anthropometry(populated_study, patient, 1.75, "M", actor="test")
+    again = bodycomp.set_anthropometry(populated_study, patient, 1.75, "M", actor="test")  # same values: no new version
+    assert imported == latest and latest.patient == patient and latest.slice_count == 5
+    assert (height.patient, height.height_m, height.sex, height.version) == (patient, 1.75, "M", 1) and again == height
+    for record in (imported, height):
+        assert dataclasses.is_dataclass(record) and not hasattr(record, "_sa_instance_state")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.id = 0  # type: ignore[misc]
+    assert bodycomp.load_volume(populated_study, latest).hu.shape == volume.shape

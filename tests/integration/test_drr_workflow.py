@@ -269,3 +269,23 @@ def test_a_drr_can_only_be_assigned_as_the_view_it_was_made_as(drr_study):
     with pytest.raises(RushRaterError, match="axial DRR: it is for export only"):
         staging.assign(study, [staging.Assignment(axial.item, "P001", "month3", "LAT")])
     assert staging.assign(study, [staging.Assignment(frontal.item, "P001", "month3", "AP")])
+
+
+def test_the_drr_window_reads_through_the_services(drr_study):
+    """What the DRR window shows comes from service reads (issue 13: the GUI opens no session)."""
+    from rushrater.domain.errors import NotFoundError
+    from rushrater.services.study import timepoint_choices
+
+    study, series_id = drr_study
+    assert [(t.key, t.label) for t in timepoint_choices(study)] == [
+        (tp.key, tp.label) for tp in _timepoints(study)]
+    assert [t.key for t in timepoint_choices(study)] == ["day1", "month1", "month3"]
+    volume = drr_service.series_volume(study, series_id)
+    assert volume.hu.shape == (24, 50, 60)
+    with pytest.raises(NotFoundError, match="no CT series 999"):
+        drr_service.series_volume(study, 999)
+
+
+def _timepoints(study):
+    with study.db.read() as session:
+        return queries.timepoints(session)

@@ -7,7 +7,7 @@ import pytest
 from rushrater.domain.errors import RushRaterError, ValidationError
 from rushrater.services.planning import plan_reading
 from rushrater.services.reading import IMAGE_FAILED_REASON, ReadingSession, image_load_failures
-from rushrater.storage import queries
+from rushrater.storage import models
 
 
 def _all(study, value=2):
@@ -66,5 +66,5 @@ def test_the_coordinator_sees_each_failure_once(session):
     session.report_image_failure(case, "LAT", "stored image is missing")  # same case: reported once
     failures = image_load_failures(session.study)
     with session.study.db.read() as s:
-        code = s.get(queries.m.Case, session._ref(case).case_id).code
+        code = s.get(models.Case, session._ref(case).case_id).code
     assert [(f.rater, f.case, f.view, f.error) for f in failures] == [("R01", code, "AP", "stored image is missing")]

@@ -10,7 +10,7 @@ from rushrater.domain.errors import NotFoundError, ValidationError
 from rushrater.services.planning import plan_reading
 from rushrater.services.raters import add_rater, rater_credentials, set_open_workstation
 from rushrater.services.reading import CredentialNeeded, PinError, ReadingSession, raters_for_login
-from rushrater.storage import queries
+from rushrater.storage import models, queries
 
 
 def _all(study, value=2):
@@ -39,7 +39,7 @@ def test_the_rater_chooses_a_pin_at_first_login_and_only_its_hash_is_kept(planne
     with planned.db.read() as s:
         row = queries.rater_by_code_or_name(s, "R01")
         assert row.pin_hash.startswith("scrypt$") and "my-secret-7" not in row.pin_hash
-        event = [e for e in s.query(queries.m.AuditEvent).all() if e.action == "rater.pin"][-1]
+        event = [e for e in s.query(models.AuditEvent).all() if e.action == "rater.pin"][-1]
         assert event.actor == "rater:R01" and "my-secret-7" not in repr((event.before, event.after, event.reason))
     # From now on the PIN is needed, and a second "first PIN" cannot replace it.
     with pytest.raises(PinError):
@@ -100,7 +100,7 @@ def test_open_workstation_is_an_explicit_audited_exception(planned):
     states = {r.code: (r.open_workstation, r.needs_pin) for r in rater_credentials(planned)}
     assert states == {"R01": (False, True), "R02": (False, True), "R03": (True, False)}
     with planned.db.read() as s:
-        events = [e for e in s.query(queries.m.AuditEvent).all() if e.action == "rater.open_workstation"]
+        events = [e for e in s.query(models.AuditEvent).all() if e.action == "rater.open_workstation"]
     assert events[-1].after == {"open_workstation": True} and events[-1].reason == "training rater"
     set_open_workstation(planned, "R03", False, actor="test")
     with pytest.raises(CredentialNeeded):
@@ -145,7 +145,7 @@ def test_the_demo_opens_demo_reader_only_and_locks_the_simulated_raters(tmp_path
             with pytest.raises(PinError):
                 ReadingSession.login(study, name)
         with study.db.read() as s:
-            (event,) = [e for e in s.query(queries.m.AuditEvent).all() if e.action == "rater.open_workstation"]
+            (event,) = [e for e in s.query(models.AuditEvent).all() if e.action == "rater.open_workstation"]
         assert event.actor == "system:demo" and "demo" in event.reason
     finally:
         study.close()

@@ -18,7 +18,7 @@ from rushrater.services.reading import (
     verify_pin,
 )
 from rushrater.services.settings import update_settings
-from rushrater.storage import queries
+from rushrater.storage import models, queries
 
 
 def _all(study, value=2):
@@ -61,7 +61,7 @@ def test_case_view_is_blinded_and_numbered(reading_study):
     assert case.images[0].view == "AP"
     # Nothing in the view model names the case, patient, time point or stored file.
     with reading_study.db.read() as s:
-        db_case = s.get(queries.m.Case, session._ref(case).case_id)
+        db_case = s.get(models.Case, session._ref(case).case_id)
         secrets = {db_case.code, db_case.patient.code, db_case.timepoint.key, db_case.timepoint.label}
         secrets |= {img.storage_key for img in db_case.images}
     text = repr(dataclasses.asdict(case))

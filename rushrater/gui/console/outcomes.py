@@ -63,9 +63,9 @@ def compute_outcomes(study: Study, *, timepoint=None, cutoff=None, by=None, cova
 def load_choices(study: Study) -> tuple[list[tuple[str, str]], dict]:
     """The time points and the clinical codebook: what the analysis can be asked for (no statistics: fast)."""
     from ...services.clinical import codebook
-    from ...services.outcomes import timepoint_labels
+    from ...services.study import timepoint_choices
 
-    return timepoint_labels(study), codebook(study)
+    return [(t.key, t.label) for t in timepoint_choices(study)], codebook(study)
 
 
 class OutcomesView(ConsoleTab):
@@ -83,7 +83,7 @@ class OutcomesView(ConsoleTab):
         self.cutoff_spin = QDoubleSpinBox()
         self.cutoff_spin.setRange(10, 31)
         self.cutoff_spin.setDecimals(1)
-        self.cutoff_spin.setValue(float(study.settings.get("slow_healing_cutoff", 18)))
+        self.cutoff_spin.setValue(float(study.settings.slow_healing_cutoff))
         self.by_combo = QComboBox()
         self.covariates_edit = QLineEdit()
         self.covariates_edit.setPlaceholderText(self.tr("every clinical variable"))

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from ...services.planning import (
-    DEFAULT_WASHOUT_DAYS,
     MAX_SEED,
     PlanResult,
     plan_reading,
@@ -81,7 +80,7 @@ class PlanDialog(QDialog):
         self.washout = QDoubleSpinBox()
         self.washout.setRange(0, 3650)
         self.washout.setDecimals(1)
-        self.washout.setValue(float(study.settings.get("washout_days", DEFAULT_WASHOUT_DAYS)))
+        self.washout.setValue(float(study.settings.washout_days))
         self.washout.setSuffix(self.tr(" days"))
         washout_label = QLabel(self.tr("&Washout before re-reads:"))
         washout_label.setBuddy(self.washout)

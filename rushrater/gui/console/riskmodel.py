@@ -76,9 +76,9 @@ def load_choices(study: Study) -> tuple[dict, list[tuple[str, str]], dict]:
     """Follow-up event types, time points and the clinical codebook (no statistics: fast)."""
     from ...services.clinical import codebook
     from ...services.followup import event_types
-    from ...services.outcomes import timepoint_labels
+    from ...services.study import timepoint_choices
 
-    return event_types(study), timepoint_labels(study), codebook(study)
+    return event_types(study), [(t.key, t.label) for t in timepoint_choices(study)], codebook(study)
 
 
 def _figure_key(caption: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from ...domain.changes import Entity
 from ...services.consensus import add_panel_member, panel_members, thresholds
-from ...services.planning import DEFAULT_WASHOUT_DAYS
 from ...services.raters import list_raters
 from ...services.reading import set_rater_pin
 from ...services.settings import update_settings
@@ -112,9 +111,9 @@ class SettingsTab(ConsoleTab):
     def show_data(self, raters) -> None:
         # The settings and the panel are the open study's (kept in step by every settings write).
         settings = self.study.settings
-        self.edit_policy.setCurrentIndex(max(0, self.edit_policy.findData(settings.get("edit_policy", "previous"))))
-        self.blank_ms.setValue(int(settings.get("blank_screen_ms", 0)))
-        self.washout.setValue(float(settings.get("washout_days", DEFAULT_WASHOUT_DAYS)))
+        self.edit_policy.setCurrentIndex(max(0, self.edit_policy.findData(settings.edit_policy)))
+        self.blank_ms.setValue(int(settings.blank_screen_ms))
+        self.washout.setValue(float(settings.washout_days))
         spread, cutoff = thresholds(self.study)
         self.spread.setValue(spread)
         self.cutoff.setValue(cutoff)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ... import stats
 from ...storage import queries
 from ..agreement import TOTAL
 from ..study import Study
@@ -123,7 +122,7 @@ def export_tables(study: Study, *, with_icc: bool = True) -> ExportTables:
     rubric = study.rubric
     items = list(rubric.item_keys)
     subtotals = [c.key for c in rubric.components]
-    cutoff = float(study.settings.get("slow_healing_cutoff", stats.SLOW_HEALING_CUTOFF))
+    cutoff = float(study.settings.slow_healing_cutoff)
     with study.db.read() as session:
         rows, score_rows = queries.all_rating_rows(session)
         consensus_rows = queries.consensus_export_rows(session)
