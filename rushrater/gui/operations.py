@@ -16,6 +16,7 @@ writer; the audit chain on a server) and because operations then happen in the o
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import weakref
@@ -29,13 +30,11 @@ from .qt import (
     QApplication,
     QObject,
     QProgressDialog,
-    QRunnable,
     Qt,
     QThreadPool,
     QTimer,
     QWidget,
     Signal,
-    Slot,
     is_alive,
 )
 
@@ -57,12 +56,12 @@ class OperationCancelled(RushRaterError):
 class OperationProgress:
     """What an operation's function gets: call it with a message; check ``cancelled`` between steps."""
 
-    def __init__(self, signals: _OperationSignals):
-        self._signals = signals
+    def __init__(self, op_id: int):
+        self._op_id = op_id
         self._cancel = threading.Event()
 
     def __call__(self, message: str) -> None:
-        self._signals.progress.emit(message)
+        _relay().progress.emit(self._op_id, message)
 
     @property
     def cancelled(self) -> bool:
@@ -74,36 +73,38 @@ class OperationProgress:
             raise OperationCancelled()
 
 
-class _OperationSignals(QObject):
-    progress = Signal(str)
-    succeeded = Signal(object)
-    failed = Signal(object)
+class _Relay(QObject):
+    """Carries an operation's progress and end from its thread to the GUI thread.
+
+    One relay for the life of the app, made on the GUI thread and never deleted: a worker thread
+    emits only on it, with plain values (an operation's number, a message), so no Qt object a
+    window owns is ever touched or freed on a worker thread, however soon the window closes.
+    """
+
+    progress = Signal(int, str)
+    finished = Signal(int)
 
 
-class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[OperationProgress], Any], signals: _OperationSignals):
-        super().__init__()
-        self.setAutoDelete(True)
-        self._fn = fn
-        self.signals = signals
-        self.progress = OperationProgress(signals)
+_relay_instance: _Relay | None = None
 
-    def run(self) -> None:
-        _operation_thread.active = True
-        try:
-            result = self._fn(self.progress)
-        except BaseException as exc:  # handed to the GUI thread, which shows it
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.succeeded.emit(result)
-        finally:
-            _operation_thread.active = False
+
+def _relay() -> _Relay:
+    global _relay_instance
+    if _relay_instance is None:
+        _relay_instance = _Relay()
+        _relay_instance.progress.connect(_on_progress, Qt.ConnectionType.QueuedConnection)
+        _relay_instance.finished.connect(_on_finished, Qt.ConnectionType.QueuedConnection)
+    return _relay_instance
 
 
 _operation_thread = threading.local()
-_pools: dict[int, QThreadPool] = {}
-#: Operations started and not yet finished: their signal objects must outlive the caller's frame.
-_running: set[Operation] = set()
+_pools: dict[int, tuple[Any, QThreadPool]] = {}
+#: Operations started and not yet delivered, by number. Only the GUI thread adds and removes them,
+#: so the function (and the window its closure holds) is always released on the GUI thread.
+_running: dict[int, Operation] = {}
+#: What an operation's thread produced, (ok, result or exception), until the GUI thread takes it.
+_outcomes: dict[int, tuple[bool, Any]] = {}
+_next_id = 0
 
 
 def on_operation_thread() -> bool:
@@ -112,13 +113,52 @@ def on_operation_thread() -> bool:
 
 
 def _pool_for(key: object) -> QThreadPool:
-    pool = _pools.get(id(key))
-    if pool is None:
+    # Forget the pools of queues that are gone (a closed study) and idle; threads of a live pool end
+    # after 30 s without work (QThreadPool's expiry), so an idle app keeps no threads.
+    for ident, (ref, pool) in list(_pools.items()):
+        if ref is not None and ref() is None and pool.activeThreadCount() == 0:
+            del _pools[ident]
+    entry = _pools.get(id(key))
+    if entry is None or (entry[0] is not None and entry[0]() is not key):
+        try:
+            ref = weakref.ref(key)
+        except TypeError:  # None, a string: a queue that lives as long as the app
+            ref = None
         pool = QThreadPool()
         pool.setMaxThreadCount(1)
-        pool.setExpiryTimeout(-1)
-        _pools[id(key)] = pool
-    return pool
+        entry = _pools[id(key)] = (ref, pool)
+    return entry[1]
+
+
+def _execute(op_id: int) -> None:
+    """The body of an operation's thread: run the function, park the outcome, tell the GUI thread."""
+    operation = _running.get(op_id)
+    if operation is None:
+        return
+    fn, progress = operation._fn, operation._progress
+    del operation
+    _operation_thread.active = True
+    try:
+        _outcomes[op_id] = (True, fn(progress))
+    except BaseException as exc:  # handed to the GUI thread, which shows it
+        _outcomes[op_id] = (False, exc)
+    finally:
+        _operation_thread.active = False
+        del fn, progress  # hold nothing of the window's here once the GUI thread may drop it
+    _relay().finished.emit(op_id)
+
+
+def _on_progress(op_id: int, message: str) -> None:
+    operation = _running.get(op_id)
+    if operation is not None:
+        operation._on_progress(message)
+
+
+def _on_finished(op_id: int) -> None:
+    operation = _running.pop(op_id, None)
+    ok, result = _outcomes.pop(op_id, (False, RuntimeError("the operation ended without a result")))
+    if operation is not None:
+        operation._deliver(ok, result)
 
 
 class Operation(QObject):
@@ -140,29 +180,30 @@ class Operation(QObject):
         quiet: bool = False,
     ):
         super().__init__(None)
+        global _next_id
+        _next_id += 1
+        self._id = _next_id
         self._parent = weakref.ref(parent) if parent is not None else None
+        self._fn = fn
         self._done, self._failed, self._title, self._label = done, failed, title, label
         self._cancellable = cancellable
         self._dialog: QProgressDialog | None = None
-        self._signals = _OperationSignals()
-        self._signals.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        self._signals.succeeded.connect(self._on_succeeded, Qt.ConnectionType.QueuedConnection)
-        self._signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
-        self._runnable = _Runnable(fn, self._signals)
+        self._progress = OperationProgress(self._id)
         self._last_message = label
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._show_progress)
         self.running = True
         self._quiet = quiet
-        _running.add(self)
+        _relay()  # made here, on the GUI thread, before any worker needs it
+        _running[self._id] = self
         if not quiet:
             QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
             self._timer.start(PROGRESS_DELAY_MS)
-        _pool_for(queue).start(self._runnable)
+        _pool_for(queue).start(functools.partial(_execute, self._id))
 
     def cancel(self) -> None:
-        self._runnable.progress._cancel.set()
+        self._progress._cancel.set()
 
     @property
     def parent_widget(self) -> QWidget | None:
@@ -184,7 +225,6 @@ class Operation(QObject):
         dialog.show()
         self._dialog = dialog
 
-    @Slot(str)
     def _on_progress(self, message: str) -> None:
         self._last_message = message
         if self._dialog is not None:
@@ -199,18 +239,16 @@ class Operation(QObject):
             self._dialog = None
         if not self._quiet:
             QApplication.restoreOverrideCursor()
-        _running.discard(self)
+        self._fn = None
         self.finished.emit()
 
-    @Slot(object)
-    def _on_succeeded(self, result: object) -> None:
+    def _deliver(self, ok: bool, result: Any) -> None:
         self._finish()
-        if self._done is not None:
-            self._done(result)
-
-    @Slot(object)
-    def _on_failed(self, exc: BaseException) -> None:
-        self._finish()
+        if ok:
+            if self._done is not None:
+                self._done(result)
+            return
+        exc = result
         if self._failed is not None:
             self._failed(exc)
         elif not isinstance(exc, OperationCancelled):
@@ -255,30 +293,55 @@ def wait_for_operations(timeout_ms: int = 30_000) -> bool:
 
     deadline = time.monotonic() + timeout_ms / 1000
     while _running and time.monotonic() < deadline:
-        for pool in list(_pools.values()):
+        for _ref, pool in list(_pools.values()):
             pool.waitForDone(50)
         QApplication.processEvents()
     return not _running
+
+
+class _ChangeRelay(QObject):
+    """Carries a study's Changes from the writing thread to the GUI thread (made once, never deleted:
+    the writing thread emits only on it, never on a window's object)."""
+
+    heard = Signal(object, object)  # (the study's id(), which overflows a C int, and its Changes)
+
+
+_change_relay_instance: _ChangeRelay | None = None
+#: The live StudyEvents of each study (by the study's number), found on the GUI thread.
+_listeners: dict[int, weakref.WeakSet[StudyEvents]] = {}
+
+
+def _change_relay() -> _ChangeRelay:
+    global _change_relay_instance
+    if _change_relay_instance is None:
+        _change_relay_instance = _ChangeRelay()
+        _change_relay_instance.heard.connect(_on_changes, Qt.ConnectionType.QueuedConnection)
+    return _change_relay_instance
+
+
+def _on_changes(study_key: int, changes: Changes) -> None:
+    for events in list(_listeners.get(study_key, ())):
+        if is_alive(events):
+            events.changed.emit(changes)
 
 
 class StudyEvents(QObject):
     """``changed(Changes)`` on the GUI thread after every committed write to ``study``, whoever made it."""
 
     changed = Signal(object)
-    _heard = Signal(object)
 
     def __init__(self, study, parent: QObject | None = None):
         super().__init__(parent)
-        # Writes commit on the operation thread: hop to this object's (the GUI) thread first.
-        self._heard.connect(self._relay, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe = study.subscribe(self._heard.emit)
-        unsubscribe = self._unsubscribe
+        relay = _change_relay()
+        key = id(study)
+        _listeners.setdefault(key, weakref.WeakSet()).add(self)
+        # Called on the writing thread: it only emits on the app-long relay (plain values).
+        self._unsubscribe = study.subscribe(lambda changes: relay.heard.emit(key, changes))
+        listeners, unsubscribe = _listeners[key], self._unsubscribe
         self.destroyed.connect(lambda *_: unsubscribe())
-
-    @Slot(object)
-    def _relay(self, changes: Changes) -> None:
-        self.changed.emit(changes)
+        self._key, self._set = key, listeners
 
     def close(self) -> None:
         """Stop listening (the window closed or the study was closed)."""
         self._unsubscribe()
+        self._set.discard(self)

@@ -19,6 +19,7 @@ spool of images being imported) go to a local folder, the one the caller names o
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -39,6 +40,8 @@ from ..storage import Database, is_database_url, models, queries, safe_url, sqli
 from ..storage.database import remember_password, url_without_password, with_password
 from ..storage.images import DatabaseBlobs
 from . import audit
+
+log = logging.getLogger(__name__)
 
 DATABASE_NAME = "study.db"
 #: models.Study.title is a String(200).
@@ -101,7 +104,10 @@ class Study:
         """Tell the listeners what a committed write changed (the unit of work calls this)."""
         if changes:
             for listener in list(self._listeners):
-                listener(changes)
+                try:
+                    listener(changes)
+                except Exception:  # the write is committed: a window that cannot hear it must not undo that
+                    log.exception("a listener of the study failed to take its changes")
 
     def close(self) -> None:
         self.db.dispose()

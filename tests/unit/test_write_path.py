@@ -79,3 +79,14 @@ def test_every_exemption_is_still_needed():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         used |= {(path.name, function) for _, function, _ in _write_calls(tree)}
     assert EXEMPT <= used, f"exemptions without a direct write: {sorted(EXEMPT - used)}"
+
+
+def test_every_table_names_the_entity_its_changes_belong_to():
+    """A table missing from storage.changes.TABLE_ENTITIES would make its writes look like a change
+    to the whole study (every window reloads): a new table must say which entity it is."""
+    from rushrater.storage.changes import TABLE_ENTITIES
+    from rushrater.storage.models import Base
+
+    missing = sorted(set(Base.metadata.tables) - set(TABLE_ENTITIES))
+    stale = sorted(set(TABLE_ENTITIES) - set(Base.metadata.tables))
+    assert (missing, stale) == ([], [])
