@@ -299,6 +299,80 @@ def wait_for_operations(timeout_ms: int = 30_000) -> bool:
     return not _running
 
 
+class ViewLoader:
+    """A view's reads of the study, coalesced: at most one runs at a time, requests made meanwhile
+    make exactly one more read after it, and each ``then`` runs once the data it waited for is shown.
+
+    ``work()`` gives the read to run now — ``(fn, queue)`` — or None when there is nothing to read
+    (no study open). ``show(result)`` fills the view; ``failed(exc)`` reports a read that failed.
+    While a read runs the view keeps what it shows (no flicker).
+    """
+
+    def __init__(
+        self,
+        parent: QWidget,
+        work: Callable[[], tuple[Callable[[OperationProgress], Any], object] | None],
+        show: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+    ):
+        self._parent = parent
+        self._work, self._show, self._failed = work, show, failed
+        self.loading = False
+        self._again = False
+        self._waiting: list[Callable[[], None]] = []
+        self._generation = 0
+
+    def request(self, then: Callable[[], None] | None = None) -> None:
+        """Read and show; ``then`` runs once shown. During a read: one more read after it."""
+        if then is not None:
+            self._waiting.append(then)
+        if self.loading:
+            self._again = True
+            return
+        job = self._work()
+        if job is None:
+            return
+        fn, queue = job
+        self.loading = True
+        generation = self._generation
+        run_operation(self._parent, fn, done=lambda result: self._loaded(generation, result),
+                      failed=lambda exc: self._load_failed(generation, exc), queue=queue)
+
+    def after_write(self, then: Callable[[], None] | None = None) -> None:
+        """After the view's own write: the read its change started (the study's event arrives before
+        the write's result) runs ``then``; after a write that told no listener, read now."""
+        if self.loading:
+            if then is not None:
+                self._waiting.append(then)
+            return
+        self.request(then)
+
+    def reset(self) -> None:
+        """Forget pending requests and drop the result of a read still running (its study closed)."""
+        self._generation += 1
+        self.loading = self._again = False
+        self._waiting = []
+
+    def _loaded(self, generation: int, result: Any) -> None:
+        if generation != self._generation:
+            return
+        self.loading = False
+        self._show(result)
+        if self._again:
+            self._again = False
+            self.request()
+            return
+        waiting, self._waiting = self._waiting, []
+        for then in waiting:
+            then()
+
+    def _load_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.reset()
+        self._failed(exc)
+
+
 class _ChangeRelay(QObject):
     """Carries a study's Changes from the writing thread to the GUI thread (made once, never deleted:
     the writing thread emits only on it, never on a window's object)."""

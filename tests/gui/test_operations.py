@@ -98,3 +98,32 @@ def test_windows_hear_what_a_write_changed_on_the_gui_thread(qtbot, study, settl
     run_operation(None, lambda progress: work(progress, "consultant"), queue=study)
     settle()
     assert len(heard) == 1  # a closed listener hears nothing more
+
+
+def test_a_view_loader_reads_once_more_for_requests_made_during_a_read_and_drops_a_stale_one(qtbot, study, settle):
+    from rushrater.gui.operations import ViewLoader
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    release = threading.Event()
+    reads, shown, after = [], [], []
+
+    def work():
+        n = len(reads) + 1
+        reads.append(n)
+        return (lambda progress: (release.wait(5), n)[1]), study
+
+    loader = ViewLoader(parent, work, show=shown.append, failed=lambda exc: shown.append(exc))
+    loader.request(then=lambda: after.append("first"))
+    loader.request()
+    loader.request(then=lambda: after.append("second"))  # three requests: one read, then one more
+    release.set()
+    settle()
+    assert (reads, shown, after) == ([1, 2], [1, 2], ["first", "second"])
+
+    release.clear()
+    loader.request(then=lambda: after.append("stale"))
+    loader.reset()  # its study closed while it read: the result and the callback are dropped
+    release.set()
+    settle()
+    assert (shown, after) == ([1, 2], ["first", "second"])

@@ -25,7 +25,7 @@ from ...services.imports import import_images
 from ...services.study import Study
 from ..errors import show_error
 from ..i18n import plural
-from ..operations import Operation, StudyEvents, run_operation, wait_for_operations
+from ..operations import Operation, StudyEvents, ViewLoader, run_operation, wait_for_operations
 from ..qt import (
     QAbstractItemView,
     QComboBox,
@@ -152,9 +152,10 @@ class ImportWindow(QMainWindow):
         self.last_report = None
         self.rows: list[tuple[str, object]] = []
         # Image-list loads: one at a time; a request meanwhile loads once more after it.
-        self._loading = False
-        self._load_again = False
-        self._after_load: list[Callable[[], None]] = []
+        self._images = ViewLoader(
+            self, lambda: ((lambda progress, study=self.study: _image_lists(study)), self.study),
+            show=lambda lists: self._show_images(*lists),
+            failed=lambda exc: show_error(self, self.tr("Cannot show the image"), exc))
         self._import_progress.connect(self._on_progress)
         self._events = StudyEvents(study, self)
         self._events.changed.connect(self._study_changed)
@@ -431,48 +432,16 @@ class ImportWindow(QMainWindow):
     # --- images, assignment, redaction -----------------------------------------------------------
 
     def refresh_images(self, then: Callable[[], None] | None = None) -> None:
-        """Load the image lists and show them; ``then`` runs once they are shown. While a load runs
-        the table keeps what it shows; a request meanwhile loads once more after it."""
-        if then is not None:
-            self._after_load.append(then)
-        if self._loading:
-            self._load_again = True
-            return
-        self._loading = True
-        study = self.study
-        run_operation(self, lambda progress: _image_lists(study), done=self._images_loaded,
-                      failed=self._images_failed, queue=study)
+        """Load the image lists and show them; ``then`` runs once they are shown (coalesced: ViewLoader)."""
+        self._images.request(then)
 
     def _reload_after_write(self, then: Callable[[], None] | None = None) -> None:
-        """After this window's write: the change it made is loading already (the study's event
-        arrives before the write's result), else (a service that does not tell) load now."""
-        if self._loading:
-            if then is not None:
-                self._after_load.append(then)
-            return
-        self.refresh_images(then)
+        self._images.after_write(then)
 
     @Slot(object)
     def _study_changed(self, changes: Changes) -> None:
         if changes.touches(Entity.IMAGES, Entity.CASES):
             self.refresh_images()
-
-    def _images_loaded(self, lists) -> None:
-        self._loading = False
-        self._show_images(*lists)
-        if self._load_again:
-            self._load_again = False
-            self.refresh_images()
-            return
-        waiting, self._after_load = self._after_load, []
-        for then in waiting:
-            then()
-
-    def _images_failed(self, exc: BaseException) -> None:
-        self._loading = False
-        self._load_again = False
-        self._after_load = []
-        show_error(self, self.tr("Cannot show the image"), exc)
 
     def _show_images(self, staged: list, placed: list, patients: list[str], timepoints: list[str]) -> None:
         self.rows = [("staged", s) for s in staged] + [("placed", p) for p in placed]

@@ -31,7 +31,7 @@ from ...services.study import Study, create_study, is_study_url, open_study, stu
 from ...services.study_link import resolve_study_location
 from ..errors import show_error
 from ..i18n import missing_language, translation_available
-from ..operations import Operation, OperationProgress, StudyEvents, run_operation, wait_for_operations
+from ..operations import Operation, OperationProgress, StudyEvents, ViewLoader, run_operation, wait_for_operations
 from ..qt import (
     QAction,
     QActionGroup,
@@ -117,9 +117,7 @@ class StartWindow(QMainWindow):
         self._operation: Operation | None = None
         self._close_when_idle = False
         # Summary loads: one at a time; a change heard meanwhile loads once more after it.
-        self._loading = False
-        self._load_again = False
-        self._after_load: list[Callable[[], None]] = []
+        self._summary = ViewLoader(self, self._summary_read, show=self._loaded, failed=self._load_failed)
         self._demo_step.connect(self._on_demo_progress)
 
         self.setWindowTitle(self.tr("RUSH Rater"))
@@ -525,8 +523,7 @@ class StartWindow(QMainWindow):
             self._study.close()
         self._study = None
         self._status = None
-        self._load_again = False
-        self._after_load = []
+        self._summary.reset()
 
     @Slot()
     def close_study(self) -> None:
@@ -608,47 +605,23 @@ class StartWindow(QMainWindow):
     def reload(self, then: Callable[[], None] | None = None) -> None:
         """Load the open study's status and show it; ``then`` runs once it is shown. While a load
         runs, the page keeps what it shows, and a second request loads once more after it."""
+        self._summary.request(then)
+
+    def _summary_read(self):
         study = self._study
         if study is None:
-            return
-        if then is not None:
-            self._after_load.append(then)
-        if self._loading:
-            self._load_again = True
-            return
-        self._loading = True
-        run_operation(
-            self, lambda progress: study_status(study), done=lambda status: self._loaded(study, status),
-            failed=lambda exc: self._load_failed(study, exc), queue=study,
-        )
+            return None
+        return (lambda progress: study_status(study)), study
 
     def _reload_after_write(self, then: Callable[[], None]) -> None:
-        """After this window's write: the load its change started (the study's event arrives before
-        the write's result) runs ``then``; a write that did not tell its listeners loads now."""
-        if self._loading:
-            self._after_load.append(then)
-        else:
-            self.reload(then)
+        self._summary.after_write(then)
 
-    def _loaded(self, study: Study, status: dict[str, Any]) -> None:
-        self._loading = False
-        if study is not self._study:  # closed or replaced while it loaded
-            return
+    def _loaded(self, status: dict[str, Any]) -> None:
         self._status = status
         self._show_study()
-        if self._load_again:
-            self._load_again = False
-            self.reload()
-            return
-        waiting, self._after_load = self._after_load, []
-        for then in waiting:
-            then()
 
-    def _load_failed(self, study: Study, exc: BaseException) -> None:
-        self._loading = False
-        self._after_load = []
-        if study is self._study:
-            show_error(self, self.tr("Cannot read the study"), exc)
+    def _load_failed(self, exc: BaseException) -> None:
+        show_error(self, self.tr("Cannot read the study"), exc)
 
     @Slot(object)
     def _study_changed(self, changes: Changes) -> None:
