@@ -25,10 +25,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest  # noqa: E402
 from rushrater.services.imports import import_manifest  # noqa: E402
 from rushrater.services.planning import plan_reading, reading_list  # noqa: E402
 from rushrater.services.raters import add_rater  # noqa: E402
-from rushrater.services.ratings import submit_rating  # noqa: E402
+from rushrater.services.ratings import import_ratings, submit_rating  # noqa: E402
 from rushrater.services.study import create_study  # noqa: E402
 
 try:
@@ -106,6 +107,36 @@ def no_service_calls_on_the_gui_thread(monkeypatch):
         unique = list(dict.fromkeys(offences))
         pytest.fail("service calls on the GUI thread (run them through gui.operations.run_operation):\n  "
                     + "\n  ".join(unique), pytrace=False)
+
+
+@pytest.fixture
+def rated_console(qtbot, tmp_path, settle):
+    """``rated_console(title, patients)``: the coordinator console, shown and loaded, on a study with
+    the agreement raters' simulated ratings of ``patients`` patients."""
+    opened = []
+
+    def make(title: str, patients: int):
+        from rushrater.gui.console import ConsoleWindow
+
+        study = create_study(tmp_path / "study", title, actor="test")
+        source = tmp_path / "src"
+        import_manifest(study, source, write_manifest(tmp_path / "m.csv", image_rows(source, patients)), actor="test")
+        codes = [add_rater(study, n, g, actor="test").code for n, g, *_ in AGREEMENT_RATERS]
+        plan_reading(study, seed=4, actor="test")
+        ratings = simulated_ratings_csv(tmp_path / "r.csv", study.rubric.item_keys, patients, codes)
+        import_ratings(study, ratings, actor="test")
+        window = ConsoleWindow(study)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        settle()
+        opened.append((window, study))
+        return window
+
+    yield make
+    for window, study in opened:
+        window.close()
+        study.close()
 
 
 @pytest.fixture

@@ -10,32 +10,12 @@ import pytest
 pytest.importorskip("PySide6", reason="the coordinator console needs PySide6 (pip install PySide6-Essentials)")
 pytest.importorskip("pyreadstat")
 
-from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest  # noqa: E402
-from rushrater.services.imports import import_manifest  # noqa: E402
-from rushrater.services.planning import plan_reading  # noqa: E402
-from rushrater.services.raters import add_rater  # noqa: E402
-from rushrater.services.ratings import import_ratings  # noqa: E402
 from rushrater.services.study import create_study  # noqa: E402
 
 
 @pytest.fixture
-def console(qtbot, tmp_path, settle):
-    from rushrater.gui.console import ConsoleWindow
-
-    study = create_study(tmp_path / "study", "Console export study", actor="test")
-    source = tmp_path / "src"
-    import_manifest(study, source, write_manifest(tmp_path / "m.csv", image_rows(source, 6)), actor="test")
-    codes = [add_rater(study, n, g, actor="test").code for n, g, *_ in AGREEMENT_RATERS]
-    plan_reading(study, seed=4, actor="test")
-    import_ratings(study, simulated_ratings_csv(tmp_path / "r.csv", study.rubric.item_keys, 6, codes), actor="test")
-    window = ConsoleWindow(study)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    settle()
-    yield window
-    window.close()
-    study.close()
+def console(rated_console):
+    return rated_console("Console export study", 6)
 
 
 def _choose(dialog, key: str, path) -> None:

@@ -8,13 +8,12 @@ import pytest
 
 pytest.importorskip("PySide6", reason="the coordinator console needs PySide6 (pip install PySide6-Essentials)")
 
-from factories import AGREEMENT_RATERS, image_rows, simulated_ratings_csv, write_manifest  # noqa: E402
+from factories import AGREEMENT_RATERS, image_rows, write_manifest  # noqa: E402
 from rushrater.domain.changes import Changes, Entity  # noqa: E402
 from rushrater.gui.qt import QCoreApplication  # noqa: E402
 from rushrater.services.imports import import_manifest  # noqa: E402
 from rushrater.services.planning import plan_reading  # noqa: E402
 from rushrater.services.raters import add_rater  # noqa: E402
-from rushrater.services.ratings import import_ratings  # noqa: E402
 from rushrater.services.study import create_study  # noqa: E402
 from rushrater.services.unit_of_work import unit_of_work  # noqa: E402
 from rushrater.services.audit import now as audit_now  # noqa: E402
@@ -22,23 +21,8 @@ from rushrater.storage import models  # noqa: E402
 
 
 @pytest.fixture
-def console(qtbot, tmp_path, settle):
-    from rushrater.gui.console import ConsoleWindow
-
-    study = create_study(tmp_path / "study", "Console follows", actor="test")
-    source = tmp_path / "src"
-    import_manifest(study, source, write_manifest(tmp_path / "m.csv", image_rows(source, 4)), actor="test")
-    codes = [add_rater(study, n, g, actor="test").code for n, g, *_ in AGREEMENT_RATERS]
-    plan_reading(study, seed=4, actor="test")
-    import_ratings(study, simulated_ratings_csv(tmp_path / "r.csv", study.rubric.item_keys, 4, codes), actor="test")
-    window = ConsoleWindow(study)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    settle()
-    yield window
-    window.close()
-    study.close()
+def console(rated_console):
+    return rated_console("Console follows", 4)
 
 
 def _enrol_fellow(study) -> None:
